@@ -1,0 +1,71 @@
+# The front door. On a fresh Debian 12 machine each target is one command:
+# the ones that build install what is missing first (as root; otherwise they
+# print the apt-get command to run).
+
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -euo pipefail -c
+
+DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git \
+        libgtest-dev libboost1.81-dev libboost-json1.81-dev \
+        libboost-program-options1.81-dev libboost-filesystem1.81-dev libvterm-dev
+
+FUZZ_TARGETS := wire1_fuzz wire2_fuzz
+# How long each fuzz target runs in `make fuzz` (CI passes a short time).
+FUZZ_SECONDS ?= 60
+
+.PHONY: deps test build release bench fuzz lint format clean
+
+deps:
+	@scripts/install-deps.sh $(DEPS)
+
+# The test build: Debug with ASan + UBSan, then every test through CTest.
+test: deps
+	cmake --preset debug-asan
+	cmake --build --preset debug-asan
+	ctest --preset debug-asan
+
+build: deps
+	cmake --preset debug-asan
+	cmake --build --preset debug-asan
+
+# Optimized binaries in build/release/bin.
+release: deps
+	cmake --preset release
+	cmake --build --preset release
+
+bench: release
+	@if ls build/release/bin/bench_* >/dev/null 2>&1; then
+	  for b in build/release/bin/bench_*; do echo "== $$b"; "$$b"; done
+	else
+	  echo "no benchmarks yet"
+	fi
+
+# Builds the libFuzzer targets and runs each for FUZZ_SECONDS from the seeds
+# in tests/fuzz/seeds (the growing corpus stays under build/fuzz).
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	for t in $(FUZZ_TARGETS); do
+	  seeds=tests/fuzz/seeds/$${t%_fuzz}
+	  corpus=build/fuzz/corpus-$$t
+	  mkdir -p "$$corpus"
+	  echo "== $$t for $(FUZZ_SECONDS)s"
+	  status=0
+	  build/fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/ "$$corpus" "$$seeds" \
+	    > build/fuzz/$$t.log 2>&1 || status=$$?
+	  grep -E 'stat::number_of_executed_units|DONE' build/fuzz/$$t.log || true
+	  if [ $$status -ne 0 ]; then tail -n 60 build/fuzz/$$t.log; exit $$status; fi
+	done
+
+# Formatting must match .clang-format exactly.
+lint: deps
+	git ls-files -z '*.cpp' '*.hpp' | xargs -0 clang-format --dry-run --Werror
+	echo "lint: formatting ok"
+
+format:
+	git ls-files -z '*.cpp' '*.hpp' | xargs -0 clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,191 @@
+#pragma once
+// Private to libproto: reads and writes message structs from their Boost.Describe
+// member lists, so every field is checked the same way and errors name the
+// field by its JSON path ("snapshot.modes.autoWrap must be a boolean").
+//
+// Rules: a missing non-optional field is an error; an optional field that is
+// missing or null is empty, and an empty one is left out when writing; fields
+// the struct does not name are ignored (forward compatibility). After reading,
+// `check(const T&)` is called when one is declared for T (found by ADL).
+
+#include <ptyctl/proto/errors.hpp>
+
+#include <boost/describe/members.hpp>
+#include <boost/json.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace ptyctl::proto::detail {
+
+namespace json = boost::json;
+
+[[noreturn]] inline void invalid(std::string_view path, std::string_view what) {
+  throw ProtocolError(code::kInvalidPayload, std::string(path) + " " + std::string(what));
+}
+
+inline std::string join_path(std::string_view parent, std::string_view name) {
+  if (parent.empty()) return std::string(name);
+  std::string out(parent);
+  out += '.';
+  out += name;
+  return out;
+}
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+concept Described = boost::describe::has_describe_members<T>::value;
+
+inline void read_value(const json::value& v, std::string_view path, std::string& out) {
+  if (!v.is_string()) invalid(path, "must be a string");
+  out = std::string(v.get_string());
+}
+
+inline void read_value(const json::value& v, std::string_view path, bool& out) {
+  if (!v.is_bool()) invalid(path, "must be a boolean");
+  out = v.get_bool();
+}
+
+template <std::integral I>
+requires(!std::same_as<I, bool>) void read_value(const json::value& v, std::string_view path,
+                                                 I& out) {
+  using Lim = std::numeric_limits<I>;
+  if (v.is_int64()) {
+    const std::int64_t x = v.get_int64();
+    if constexpr (std::is_unsigned_v<I>) {
+      if (x < 0 || static_cast<std::uint64_t>(x) > Lim::max()) invalid(path, "is out of range");
+    } else {
+      if (x < static_cast<std::int64_t>(Lim::min()) || x > static_cast<std::int64_t>(Lim::max()))
+        invalid(path, "is out of range");
+    }
+    out = static_cast<I>(x);
+  } else if (v.is_uint64()) {
+    const std::uint64_t x = v.get_uint64();
+    if (x > static_cast<std::uint64_t>(Lim::max())) invalid(path, "is out of range");
+    out = static_cast<I>(x);
+  } else if (v.is_double()) {
+    // JavaScript peers may send 80.0; accept a double that is a whole number.
+    const double d = v.get_double();
+    if (!std::isfinite(d) || std::trunc(d) != d) invalid(path, "must be an integer");
+    if (d < static_cast<double>(Lim::min()) || d >= std::ldexp(1.0, Lim::digits))
+      invalid(path, "is out of range");
+    out = static_cast<I>(d);
+  } else {
+    invalid(path, "must be an integer");
+  }
+}
+
+inline void read_value(const json::value& v, std::string_view path, json::value& out) {
+  (void)path;
+  out = v;
+}
+
+inline void read_value(const json::value& v, std::string_view path,
+                       std::map<std::string, std::string>& out) {
+  if (!v.is_object()) invalid(path, "must be an object of strings");
+  out.clear();
+  for (const auto& kv : v.get_object()) {
+    std::string s;
+    read_value(kv.value(), join_path(path, kv.key()), s);
+    out.emplace(std::string(kv.key()), std::move(s));
+  }
+}
+
+template <class T>
+void read_value(const json::value& v, std::string_view path, std::vector<T>& out);
+
+template <Described T>
+void read_value(const json::value& v, std::string_view path, T& out);
+
+template <class T>
+void read_value(const json::value& v, std::string_view path, std::vector<T>& out) {
+  if (!v.is_array()) invalid(path, "must be an array");
+  out.clear();
+  const auto& arr = v.get_array();
+  out.reserve(arr.size());
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    T item{};
+    read_value(arr[i], std::string(path) + "[" + std::to_string(i) + "]", item);
+    out.push_back(std::move(item));
+  }
+}
+
+template <Described T>
+void read_value(const json::value& v, std::string_view path, T& out) {
+  static const json::object kEmpty;
+  const json::object* obj = &kEmpty;
+  if (v.is_object()) {
+    obj = &v.get_object();
+  } else if (!v.is_null() || !path.empty()) {
+    // Only a whole payload may be absent (listSessions is sent without one).
+    invalid(path.empty() ? "payload" : path, "must be an object");
+  }
+  boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
+      [&](auto member) {
+        auto& field = out.*member.pointer;
+        using M = std::remove_cvref_t<decltype(field)>;
+        const std::string field_path = join_path(path, member.name);
+        const json::value* found = obj->if_contains(member.name);
+        if constexpr (is_optional<M>::value) {
+          if (!found || found->is_null()) {
+            field.reset();
+          } else {
+            typename M::value_type x{};
+            read_value(*found, field_path, x);
+            field = std::move(x);
+          }
+        } else {
+          if (!found) invalid(field_path, "is required");
+          read_value(*found, field_path, field);
+        }
+      });
+  if constexpr (requires { check(out); }) check(out);
+}
+
+template <Described T>
+T read_struct(const json::value& v) {
+  T out{};
+  read_value(v, "", out);
+  return out;
+}
+
+template <Described T>
+void write_struct(json::value& jv, const T& x) {
+  json::object& obj = jv.emplace_object();
+  boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
+      [&](auto member) {
+        const auto& field = x.*member.pointer;
+        using M = std::remove_cvref_t<decltype(field)>;
+        if constexpr (is_optional<M>::value) {
+          if (field) obj[member.name] = json::value_from(*field);
+        } else {
+          obj[member.name] = json::value_from(field);
+        }
+      });
+  // A type may adjust its object after the generic pass (e.g. write null).
+  if constexpr (requires { finish_json(obj, x); }) finish_json(obj, x);
+}
+
+}  // namespace ptyctl::proto::detail
+
+// Defines the two tag_invoke overloads declared by PTYCTL_PROTO_JSON(T).
+#define PTYCTL_PROTO_JSON_DEFINE(T)                                                 \
+  T tag_invoke(boost::json::value_to_tag<T>, const boost::json::value& v) {         \
+    return ::ptyctl::proto::detail::read_struct<T>(v);                              \
+  }                                                                                 \
+  void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const T& x) { \
+    ::ptyctl::proto::detail::write_struct(v, x);                                    \
+  }

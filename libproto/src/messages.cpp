@@ -1,0 +1,323 @@
+// Member lists, field checks and JSON conversions of every message type.
+
+#include "json_struct.hpp"
+
+#include <ptyctl/proto/client_messages.hpp>
+#include <ptyctl/proto/session_id.hpp>
+#include <ptyctl/proto/signals.hpp>
+#include <ptyctl/proto/snapshot.hpp>
+#include <ptyctl/proto/supervisor_messages.hpp>
+#include <ptyctl/proto/version.hpp>
+
+#include <boost/describe/class.hpp>
+
+namespace ptyctl::proto {
+
+namespace {
+
+// Window sizes go to TIOCSWINSZ (unsigned short).
+void check_dimension(std::string_view name, int value) {
+  if (value <= 0) detail::invalid(name, "must be a positive integer");
+  if (value > 65535) detail::invalid(name, "must be at most 65535");
+}
+
+void check_signal_name(std::string_view name) {
+  if (!signal_from_name(name))
+    throw ProtocolError(code::kInvalidSignal, "unknown signal: " + std::string(name));
+}
+
+void check_dimension(std::string_view name, const std::optional<int>& value) {
+  if (value) check_dimension(name, *value);
+}
+
+}  // namespace
+
+// --- shared ----------------------------------------------------------------
+
+BOOST_DESCRIBE_STRUCT(Modes, (),
+                      (applicationCursorKeys, bracketedPaste, mouseTrackingX10, mouseTrackingNormal,
+                       mouseTrackingHighlight, mouseTrackingButtonEvent, mouseTrackingAnyEvent,
+                       focusReporting, mouseUtf8, mouseSgr, alternateScreen, cursorVisible,
+                       originMode, autoWrap))
+BOOST_DESCRIBE_STRUCT(Snapshot, (),
+                      (snapshotAnsi, rehydrateSequences, cwd, modes, cols, rows, scrollbackLines,
+                       offset, title, cursorX, cursorY, text))
+BOOST_DESCRIBE_STRUCT(ErrorInfo, (), (code, message))
+
+void check(const Snapshot& s) {
+  check_dimension("cols", s.cols);
+  check_dimension("rows", s.rows);
+  if (s.scrollbackLines < 0) detail::invalid("scrollbackLines", "must not be negative");
+}
+// The desktop protocol's snapshot says `cwd: string | null`: write null, not nothing.
+void finish_json(boost::json::object& obj, const Snapshot& s) {
+  if (!s.cwd) obj["cwd"] = nullptr;
+}
+
+PTYCTL_PROTO_JSON_DEFINE(Modes)
+PTYCTL_PROTO_JSON_DEFINE(Snapshot)
+PTYCTL_PROTO_JSON_DEFINE(ErrorInfo)
+
+// --- wire 1 ----------------------------------------------------------------
+
+namespace sup {
+
+BOOST_DESCRIBE_STRUCT(SessionInfo, (),
+                      (sessionId, pid, isAlive, exitCode, signal, cols, rows, cwd, shell, command,
+                       workspaceId, paneId, createdAt, lastAttachedAt, offset, attachedClients))
+BOOST_DESCRIBE_STRUCT(HelloRequest, (), (protocolVersion, daemonPid, daemonVersion))
+BOOST_DESCRIBE_STRUCT(CreateSessionRequest, (),
+                      (sessionId, cols, rows, cwd, shell, args, command, env, workspaceId, paneId,
+                       tabId))
+BOOST_DESCRIBE_STRUCT(AttachSessionRequest, (), (sessionId, fromOffset))
+BOOST_DESCRIBE_STRUCT(DetachSessionRequest, (), (sessionId))
+BOOST_DESCRIBE_STRUCT(WriteRequest, (), (sessionId))
+BOOST_DESCRIBE_STRUCT(ResizeRequest, (), (sessionId, cols, rows))
+BOOST_DESCRIBE_STRUCT(GetSnapshotRequest, (), (sessionId))
+BOOST_DESCRIBE_STRUCT(KillSessionRequest, (), (sessionId, signal))
+BOOST_DESCRIBE_STRUCT(SignalRequest, (), (sessionId, signal))
+BOOST_DESCRIBE_STRUCT(ListSessionsRequest, (), ())
+BOOST_DESCRIBE_STRUCT(ClearScrollbackRequest, (), (sessionId))
+BOOST_DESCRIBE_STRUCT(PrepareUpgradeRequest, (), (binary))
+BOOST_DESCRIBE_STRUCT(HelloResult, (),
+                      (protocolVersion, supervisorPid, supervisorVersion, sessions))
+BOOST_DESCRIBE_STRUCT(CreateSessionResult, (), (sessionId, pid, isNew))
+BOOST_DESCRIBE_STRUCT(AttachSessionResult, (), (snapshot, resumed))
+BOOST_DESCRIBE_STRUCT(GetSnapshotResult, (), (snapshot))
+BOOST_DESCRIBE_STRUCT(ListSessionsResult, (), (sessions))
+BOOST_DESCRIBE_STRUCT(EmptyResult, (), ())
+BOOST_DESCRIBE_STRUCT(DataEvent, (), (offset))
+BOOST_DESCRIBE_STRUCT(ExitEvent, (), (exitCode, signal))
+BOOST_DESCRIBE_STRUCT(ErrorEvent, (), (error, code))
+
+void check(const SessionInfo& s) {
+  require_session_id(s.sessionId);
+  check_dimension("cols", s.cols);
+  check_dimension("rows", s.rows);
+}
+void check(const CreateSessionRequest& r) {
+  require_session_id(r.sessionId);
+  check_dimension("cols", r.cols);
+  check_dimension("rows", r.rows);
+  if (r.command && r.args)
+    detail::invalid("args", "cannot be combined with command (command runs through the shell)");
+}
+void check(const AttachSessionRequest& r) {
+  require_session_id(r.sessionId);
+}
+void check(const DetachSessionRequest& r) {
+  require_session_id(r.sessionId);
+}
+void check(const WriteRequest& r) {
+  require_session_id(r.sessionId);
+}
+void check(const ResizeRequest& r) {
+  require_session_id(r.sessionId);
+  check_dimension("cols", r.cols);
+  check_dimension("rows", r.rows);
+}
+void check(const GetSnapshotRequest& r) {
+  require_session_id(r.sessionId);
+}
+void check(const KillSessionRequest& r) {
+  require_session_id(r.sessionId);
+  if (r.signal) check_signal_name(*r.signal);
+}
+void check(const SignalRequest& r) {
+  require_session_id(r.sessionId);
+  check_signal_name(r.signal);
+}
+void check(const ClearScrollbackRequest& r) {
+  require_session_id(r.sessionId);
+}
+void check(const CreateSessionResult& r) {
+  require_session_id(r.sessionId);
+}
+
+PTYCTL_PROTO_JSON_DEFINE(SessionInfo)
+PTYCTL_PROTO_JSON_DEFINE(HelloRequest)
+PTYCTL_PROTO_JSON_DEFINE(CreateSessionRequest)
+PTYCTL_PROTO_JSON_DEFINE(AttachSessionRequest)
+PTYCTL_PROTO_JSON_DEFINE(DetachSessionRequest)
+PTYCTL_PROTO_JSON_DEFINE(WriteRequest)
+PTYCTL_PROTO_JSON_DEFINE(ResizeRequest)
+PTYCTL_PROTO_JSON_DEFINE(GetSnapshotRequest)
+PTYCTL_PROTO_JSON_DEFINE(KillSessionRequest)
+PTYCTL_PROTO_JSON_DEFINE(SignalRequest)
+PTYCTL_PROTO_JSON_DEFINE(ListSessionsRequest)
+PTYCTL_PROTO_JSON_DEFINE(ClearScrollbackRequest)
+PTYCTL_PROTO_JSON_DEFINE(PrepareUpgradeRequest)
+PTYCTL_PROTO_JSON_DEFINE(HelloResult)
+PTYCTL_PROTO_JSON_DEFINE(CreateSessionResult)
+PTYCTL_PROTO_JSON_DEFINE(AttachSessionResult)
+PTYCTL_PROTO_JSON_DEFINE(GetSnapshotResult)
+PTYCTL_PROTO_JSON_DEFINE(ListSessionsResult)
+PTYCTL_PROTO_JSON_DEFINE(EmptyResult)
+PTYCTL_PROTO_JSON_DEFINE(DataEvent)
+PTYCTL_PROTO_JSON_DEFINE(ExitEvent)
+PTYCTL_PROTO_JSON_DEFINE(ErrorEvent)
+
+HelloRequest validate_hello(const boost::json::value& payload) {
+  const boost::json::object* obj = payload.if_object();
+  const boost::json::value* version = obj ? obj->if_contains("protocolVersion") : nullptr;
+  if (!version || !version->is_int64() || version->get_int64() != kSupervisorProtocolVersion) {
+    throw ProtocolError(code::kProtocolMismatch,
+                        "supervisor protocol version " +
+                            std::to_string(kSupervisorProtocolVersion) + " required, got " +
+                            (version ? boost::json::serialize(*version) : "none"));
+  }
+  return boost::json::value_to<HelloRequest>(payload);
+}
+
+}  // namespace sup
+
+// --- wire 2 ----------------------------------------------------------------
+
+namespace client {
+
+BOOST_DESCRIBE_STRUCT(HelloRequest, (), (token, protocolVersion, clientId, role))
+BOOST_DESCRIBE_STRUCT(CreateOrAttachRequest, (),
+                      (sessionId, requestId, cols, rows, cwd, env, shell, workspaceId, paneId,
+                       tabId, workspaceName, workspacePath, rootPath, command, resumeFrom))
+BOOST_DESCRIBE_STRUCT(CancelCreateOrAttachRequest, (), (sessionId, requestId))
+BOOST_DESCRIBE_STRUCT(WriteRequest, (), (sessionId, data))
+BOOST_DESCRIBE_STRUCT(ResizeRequest, (), (sessionId, cols, rows))
+BOOST_DESCRIBE_STRUCT(DetachRequest, (), (sessionId))
+BOOST_DESCRIBE_STRUCT(SignalRequest, (), (sessionId, signal))
+BOOST_DESCRIBE_STRUCT(KillRequest, (), (sessionId, deleteHistory))
+BOOST_DESCRIBE_STRUCT(KillAllRequest, (), (deleteHistory))
+BOOST_DESCRIBE_STRUCT(ListSessionsRequest, (), ())
+BOOST_DESCRIBE_STRUCT(ClearScrollbackRequest, (), (sessionId))
+BOOST_DESCRIBE_STRUCT(ShutdownRequest, (), (killSessions))
+BOOST_DESCRIBE_STRUCT(GetSnapshotRequest, (), (sessionId))
+BOOST_DESCRIBE_STRUCT(HelloResult, (), (protocolVersion, daemonVersion, daemonPid))
+BOOST_DESCRIBE_STRUCT(CreateOrAttachResult, (), (isNew, snapshot, wasRecovered, pid, resumed))
+BOOST_DESCRIBE_STRUCT(SuccessResult, (), (success))
+BOOST_DESCRIBE_STRUCT(SessionSummary, (),
+                      (sessionId, workspaceId, paneId, isAlive, attachedClients, pid, createdAt,
+                       lastAttachedAt, shell, cwd, command, cols, rows, exitCode, offset))
+BOOST_DESCRIBE_STRUCT(ListSessionsResult, (), (sessions))
+BOOST_DESCRIBE_STRUCT(GetSnapshotResult, (), (snapshot))
+BOOST_DESCRIBE_STRUCT(DataEvent, (), (type, data, offset))
+BOOST_DESCRIBE_STRUCT(ExitEvent, (), (type, exitCode, signal))
+BOOST_DESCRIBE_STRUCT(ErrorEvent, (), (type, error, code))
+
+void check(const CreateOrAttachRequest& r) {
+  require_session_id(r.sessionId);
+  check_dimension("cols", r.cols);
+  check_dimension("rows", r.rows);
+}
+void check(const CancelCreateOrAttachRequest& r) {
+  require_session_id(r.sessionId);
+}
+void check(const WriteRequest& r) {
+  require_session_id(r.sessionId);
+}
+// The reference answers resize of an unknown session with success, but an id
+// that could never name a session is still refused.
+void check(const ResizeRequest& r) {
+  require_session_id(r.sessionId);
+  check_dimension("cols", r.cols);
+  check_dimension("rows", r.rows);
+}
+void check(const DetachRequest& r) {
+  require_session_id(r.sessionId);
+}
+void check(const SignalRequest& r) {
+  require_session_id(r.sessionId);
+  check_signal_name(r.signal);
+}
+void check(const KillRequest& r) {
+  require_session_id(r.sessionId);
+}
+void check(const ClearScrollbackRequest& r) {
+  require_session_id(r.sessionId);
+}
+void check(const GetSnapshotRequest& r) {
+  require_session_id(r.sessionId);
+}
+void check(const SessionSummary& s) {
+  require_session_id(s.sessionId);
+  check_dimension("cols", s.cols);
+  check_dimension("rows", s.rows);
+}
+void check(const DataEvent& e) {
+  if (e.type != DataEvent::kEvent) detail::invalid("type", "must be \"data\"");
+}
+void check(const ExitEvent& e) {
+  if (e.type != ExitEvent::kEvent) detail::invalid("type", "must be \"exit\"");
+}
+void check(const ErrorEvent& e) {
+  if (e.type != ErrorEvent::kEvent) detail::invalid("type", "must be \"error\"");
+}
+
+PTYCTL_PROTO_JSON_DEFINE(HelloRequest)
+PTYCTL_PROTO_JSON_DEFINE(CreateOrAttachRequest)
+PTYCTL_PROTO_JSON_DEFINE(CancelCreateOrAttachRequest)
+PTYCTL_PROTO_JSON_DEFINE(WriteRequest)
+PTYCTL_PROTO_JSON_DEFINE(ResizeRequest)
+PTYCTL_PROTO_JSON_DEFINE(DetachRequest)
+PTYCTL_PROTO_JSON_DEFINE(SignalRequest)
+PTYCTL_PROTO_JSON_DEFINE(KillRequest)
+PTYCTL_PROTO_JSON_DEFINE(KillAllRequest)
+PTYCTL_PROTO_JSON_DEFINE(ListSessionsRequest)
+PTYCTL_PROTO_JSON_DEFINE(ClearScrollbackRequest)
+PTYCTL_PROTO_JSON_DEFINE(ShutdownRequest)
+PTYCTL_PROTO_JSON_DEFINE(GetSnapshotRequest)
+PTYCTL_PROTO_JSON_DEFINE(HelloResult)
+PTYCTL_PROTO_JSON_DEFINE(CreateOrAttachResult)
+PTYCTL_PROTO_JSON_DEFINE(SuccessResult)
+PTYCTL_PROTO_JSON_DEFINE(SessionSummary)
+PTYCTL_PROTO_JSON_DEFINE(ListSessionsResult)
+PTYCTL_PROTO_JSON_DEFINE(GetSnapshotResult)
+PTYCTL_PROTO_JSON_DEFINE(DataEvent)
+PTYCTL_PROTO_JSON_DEFINE(ExitEvent)
+PTYCTL_PROTO_JSON_DEFINE(ErrorEvent)
+
+namespace {
+bool equal_constant_time(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const std::size_t n = std::max(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned char>(x ^ y);
+  }
+  return diff == 0;
+}
+
+const boost::json::string* string_field(const boost::json::object* obj, std::string_view key) {
+  const boost::json::value* v = obj ? obj->if_contains(key) : nullptr;
+  return v ? v->if_string() : nullptr;
+}
+}  // namespace
+
+HelloRequest validate_hello(const boost::json::value& payload, std::string_view expected_token) {
+  const boost::json::object* obj = payload.if_object();
+  const boost::json::value* version = obj ? obj->if_contains("protocolVersion") : nullptr;
+  if (!version || !version->is_int64() || version->get_int64() != kClientProtocolVersion) {
+    throw ProtocolError(code::kProtocolMismatch,
+                        "protocol version " + std::to_string(kClientProtocolVersion) +
+                            " required, got " +
+                            (version ? boost::json::serialize(*version) : "none"));
+  }
+  const boost::json::string* token = string_field(obj, "token");
+  if (!token || !equal_constant_time(*token, expected_token))
+    throw ProtocolError(code::kAuthFailed, "authentication failed: wrong token");
+  const boost::json::string* client_id = string_field(obj, "clientId");
+  if (!client_id || client_id->empty())
+    throw ProtocolError(code::kInvalidHello, "clientId must be a non-empty string");
+  const boost::json::string* role = string_field(obj, "role");
+  if (!role || (*role != kRoleControl && *role != kRoleStream))
+    throw ProtocolError(code::kInvalidHello, "role must be \"control\" or \"stream\"");
+  HelloRequest out;
+  out.token = std::string(*token);
+  out.protocolVersion = kClientProtocolVersion;
+  out.clientId = std::string(*client_id);
+  out.role = std::string(*role);
+  return out;
+}
+
+}  // namespace client
+
+}  // namespace ptyctl::proto

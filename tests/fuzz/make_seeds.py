@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Writes seed inputs for the two fuzz targets into seeds/wire1 and seeds/wire2.
+
+Each input starts with one byte that picks the chunk size, then the bytes of
+well-formed messages of every request type, so the fuzzer starts from inputs
+that reach the typed validation.
+"""
+import json
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+SNAPSHOT = {"snapshotAnsi": "\x1b[Hhi", "rehydrateSequences": "\x1b[?1l", "cwd": None,
+            "modes": {k: False for k in [
+                "applicationCursorKeys", "bracketedPaste", "mouseTrackingX10",
+                "mouseTrackingNormal", "mouseTrackingHighlight", "mouseTrackingButtonEvent",
+                "mouseTrackingAnyEvent", "focusReporting", "mouseUtf8", "mouseSgr",
+                "alternateScreen", "cursorVisible", "originMode", "autoWrap"]},
+            "cols": 80, "rows": 24, "scrollbackLines": 0, "offset": 0}
+
+WIRE1 = [
+    ({"id": "1", "type": "hello", "payload": {"protocolVersion": 1, "daemonPid": 1,
+                                              "daemonVersion": "0.1.0"}}, b""),
+    ({"id": "2", "type": "createSession", "payload": {
+        "sessionId": "s1", "cols": 80, "rows": 24, "cwd": "/", "shell": "/bin/bash",
+        "args": ["--norc"], "env": {"A": "1"}, "workspaceId": "w", "paneId": "p",
+        "tabId": "t"}}, b""),
+    ({"id": "3", "type": "attachSession", "payload": {"sessionId": "s1", "fromOffset": 5}}, b""),
+    ({"id": "4", "type": "write", "payload": {"sessionId": "s1"}}, b"echo hi\r"),
+    ({"id": "5", "type": "resize", "payload": {"sessionId": "s1", "cols": 100, "rows": 30}}, b""),
+    ({"id": "6", "type": "killSession", "payload": {"sessionId": "s1", "signal": "SIGTERM"}}, b""),
+    ({"id": "7", "type": "listSessions"}, b""),
+    ({"id": "8", "type": "ok", "ok": True, "payload": {
+        "protocolVersion": 1, "supervisorPid": 2, "supervisorVersion": "0.1.0",
+        "sessions": []}}, b""),
+    ({"type": "event", "event": "data", "sessionId": "s1", "payload": {"offset": 0}},
+     b"hello\r\n"),
+    ({"id": "9", "type": "getSnapshot", "payload": {"sessionId": "s1"}}, b""),
+]
+
+WIRE2 = [
+    {"id": "h", "type": "hello", "payload": {"token": "0123456789abcdef", "protocolVersion": 2,
+                                             "clientId": "c", "role": "control"}},
+    {"id": "req_1", "type": "createOrAttach", "payload": {
+        "sessionId": "pane-1", "cols": 80, "rows": 24, "workspaceId": "w", "paneId": "p",
+        "tabId": "t", "env": {"X": "y"}, "resumeFrom": 10}},
+    {"id": "notify_1", "type": "write", "payload": {"sessionId": "pane-1", "data": "ls\r"}},
+    {"id": "req_2", "type": "listSessions"},
+    {"id": "req_3", "type": "signal", "payload": {"sessionId": "pane-1", "signal": "SIGINT"}},
+    {"id": "req_4", "type": "kill", "payload": {"sessionId": "pane-1", "deleteHistory": True}},
+    {"id": "req_5", "type": "ok", "ok": True, "payload": {
+        "isNew": True, "snapshot": SNAPSHOT, "wasRecovered": False, "pid": 3}},
+    {"type": "event", "event": "data", "sessionId": "pane-1",
+     "payload": {"type": "data", "data": "h\u00e9llo", "offset": 3}},
+    {"id": "req_6", "type": "shutdown", "payload": {"killSessions": True}},
+]
+
+
+def frame(obj, payload):
+    j = json.dumps(obj, separators=(",", ":")).encode()
+    return struct.pack(">II", 4 + len(j) + len(payload), len(j)) + j + payload
+
+
+def main():
+    for name in ("wire1", "wire2"):
+        os.makedirs(os.path.join(HERE, "seeds", name), exist_ok=True)
+    for i, (obj, payload) in enumerate(WIRE1):
+        for chunk in (0, 6):
+            with open(os.path.join(HERE, "seeds", "wire1", f"seed-{i}-{chunk}"), "wb") as f:
+                f.write(bytes([chunk]) + frame(obj, payload))
+    for i, obj in enumerate(WIRE2):
+        for chunk in (0, 63):
+            with open(os.path.join(HERE, "seeds", "wire2", f"seed-{i}-{chunk}"), "wb") as f:
+                f.write(bytes([chunk]) + (json.dumps(obj) + "\n").encode())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
