@@ -1,0 +1,59 @@
+#pragma once
+// One cell of the screen: a character, its width and its pen. 16 bytes, so an
+// 80x24 screen is 30 KiB.
+
+#include <cstdint>
+
+namespace ptyctl::emu {
+
+struct Color {
+  enum Kind : std::uint8_t { kDefault = 0, kIndexed = 1, kRgb = 2 };
+  std::uint8_t kind = kDefault;
+  std::uint8_t r = 0;  // the palette index when kIndexed
+  std::uint8_t g = 0;
+  std::uint8_t b = 0;
+  bool operator==(const Color&) const = default;
+};
+
+namespace attr {
+inline constexpr std::uint16_t kBold = 1u << 0;
+inline constexpr std::uint16_t kFaint = 1u << 1;
+inline constexpr std::uint16_t kItalic = 1u << 2;
+inline constexpr std::uint16_t kBlink = 1u << 3;
+inline constexpr std::uint16_t kReverse = 1u << 4;
+inline constexpr std::uint16_t kConceal = 1u << 5;
+inline constexpr std::uint16_t kStrike = 1u << 6;
+inline constexpr int kUnderlineShift = 7;  // 2 bits: 0 none, 1 single, 2 double, 3 curly
+inline constexpr std::uint16_t kUnderlineMask = 3u << kUnderlineShift;
+}  // namespace attr
+
+struct Pen {
+  Color fg;
+  Color bg;
+  std::uint16_t attrs = 0;
+  int underline() const { return (attrs & attr::kUnderlineMask) >> attr::kUnderlineShift; }
+  bool operator==(const Pen&) const = default;
+};
+
+// ch: 0 for a blank (erased) cell, else a code point, or kCombined | index into
+// the emulator's table of multi-code-point characters (base + combining marks).
+// width: 1, 2 for the left half of a wide character, 0 for its right half.
+struct Cell {
+  static constexpr std::uint32_t kCombined = 0x80000000u;
+  std::uint32_t ch = 0;
+  Pen pen;
+  std::uint8_t width = 1;
+  bool operator==(const Cell&) const = default;
+};
+
+static_assert(sizeof(Cell) == 16, "Cell is kept at 16 bytes");
+
+// An erased cell: blank, with only the background of the pen that erased it
+// (background colour erase, as xterm does).
+inline Cell blank_cell(const Pen& pen) {
+  Cell c;
+  c.pen.bg = pen.bg;
+  return c;
+}
+
+}  // namespace ptyctl::emu

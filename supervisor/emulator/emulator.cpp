@@ -1,0 +1,612 @@
+#include "emulator.hpp"
+
+#include <vterm.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace ptyctl::emu {
+
+namespace {
+
+// --- libvterm glue -----------------------------------------------------------
+
+// Counts libvterm's allocations so memory_bytes() is honest. libvterm wants
+// zeroed memory.
+constexpr std::size_t kHeader = 16;
+void* counting_malloc(std::size_t size, void* total) {
+  auto* p = static_cast<char*>(std::calloc(1, size + kHeader));
+  if (!p) return nullptr;
+  std::memcpy(p, &size, sizeof size);
+  *static_cast<std::size_t*>(total) += size;
+  return p + kHeader;
+}
+void counting_free(void* ptr, void* total) {
+  if (!ptr) return;
+  char* p = static_cast<char*>(ptr) - kHeader;
+  std::size_t size;
+  std::memcpy(&size, p, sizeof size);
+  *static_cast<std::size_t*>(total) -= size;
+  std::free(p);
+}
+VTermAllocatorFunctions kAllocator = {counting_malloc, counting_free};
+
+Emulator* self(void* user) { return static_cast<Emulator*>(user); }
+
+int cb_putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
+  self(user)->on_putglyph(info->chars, info->width, pos.row, pos.col);
+  return 1;
+}
+int cb_movecursor(VTermPos pos, VTermPos, int, void* user) {
+  self(user)->on_movecursor(pos.row, pos.col);
+  return 1;
+}
+int cb_scrollrect(VTermRect r, int down, int right, void* user) {
+  self(user)->on_scrollrect(r.start_row, r.end_row, r.start_col, r.end_col, down, right);
+  return 1;
+}
+int cb_erase(VTermRect r, int, void* user) {
+  self(user)->on_erase(r.start_row, r.end_row, r.start_col, r.end_col);
+  return 1;
+}
+int cb_initpen(void* user) {
+  self(user)->on_initpen();
+  return 1;
+}
+int cb_setpenattr(VTermAttr attr, VTermValue* value, void* user) {
+  self(user)->on_penattr(attr, value);
+  return 1;
+}
+int cb_settermprop(VTermProp prop, VTermValue* value, void* user) {
+  self(user)->on_termprop(prop, value);
+  return 1;
+}
+int cb_resize(int rows, int cols, VTermPos* delta, void* user) {
+  self(user)->on_resize(rows, cols, &delta->row);
+  return 1;
+}
+void cb_output(const char* bytes, std::size_t len, void* user) {
+  self(user)->on_output(std::string_view(bytes, len));
+}
+
+const VTermStateCallbacks kStateCallbacks = {
+    cb_putglyph,    cb_movecursor, cb_scrollrect, nullptr, cb_erase, cb_initpen, cb_setpenattr,
+    cb_settermprop, nullptr,       cb_resize,     nullptr,
+};
+
+Color from_vterm(const VTermColor& c, bool foreground) {
+  if (foreground ? VTERM_COLOR_IS_DEFAULT_FG(&c) : VTERM_COLOR_IS_DEFAULT_BG(&c)) return {};
+  if (VTERM_COLOR_IS_INDEXED(&c)) return Color{Color::kIndexed, c.indexed.idx, 0, 0};
+  return Color{Color::kRgb, c.rgb.red, c.rgb.green, c.rgb.blue};
+}
+
+void set_bit(std::uint16_t& attrs, std::uint16_t bit, bool on) {
+  attrs = on ? static_cast<std::uint16_t>(attrs | bit) : static_cast<std::uint16_t>(attrs & ~bit);
+}
+
+bool is_plain_text_byte(char c) {
+  const auto b = static_cast<unsigned char>(c);
+  return (b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n';
+}
+
+// Shorter runs are not worth leaving libvterm for.
+constexpr std::size_t kMinFastRun = 8;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+// --- construction ------------------------------------------------------------
+
+Emulator::Emulator(int cols, int rows, std::size_t scrollback_lines)
+    : cols_(std::max(cols, 1)),
+      rows_(std::max(rows, 1)),
+      vterm_bytes_(std::make_unique<std::size_t>(0)),
+      primary_(rows_, cols_),
+      active_(&primary_),
+      scrollback_(scrollback_lines),
+      margin_bottom_(rows_) {
+  vt_ = vterm_new_with_allocator(rows_, cols_, &kAllocator, vterm_bytes_.get());
+  vterm_set_utf8(vt_, 1);
+  state_ = vterm_obtain_state(vt_);
+  vterm_state_set_callbacks(state_, &kStateCallbacks, this);
+  vterm_output_set_callback(vt_, cb_output, this);
+  vterm_state_reset(state_, 1);
+}
+
+Emulator::~Emulator() { vterm_free(vt_); }
+
+// --- input -------------------------------------------------------------------
+
+void Emulator::write_vterm(const char* data, std::size_t n) {
+  if (n > 0) vterm_input_write(vt_, data, n);
+}
+
+void Emulator::feed(std::string_view in) {
+  const char* p = in.data();
+  const std::size_t n = in.size();
+  std::size_t pos = 0;      // how far the tracker has looked
+  std::size_t flushed = 0;  // how far libvterm (or the fast path) has been given bytes
+  while (pos < n) {
+    if (tracker_.at_text_boundary() && is_plain_text_byte(p[pos])) {
+      std::size_t end = pos;
+      while (end < n && is_plain_text_byte(p[end])) ++end;
+      tracker_.note_printable();
+      if (end - pos >= kMinFastRun && fast_path_ready()) {
+        write_vterm(p + flushed, pos - flushed);
+        flushed = pos;
+        if (!maybe_phantom_) flushed = pos + run_fast_path(p + pos, end - pos);
+      }
+      pos = end;
+      continue;
+    }
+    const TrackedAction action = tracker_.advance(p, n, pos);
+    if (action != TrackedAction::kNone) {
+      write_vterm(p + flushed, pos - flushed);
+      flushed = pos;
+      apply(action);
+    }
+  }
+  write_vterm(p + flushed, n - flushed);
+}
+
+bool Emulator::fast_path_ready() const {
+  return !maybe_phantom_ && tracker_.plain_charset() && !tracker_.double_width_seen() &&
+         !insert_mode_ && !newline_mode_ && !lr_margins_ && margins_known_ && margin_top_ == 0 &&
+         margin_bottom_ == rows_;
+}
+
+// Writes plain ASCII text, CR and LF the way libvterm would, without it. It
+// stops before a character that would land in the last column (libvterm must
+// see that one to know a wrap is pending).
+std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
+  ScreenBuffer& screen = *active_;
+  int row = cursor_row_, col = cursor_col_;
+  if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return 0;
+  int last_row = -1, last_col = -1;
+  char last_char = 0;
+  std::size_t i = 0;
+  for (; i < n; ++i) {
+    const char c = p[i];
+    if (c == '\r') {
+      col = 0;
+    } else if (c == '\n') {
+      if (row == rows_ - 1) {
+        scroll_up(0, rows_, 1);
+        if (--last_row < 0) last_char = 0;  // it scrolled off: nothing to re-write
+      } else {
+        ++row;
+      }
+    } else {
+      if (col >= cols_ - 1) break;
+      screen.put(row, col, static_cast<unsigned char>(c), 1, pen_);
+      last_row = row;
+      last_col = col;
+      last_char = c;
+      ++col;
+    }
+  }
+  if (i == 0) return 0;
+  cursor_row_ = row;
+  cursor_col_ = col;
+  sync_vterm_cursor(last_row, last_col, last_char);
+  return i;
+}
+
+// Tells libvterm where the fast path left the cursor. The last character is
+// written once more through libvterm so that its memory of the previous glyph
+// (which a following combining mark attaches to) is current.
+void Emulator::sync_vterm_cursor(int last_row, int last_col, char last_char) {
+  char buf[64];
+  int len = 0;
+  if (last_char != 0) {
+    len += std::snprintf(buf + len, sizeof buf - len, "\x1b[%d;%dH%c", last_row + 1, last_col + 1,
+                         last_char);
+  }
+  len += std::snprintf(buf + len, sizeof buf - len, "\x1b[%d;%dH", cursor_row_ + 1,
+                       cursor_col_ + 1);
+  const int row = cursor_row_, col = cursor_col_;
+  vterm_input_write(vt_, buf, static_cast<std::size_t>(len));
+  cursor_row_ = row;
+  cursor_col_ = col;
+  maybe_phantom_ = false;
+}
+
+void Emulator::apply(TrackedAction action) {
+  switch (action) {
+    case TrackedAction::kNone:
+      return;
+    case TrackedAction::kPrivateModes: {
+      const bool on = tracker_.set_mode();
+      for (int i = 0; i < tracker_.param_count(); ++i) {
+        if (tracker_.param_has_sub(i)) continue;
+        switch (tracker_.param(i)) {
+          case 1:
+            modes_.applicationCursorKeys = on;
+            break;
+          case 6:
+            modes_.originMode = on;
+            break;
+          case 7:
+            modes_.autoWrap = on;
+            break;
+          case 9:
+          case 1000:
+          case 1001:
+          case 1002:
+          case 1003:
+            // One tracking level at a time; resetting any turns tracking off
+            // (as xterm and xterm.js do).
+            mouse_level_ = on ? tracker_.param(i) : 0;
+            break;
+          case 1004:
+            modes_.focusReporting = on;
+            break;
+          case 1005:
+            modes_.mouseUtf8 = on;
+            break;
+          case 1006:
+            modes_.mouseSgr = on;
+            break;
+          case 2004:
+            modes_.bracketedPaste = on;
+            break;
+          case 69:
+            lr_margins_ = on;
+            break;
+          default:
+            break;
+        }
+      }
+      modes_.mouseTrackingX10 = mouse_level_ == 9;
+      modes_.mouseTrackingNormal = mouse_level_ == 1000;
+      modes_.mouseTrackingHighlight = mouse_level_ == 1001;
+      modes_.mouseTrackingButtonEvent = mouse_level_ == 1002;
+      modes_.mouseTrackingAnyEvent = mouse_level_ == 1003;
+      return;
+    }
+    case TrackedAction::kAnsiModes:
+      for (int i = 0; i < tracker_.param_count(); ++i) {
+        if (tracker_.param(i) == 4) insert_mode_ = tracker_.set_mode();
+        if (tracker_.param(i) == 20) newline_mode_ = tracker_.set_mode();
+      }
+      return;
+    case TrackedAction::kSgr: {
+      const int n = tracker_.param_count();
+      if (n == 0) {
+        set_bit(pen_.attrs, attr::kFaint, false);
+        set_bit(pen_.attrs, attr::kConceal, false);
+        return;
+      }
+      for (int i = 0; i < n; ++i) {
+        if (tracker_.param_has_sub(i)) continue;
+        const int v = std::max(tracker_.param(i), 0);
+        if (v == 0) {
+          set_bit(pen_.attrs, attr::kFaint, false);
+          set_bit(pen_.attrs, attr::kConceal, false);
+        } else if (v == 2) {
+          set_bit(pen_.attrs, attr::kFaint, true);
+        } else if (v == 22) {
+          set_bit(pen_.attrs, attr::kFaint, false);
+        } else if (v == 8) {
+          set_bit(pen_.attrs, attr::kConceal, true);
+        } else if (v == 28) {
+          set_bit(pen_.attrs, attr::kConceal, false);
+        } else if ((v == 38 || v == 48 || v == 58) && i + 1 < n && !tracker_.param_has_sub(i + 1)) {
+          // Colour arguments after ';' are not attributes: skip them.
+          const int kind = tracker_.param(i + 1);
+          i += kind == 5 ? 2 : kind == 2 ? 4 : 0;
+        }
+      }
+      return;
+    }
+    case TrackedAction::kMargins: {
+      // As libvterm 0.1.4: an invalid region means the whole screen.
+      const int n = tracker_.param_count();
+      int top = n >= 1 && tracker_.param(0) > 0 ? tracker_.param(0) : 1;
+      int bottom = n >= 2 && tracker_.param(1) > 0 ? tracker_.param(1) : rows_;
+      bottom = std::min(bottom, rows_);
+      if (bottom < top) {
+        top = 1;
+        bottom = rows_;
+      }
+      margin_top_ = top - 1;
+      margin_bottom_ = bottom;
+      margins_known_ = true;
+      return;
+    }
+    case TrackedAction::kClearScrollback:
+      scrollback_.clear();
+      return;
+    case TrackedAction::kOsc:
+      on_osc(tracker_.osc());
+      return;
+    case TrackedAction::kHardReset:
+      modes_ = proto::Modes{};
+      modes_.alternateScreen = on_alternate_screen();
+      mouse_level_ = 0;
+      insert_mode_ = newline_mode_ = lr_margins_ = false;
+      margin_top_ = 0;
+      margin_bottom_ = rows_;
+      margins_known_ = true;
+      set_bit(pen_.attrs, attr::kFaint, false);
+      set_bit(pen_.attrs, attr::kConceal, false);
+      title_.clear();
+      return;
+  }
+}
+
+// --- libvterm callbacks ------------------------------------------------------
+
+void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int col) {
+  if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return;
+  int count = 0;
+  while (count < VTERM_MAX_CHARS_PER_CELL && chars[count]) ++count;
+  std::uint32_t ch = count == 0 ? ' ' : chars[0];
+  if (count > 1) {
+    if (combining_.size() >= 4096) collect_combining_garbage();
+    ch = combining_.intern(chars, count);
+  }
+  width = std::clamp(width, 1, 2);
+  active_->put(row, col, ch, width, pen_);
+  if (col + width >= cols_) maybe_phantom_ = true;
+}
+
+void Emulator::on_movecursor(int row, int col) {
+  cursor_row_ = row;
+  cursor_col_ = col;
+  maybe_phantom_ = false;
+}
+
+void Emulator::scroll_up(int r0, int r1, int n) {
+  if (r0 == 0 && active_ == &primary_) {
+    primary_.scroll_up_full_width(r0, r1, n, pen_, [this](const Cell* cells, int used) {
+      scrollback_.push(cells, used, combining_);
+    });
+  } else {
+    active_->scroll(r0, r1, 0, cols_, n, 0, pen_);
+  }
+}
+
+void Emulator::on_scrollrect(int r0, int r1, int c0, int c1, int down, int right) {
+  // Lines scrolled off the top of the primary screen go to scrollback (as
+  // libvterm's own screen and xterm do for a region anchored at the top).
+  if (right == 0 && down > 0 && c0 == 0 && c1 == cols_) {
+    scroll_up(r0, r1, down);
+    return;
+  }
+  active_->scroll(r0, r1, c0, c1, down, right, pen_);
+}
+
+void Emulator::on_erase(int r0, int r1, int c0, int c1) { active_->erase(r0, r1, c0, c1, pen_); }
+
+void Emulator::on_initpen() {
+  pen_ = Pen{};
+}
+
+void Emulator::on_penattr(int a, const void* value) {
+  const auto* v = static_cast<const VTermValue*>(value);
+  switch (a) {
+    case VTERM_ATTR_BOLD:
+      set_bit(pen_.attrs, attr::kBold, v->boolean);
+      break;
+    case VTERM_ATTR_UNDERLINE:
+      pen_.attrs = static_cast<std::uint16_t>((pen_.attrs & ~attr::kUnderlineMask) |
+                                              ((std::clamp(v->number, 0, 3)) << attr::kUnderlineShift));
+      break;
+    case VTERM_ATTR_ITALIC:
+      set_bit(pen_.attrs, attr::kItalic, v->boolean);
+      break;
+    case VTERM_ATTR_BLINK:
+      set_bit(pen_.attrs, attr::kBlink, v->boolean);
+      break;
+    case VTERM_ATTR_REVERSE:
+      set_bit(pen_.attrs, attr::kReverse, v->boolean);
+      break;
+    case VTERM_ATTR_STRIKE:
+      set_bit(pen_.attrs, attr::kStrike, v->boolean);
+      break;
+    case VTERM_ATTR_FOREGROUND:
+      pen_.fg = from_vterm(v->color, true);
+      break;
+    case VTERM_ATTR_BACKGROUND:
+      pen_.bg = from_vterm(v->color, false);
+      break;
+    default:
+      break;
+  }
+}
+
+void Emulator::on_termprop(int prop, const void* value) {
+  const auto* v = static_cast<const VTermValue*>(value);
+  switch (prop) {
+    case VTERM_PROP_CURSORVISIBLE:
+      modes_.cursorVisible = v->boolean;
+      break;
+    case VTERM_PROP_ALTSCREEN: {
+      const bool alt = v->boolean;
+      if (alt && active_ == &primary_) {
+        saved_primary_row_ = cursor_row_;
+        saved_primary_col_ = cursor_col_;
+        if (!alternate_ || alternate_->rows() != rows_ || alternate_->cols() != cols_)
+          alternate_ = std::make_unique<ScreenBuffer>(rows_, cols_);
+        active_ = alternate_.get();
+      } else if (!alt) {
+        active_ = &primary_;
+      }
+      modes_.alternateScreen = alt;
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void Emulator::on_osc(std::string_view command) {
+  // OSC 0 / 2: the window title (1 is the icon name, not kept).
+  if (command.substr(0, 2) == "0;" || command.substr(0, 2) == "2;") {
+    title_ = std::string(command.substr(2));
+    return;
+  }
+  // OSC 7 ; file://host/path  (the shell's working directory)
+  if (command.substr(0, 2) != "7;") return;
+  std::string_view uri = command.substr(2);
+  if (uri.substr(0, 7) == "file://") {
+    uri.remove_prefix(7);
+    const std::size_t slash = uri.find('/');
+    if (slash == std::string_view::npos) return;
+    uri.remove_prefix(slash);  // drop the host
+  } else if (uri.empty() || uri[0] != '/') {
+    return;
+  }
+  cwd_ = percent_decode(uri);
+}
+
+void Emulator::on_output(std::string_view bytes) {
+  if (query_answer_) query_answer_(bytes);
+}
+
+void Emulator::on_resize(int rows, int cols, int* delta_row) {
+  // Shrinking: blank rows below the cursor go first, then rows from the top go
+  // to scrollback (primary) so that the cursor's row stays on screen. Growing:
+  // rows come back from scrollback (primary) before blank rows are added.
+  auto resize_screen = [&](ScreenBuffer& screen, int cursor_row, bool primary) {
+    const int old_rows = screen.rows();
+    int drop_top = 0;
+    if (rows < old_rows) {
+      int excess = old_rows - rows;
+      for (int r = old_rows - 1; r > cursor_row && excess > 0; --r) {
+        if (screen.used(r) != 0) break;
+        --excess;
+      }
+      drop_top = excess;
+    }
+    screen.resize(rows, cols, drop_top, [&](const Cell* cells, int used) {
+      if (primary) scrollback_.push(cells, used, combining_);
+    });
+    int pulled = 0;
+    if (primary && rows > old_rows) {
+      std::vector<std::vector<Cell>> lines;
+      const int want = std::min<int>(rows - old_rows, static_cast<int>(scrollback_.size()));
+      // Only pull back when the screen is full down to its last row, so that
+      // a short prompt at the top is not pushed down by old lines.
+      if (want > 0 && cursor_row == old_rows - 1) {
+        lines.resize(want);
+        for (int i = want - 1; i >= 0; --i) scrollback_.pop_newest(lines[i], combining_);
+        screen.insert_rows_at_top(lines);
+        pulled = want;
+      }
+    }
+    return pulled - drop_top;
+  };
+  const bool alt = active_ != &primary_;
+  const int primary_delta = resize_screen(primary_, alt ? saved_primary_row_ : cursor_row_, true);
+  int alt_delta = 0;
+  if (alternate_) alt_delta = resize_screen(*alternate_, alt ? cursor_row_ : 0, false);
+  if (alt) {
+    saved_primary_row_ = std::clamp(saved_primary_row_ + primary_delta, 0, rows - 1);
+    saved_primary_col_ = std::min(saved_primary_col_, cols - 1);
+    *delta_row = alt_delta;
+  } else {
+    *delta_row = primary_delta;
+  }
+  // libvterm keeps a scroll region across a resize. One that no longer fits
+  // is not tracked exactly: the fast path stays off (and the snapshot leaves
+  // the region out) until the program sets the region again.
+  if (margin_top_ == 0 && margin_bottom_ == rows_) {
+    margin_bottom_ = rows;
+  } else if (margin_bottom_ > rows) {
+    margins_known_ = false;
+  }
+  rows_ = rows;
+  cols_ = cols;
+}
+
+void Emulator::resize(int cols, int rows) {
+  cols = std::clamp(cols, 1, 65535);
+  rows = std::clamp(rows, 1, 65535);
+  if (cols == cols_ && rows == rows_) return;
+  vterm_set_size(vt_, rows, cols);
+  // libvterm moves and clamps the cursor without always reporting it.
+  VTermPos pos;
+  vterm_state_get_cursorpos(state_, &pos);
+  cursor_row_ = pos.row;
+  cursor_col_ = pos.col;
+  maybe_phantom_ = false;
+}
+
+void Emulator::clear_scrollback() { scrollback_.clear(); }
+
+void Emulator::collect_combining_garbage() {
+  // Only the screens refer to the table (scrollback stores code points).
+  CombiningTable fresh;
+  std::u32string chars;
+  auto remap = [&](Cell& c) {
+    if (c.ch & Cell::kCombined) {
+      combining_.expand(c.ch, chars);
+      c.ch = fresh.intern(reinterpret_cast<const std::uint32_t*>(chars.data()),
+                          static_cast<int>(chars.size()));
+    }
+  };
+  primary_.for_each_cell(remap);
+  if (alternate_) alternate_->for_each_cell(remap);
+  combining_ = std::move(fresh);
+}
+
+std::size_t Emulator::memory_bytes() const {
+  std::size_t total = sizeof(*this) + *vterm_bytes_ + primary_.memory_bytes() +
+                      scrollback_.memory_bytes() + combining_.memory_bytes() + title_.capacity();
+  if (alternate_) total += sizeof(ScreenBuffer) + alternate_->memory_bytes();
+  return total;
+}
+
+// --- inspection --------------------------------------------------------------
+
+CellView Emulator::view(const Cell& cell) const {
+  CellView v;
+  combining_.expand(cell.ch, v.chars);
+  v.width = cell.width;
+  v.pen = cell.pen;
+  return v;
+}
+
+std::vector<CellView> Emulator::row_cells(int row) const {
+  std::vector<CellView> out;
+  out.reserve(cols_);
+  const Cell* cells = active_->row(row);
+  for (int c = 0; c < cols_; ++c) out.push_back(view(cells[c]));
+  return out;
+}
+
+std::vector<CellView> Emulator::scrollback_cells(std::size_t i) const {
+  std::vector<Cell> cells;
+  scrollback_.line(i, cells, combining_);
+  std::vector<CellView> out;
+  for (const Cell& c : cells) out.push_back(view(c));
+  while (static_cast<int>(out.size()) < cols_) out.push_back(CellView{});
+  return out;
+}
+
+}  // namespace ptyctl::emu

@@ -1,0 +1,145 @@
+#pragma once
+// The headless terminal emulator of one session. libvterm's state layer parses
+// the stream and keeps the terminal state (cursor, pen, charsets, margins,
+// modes); the screen is ours: rows in a ring (a full-screen scroll touches no
+// cell), scrollback in an encoded ring, a primary and an alternate screen.
+// StreamTracker adds what libvterm 0.1.4 does not report. A fast path writes
+// runs of plain ASCII text, CR and LF straight into the screen when nothing
+// else can be affected, then tells libvterm where the cursor went.
+//
+// Feed it every byte of the session, in any chunking; take a snapshot at any
+// point. Terminal queries (DA1, DSR 5, DSR 6 / cursor position) are answered
+// through the query callback; whether an answer reaches the program is the
+// caller's decision.
+
+#include "cell.hpp"
+#include "screen_buffer.hpp"
+#include "scrollback.hpp"
+#include "stream_tracker.hpp"
+
+#include <ptyctl/proto/snapshot.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct VTerm;
+struct VTermState;
+
+namespace ptyctl::emu {
+
+inline constexpr std::size_t kDefaultScrollbackLines = 5000;
+
+struct CursorState {
+  int row = 0;
+  int col = 0;
+  bool visible = true;
+  bool operator==(const CursorState&) const = default;
+};
+
+// A cell with its character spelled out, for inspection and tests.
+struct CellView {
+  std::u32string chars;  // empty for a blank cell
+  int width = 1;
+  Pen pen;
+  bool operator==(const CellView&) const = default;
+};
+
+class Emulator {
+ public:
+  using QueryAnswer = std::function<void(std::string_view)>;
+
+  Emulator(int cols, int rows, std::size_t scrollback_lines = kDefaultScrollbackLines);
+  ~Emulator();
+  Emulator(const Emulator&) = delete;
+  Emulator& operator=(const Emulator&) = delete;
+
+  void feed(std::string_view bytes);
+  void resize(int cols, int rows);
+  void clear_scrollback();
+  void set_query_answer(QueryAnswer callback) { query_answer_ = std::move(callback); }
+
+  // The snapshot of everything fed so far; `offset` is left 0 for the caller.
+  proto::Snapshot snapshot() const;
+  // Plain text: the screen (trailing blanks and blank rows at the end cut),
+  // with the scrollback above it when asked.
+  std::string text(bool with_scrollback = false) const;
+
+  int cols() const { return cols_; }
+  int rows() const { return rows_; }
+  CursorState cursor() const { return {cursor_row_, cursor_col_, modes_.cursorVisible}; }
+  const proto::Modes& modes() const { return modes_; }
+  const std::string& title() const { return title_; }
+  const std::optional<std::string>& cwd() const { return cwd_; }
+  const Pen& pen() const { return pen_; }
+  bool on_alternate_screen() const { return active_ != &primary_; }
+
+  // The visible screen's row (cols cells) and the scrollback's line i
+  // (0 = oldest), padded with blanks to cols.
+  std::vector<CellView> row_cells(int row) const;
+  std::size_t scrollback_size() const { return scrollback_.size(); }
+  std::vector<CellView> scrollback_cells(std::size_t i) const;
+
+  // Bytes held by this emulator, libvterm's allocations included.
+  std::size_t memory_bytes() const;
+
+  // libvterm callbacks (public for the C trampolines only).
+  void on_putglyph(const std::uint32_t* chars, int width, int row, int col);
+  void on_movecursor(int row, int col);
+  void on_scrollrect(int r0, int r1, int c0, int c1, int down, int right);
+  void on_erase(int r0, int r1, int c0, int c1);
+  void on_initpen();
+  void on_penattr(int attr, const void* value);
+  void on_termprop(int prop, const void* value);
+  void on_resize(int rows, int cols, int* delta_row);
+  void on_output(std::string_view bytes);
+
+ private:
+  void write_vterm(const char* data, std::size_t n);
+  void apply(TrackedAction action);
+  void on_osc(std::string_view command);
+  bool fast_path_ready() const;
+  std::size_t run_fast_path(const char* data, std::size_t n);
+  void sync_vterm_cursor(int last_row, int last_col, char last_char);
+  void scroll_up(int r0, int r1, int n);
+  void collect_combining_garbage();
+  CellView view(const Cell& cell) const;
+  void append_row_ansi(std::string& out, const Cell* cells, int count, Pen& cur) const;
+  std::string row_text(const Cell* cells, int count) const;
+
+  int cols_;
+  int rows_;
+  VTerm* vt_ = nullptr;
+  VTermState* state_ = nullptr;
+  std::unique_ptr<std::size_t> vterm_bytes_;  // libvterm's allocations, counted
+  ScreenBuffer primary_;
+  std::unique_ptr<ScreenBuffer> alternate_;  // made on first use
+  ScreenBuffer* active_;
+  Scrollback scrollback_;
+  mutable CombiningTable combining_;
+  StreamTracker tracker_;
+  QueryAnswer query_answer_;
+
+  Pen pen_;  // libvterm's pen, plus faint and conceal from the tracker
+  int cursor_row_ = 0;
+  int cursor_col_ = 0;
+  bool maybe_phantom_ = false;  // a glyph ended at the right margin: a wrap may be pending
+  int saved_primary_row_ = 0;   // cursor when the alternate screen was entered
+  int saved_primary_col_ = 0;
+  proto::Modes modes_;
+  int mouse_level_ = 0;  // 0, 9, 1000, 1001, 1002 or 1003
+  bool insert_mode_ = false;
+  bool newline_mode_ = false;
+  bool lr_margins_ = false;  // DECLRMM (69) allowed
+  int margin_top_ = 0;       // scroll region [top, bottom)
+  int margin_bottom_ = 0;
+  bool margins_known_ = true;
+  std::string title_;
+  std::optional<std::string> cwd_;
+};
+
+}  // namespace ptyctl::emu

@@ -1,0 +1,103 @@
+#pragma once
+// The cells of one screen (primary or alternate). Rows live in a ring, so a
+// full-screen scroll moves the ring's start instead of any cell; a scroll of a
+// region rotates row indices. Each row remembers how far it holds anything but
+// default blanks, so clearing and copying a mostly empty row is cheap.
+
+#include "cell.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace ptyctl::emu {
+
+class ScreenBuffer {
+ public:
+  ScreenBuffer(int rows, int cols);
+
+  int rows() const { return rows_; }
+  int cols() const { return cols_; }
+
+  Cell* row(int r) { return cells_.data() + static_cast<std::size_t>(physical(r)) * cols_; }
+  const Cell* row(int r) const {
+    return cells_.data() + static_cast<std::size_t>(physical(r)) * cols_;
+  }
+  // Columns [0, used) may hold something other than default blanks.
+  int used(int r) const { return used_[physical(r)]; }
+
+  // Writes a character of `width` (1 or 2) at (r, c), repairing any wide
+  // character it cuts in half.
+  void put(int r, int c, std::uint32_t ch, int width, const Pen& pen) {
+    Cell* line = row(r);
+    if (line[c].width != 1 || width != 1) repair_before_put(line, c, width);
+    Cell& cell = line[c];
+    cell.ch = ch;
+    cell.pen = pen;
+    cell.width = static_cast<std::uint8_t>(width);
+    if (width == 2 && c + 1 < cols_) {
+      Cell& right = line[c + 1];
+      right.ch = 0;
+      right.pen = pen;
+      right.width = 0;
+    }
+    std::uint16_t& u = used_[physical(r)];
+    const int end = c + width > cols_ ? cols_ : c + width;
+    if (end > u) u = static_cast<std::uint16_t>(end);
+  }
+
+  // Erases [c0, c1) of rows [r0, r1) with `pen`'s background.
+  void erase(int r0, int r1, int c0, int c1, const Pen& pen);
+  // Moves the rectangle's content up by n (down when n < 0) and left by m
+  // (right when m < 0); vacated cells are erased with `pen`'s background.
+  // Full-width vertical scrolls move rows, not cells.
+  void scroll(int r0, int r1, int c0, int c1, int n, int m, const Pen& pen);
+  // Rows scrolled off the top are handed out before they are reused.
+  template <class OnRowLeaving>
+  void scroll_up_full_width(int r0, int r1, int n, const Pen& pen, OnRowLeaving&& leaving) {
+    for (int i = 0; i < n && i < r1 - r0; ++i) leaving(row(r0 + i), used(r0 + i));
+    scroll(r0, r1, 0, cols_, n, 0, pen);
+  }
+
+  // New size; content is kept at the top-left, cut or padded. Rows removed
+  // from the top first (up to `drop_top`) are handed to `leaving`.
+  template <class OnRowLeaving>
+  void resize(int rows, int cols, int drop_top, OnRowLeaving&& leaving) {
+    for (int i = 0; i < drop_top; ++i) leaving(row(i), used(i));
+    resize_impl(rows, cols, drop_top);
+  }
+  // Inserts `count` rows at the top (content from scrollback), shifting the
+  // rest down and dropping as many from the bottom.
+  void insert_rows_at_top(const std::vector<std::vector<Cell>>& lines);
+
+  std::size_t memory_bytes() const {
+    return cells_.capacity() * sizeof(Cell) + order_.capacity() * sizeof(std::uint32_t) +
+           used_.capacity() * sizeof(std::uint16_t);
+  }
+
+  // Visits every cell (for the combining table's garbage collection).
+  template <class F>
+  void for_each_cell(F&& f) {
+    for (auto& c : cells_) f(c);
+  }
+
+ private:
+  int physical(int r) const {
+    int i = base_ + r;
+    if (i >= rows_) i -= rows_;
+    return static_cast<int>(order_[i]);
+  }
+  void repair_before_put(Cell* line, int c, int width);
+  void repair_edges(Cell* line, int c0, int c1);
+  void clear_row(int r, const Pen& pen);
+  void linearize();
+  void resize_impl(int rows, int cols, int drop_top);
+
+  int rows_;
+  int cols_;
+  int base_ = 0;                     // ring start: logical row 0 is order_[base_]
+  std::vector<std::uint32_t> order_;  // logical (ring) position -> physical row
+  std::vector<std::uint16_t> used_;   // per physical row
+  std::vector<Cell> cells_;
+};
+
+}  // namespace ptyctl::emu

@@ -1,0 +1,237 @@
+#include "scrollback.hpp"
+
+#include <cstring>
+
+namespace ptyctl::emu {
+
+namespace {
+
+// Line encoding. Bytes below 0x20 are markers; anything else is the UTF-8 of a
+// cell's first code point.
+constexpr char kPen = 0x01;         // + 10 bytes: the pen of the cells that follow
+constexpr char kBlank = 0x02;       // a blank cell
+constexpr char kWide = 0x03;        // the next character is wide (its right half implied)
+constexpr char kCombining = 0x04;   // + UTF-8: a further code point of the previous cell
+constexpr char kOrphanTail = 0x05;  // a right half without its left half
+constexpr char kControl = 0x06;     // + 1 byte: a code point below 0x20
+
+void put_pen(std::string& out, const Pen& pen) {
+  out += kPen;
+  const char bytes[10] = {
+      static_cast<char>(pen.fg.kind), static_cast<char>(pen.fg.r), static_cast<char>(pen.fg.g),
+      static_cast<char>(pen.fg.b),    static_cast<char>(pen.bg.kind), static_cast<char>(pen.bg.r),
+      static_cast<char>(pen.bg.g),    static_cast<char>(pen.bg.b),
+      static_cast<char>(pen.attrs & 0xff), static_cast<char>(pen.attrs >> 8)};
+  out.append(bytes, sizeof bytes);
+}
+
+Pen get_pen(const unsigned char* p) {
+  Pen pen;
+  pen.fg = Color{p[0], p[1], p[2], p[3]};
+  pen.bg = Color{p[4], p[5], p[6], p[7]};
+  pen.attrs = static_cast<std::uint16_t>(p[8] | (p[9] << 8));
+  return pen;
+}
+
+std::uint32_t get_utf8(const unsigned char*& p, const unsigned char* end) {
+  const unsigned char b0 = *p++;
+  if (b0 < 0x80) return b0;
+  int extra = b0 >= 0xf0 ? 3 : b0 >= 0xe0 ? 2 : 1;
+  std::uint32_t cp = b0 & (0x3f >> extra);
+  while (extra-- > 0 && p < end) cp = (cp << 6) | (*p++ & 0x3f);
+  return cp;
+}
+
+}  // namespace
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | ((cp >> 18) & 0x07));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+}
+
+std::uint32_t CombiningTable::intern(const std::uint32_t* chars, int count) {
+  const std::u32string key(chars, chars + count);
+  // Recent characters repeat (a line of accented text): look back a little
+  // before adding. The emulator collects garbage when the table grows.
+  const std::size_t n = entries_.size();
+  for (std::size_t i = n; i > 0 && i + 64 > n; --i)
+    if (entries_[i - 1] == key) return Cell::kCombined | static_cast<std::uint32_t>(i - 1);
+  entries_.push_back(key);
+  return Cell::kCombined | static_cast<std::uint32_t>(n);
+}
+
+void CombiningTable::expand(std::uint32_t ch, std::u32string& out) const {
+  out.clear();
+  if (ch == 0) return;
+  if (ch & Cell::kCombined) {
+    const std::size_t i = ch & ~Cell::kCombined;
+    if (i < entries_.size()) out = entries_[i];
+    return;
+  }
+  out.push_back(ch);
+}
+
+std::size_t CombiningTable::memory_bytes() const {
+  std::size_t total = entries_.capacity() * sizeof(std::u32string);
+  for (const auto& e : entries_)
+    if (e.capacity() > 3) total += (e.capacity() + 1) * sizeof(char32_t);
+  return total;
+}
+
+void Scrollback::push(const Cell* cells, int used, const CombiningTable& table) {
+  if (max_lines_ == 0) return;
+  std::string* slot;
+  if (count_ < max_lines_) {
+    if (ring_.size() < max_lines_ && count_ == ring_.size()) {
+      ring_.emplace_back();
+      slot = &ring_.back();
+    } else {
+      slot = &ring_[(head_ + count_) % ring_.size()];
+    }
+    ++count_;
+  } else {
+    slot = &ring_[head_];  // reuse the oldest line's buffer
+    head_ = (head_ + 1) % ring_.size();
+  }
+  std::string& out = *slot;
+  out.clear();
+  Pen pen;
+  std::u32string chars;
+  for (int c = 0; c < used; ++c) {
+    const Cell& cell = cells[c];
+    if (!(cell.pen == pen)) {
+      pen = cell.pen;
+      put_pen(out, pen);
+    }
+    if (cell.width == 0) {
+      if (c == 0 || cells[c - 1].width != 2) out += kOrphanTail;
+      continue;
+    }
+    if (cell.ch == 0) {
+      out += kBlank;
+      continue;
+    }
+    if (cell.width == 2) out += kWide;
+    if (cell.ch < 0x80 && cell.ch >= 0x20) {
+      out += static_cast<char>(cell.ch);  // the common case
+      continue;
+    }
+    table.expand(cell.ch, chars);
+    for (std::size_t k = 0; k < chars.size(); ++k) {
+      if (k > 0) out += kCombining;
+      if (chars[k] < 0x20) {
+        out += kControl;
+        out += static_cast<char>(chars[k]);
+      } else {
+        append_utf8(out, chars[k]);
+      }
+    }
+  }
+}
+
+namespace {
+
+void decode_line(const std::string& line, std::vector<Cell>& out, CombiningTable& table) {
+  out.clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  const auto* end = p + line.size();
+  Pen pen;
+  bool wide = false;
+  std::vector<std::uint32_t> chars;
+  auto flush = [&] {
+    if (chars.empty()) return;
+    Cell cell;
+    cell.pen = pen;
+    cell.width = wide ? 2 : 1;
+    cell.ch = chars.size() == 1 ? chars[0]
+                                : table.intern(chars.data(), static_cast<int>(chars.size()));
+    out.push_back(cell);
+    if (wide) {
+      Cell tail;
+      tail.pen = pen;
+      tail.width = 0;
+      out.push_back(tail);
+    }
+    chars.clear();
+    wide = false;
+  };
+  while (p < end) {
+    const unsigned char b = *p;
+    if (b == kCombining) {
+      ++p;
+      if (p < end) chars.push_back(*p == kControl && p + 1 < end ? (++p, *p++) : get_utf8(p, end));
+      continue;
+    }
+    flush();
+    if (b == kPen) {
+      if (end - p < 11) break;
+      pen = get_pen(p + 1);
+      p += 11;
+    } else if (b == kBlank) {
+      Cell cell;
+      cell.pen = pen;
+      out.push_back(cell);
+      ++p;
+    } else if (b == kWide) {
+      wide = true;
+      ++p;
+      if (p < end) chars.push_back(get_utf8(p, end));
+    } else if (b == kOrphanTail) {
+      Cell cell;
+      cell.pen = pen;
+      cell.width = 0;
+      out.push_back(cell);
+      ++p;
+    } else if (b == kControl) {
+      ++p;
+      if (p < end) chars.push_back(*p++);
+    } else {
+      chars.push_back(get_utf8(p, end));
+    }
+  }
+  flush();
+}
+
+}  // namespace
+
+void Scrollback::line(std::size_t i, std::vector<Cell>& out, CombiningTable& table) const {
+  decode_line(at(i), out, table);
+}
+
+void Scrollback::pop_newest(std::vector<Cell>& out, CombiningTable& table) {
+  if (count_ == 0) {
+    out.clear();
+    return;
+  }
+  decode_line(at(count_ - 1), out, table);
+  --count_;
+}
+
+void Scrollback::clear() {
+  ring_.clear();
+  ring_.shrink_to_fit();
+  head_ = 0;
+  count_ = 0;
+}
+
+std::size_t Scrollback::memory_bytes() const {
+  std::size_t total = ring_.capacity() * sizeof(std::string);
+  for (const auto& s : ring_)
+    if (s.capacity() > 15) total += s.capacity() + 1;  // beyond the small-string buffer
+  return total;
+}
+
+}  // namespace ptyctl::emu

@@ -1,0 +1,61 @@
+#pragma once
+// Lines that scrolled off the top of the primary screen, oldest first, in a
+// bounded ring. Each line is stored encoded (text plus a pen only where it
+// changes, trailing blanks left out), so 5000 lines of 80 columns of text take
+// well under a megabyte instead of 6 MiB of cells. Buffers are reused once the
+// ring is full: steady-state scrolling allocates nothing.
+
+#include "cell.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ptyctl::emu {
+
+// Multi-code-point characters (a base and its combining marks), referenced by
+// cells as Cell::kCombined | index.
+class CombiningTable {
+ public:
+  std::uint32_t intern(const std::uint32_t* chars, int count);
+  // The code points of a cell's character (empty for a blank cell).
+  void expand(std::uint32_t ch, std::u32string& out) const;
+  std::size_t size() const { return entries_.size(); }
+  void clear() { entries_.clear(); }
+  std::size_t memory_bytes() const;
+
+ private:
+  std::vector<std::u32string> entries_;
+};
+
+class Scrollback {
+ public:
+  explicit Scrollback(std::size_t max_lines) : max_lines_(max_lines) {}
+
+  std::size_t size() const { return count_; }
+  std::size_t max_lines() const { return max_lines_; }
+
+  // Appends a line of `used` cells (the rest of the row is default blanks);
+  // the oldest line goes when the ring is full.
+  void push(const Cell* cells, int used, const CombiningTable& table);
+  // Line i (0 = oldest) decoded into cells.
+  void line(std::size_t i, std::vector<Cell>& out, CombiningTable& table) const;
+  // Removes and returns the newest line (for a screen that grows taller).
+  void pop_newest(std::vector<Cell>& out, CombiningTable& table);
+  void clear();
+  std::size_t memory_bytes() const;
+
+ private:
+  const std::string& at(std::size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
+
+  std::size_t max_lines_;
+  std::vector<std::string> ring_;
+  std::size_t head_ = 0;  // index of the oldest line in ring_
+  std::size_t count_ = 0;
+};
+
+// UTF-8 encoding of one code point appended to `out`.
+void append_utf8(std::string& out, std::uint32_t cp);
+
+}  // namespace ptyctl::emu

@@ -1,0 +1,239 @@
+// Emulator::snapshot and the text rendering: the bytes that repaint this
+// emulator's scrollback and screen into a fresh terminal of the same size.
+
+#include "emulator.hpp"
+
+#include <algorithm>
+
+namespace ptyctl::emu {
+
+namespace {
+
+void append_color(std::string& out, const Color& c, bool foreground) {
+  if (c.kind == Color::kDefault) return;
+  if (c.kind == Color::kIndexed) {
+    if (c.r < 8) {
+      out += ';';
+      out += std::to_string((foreground ? 30 : 40) + c.r);
+    } else if (c.r < 16) {
+      out += ';';
+      out += std::to_string((foreground ? 90 : 100) + c.r - 8);
+    } else {
+      out += foreground ? ";38;5;" : ";48;5;";
+      out += std::to_string(c.r);
+    }
+    return;
+  }
+  out += foreground ? ";38;2;" : ";48;2;";
+  out += std::to_string(c.r);
+  out += ';';
+  out += std::to_string(c.g);
+  out += ';';
+  out += std::to_string(c.b);
+}
+
+// One SGR that sets exactly `pen` from any state.
+void append_sgr(std::string& out, const Pen& pen) {
+  out += "\x1b[0";
+  if (pen.attrs & attr::kBold) out += ";1";
+  if (pen.attrs & attr::kFaint) out += ";2";
+  if (pen.attrs & attr::kItalic) out += ";3";
+  switch (pen.underline()) {
+    case 1:
+      out += ";4";
+      break;
+    case 2:
+      out += ";21";
+      break;
+    case 3:
+      out += ";4:3";
+      break;
+    default:
+      break;
+  }
+  if (pen.attrs & attr::kBlink) out += ";5";
+  if (pen.attrs & attr::kReverse) out += ";7";
+  if (pen.attrs & attr::kConceal) out += ";8";
+  if (pen.attrs & attr::kStrike) out += ";9";
+  append_color(out, pen.fg, true);
+  append_color(out, pen.bg, false);
+  out += 'm';
+}
+
+void set_pen(std::string& out, Pen& current, const Pen& wanted) {
+  if (current == wanted) return;
+  append_sgr(out, wanted);
+  current = wanted;
+}
+
+void append_cup(std::string& out, int row, int col) {
+  out += "\x1b[";
+  out += std::to_string(row + 1);
+  out += ';';
+  out += std::to_string(col + 1);
+  out += 'H';
+}
+
+bool is_default_blank(const Cell& c) { return c.ch == 0 && c.width != 2 && c == Cell{}; }
+
+}  // namespace
+
+// Writes `count` cells of a row from column 0, cursor assumed at column 0 of
+// a blank row. Blank runs are skipped (default) or erased with ECH (coloured).
+void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, Pen& cur) const {
+  // Trailing default blanks need nothing.
+  while (count > 0 && is_default_blank(cells[count - 1])) --count;
+  std::u32string chars;
+  std::string utf8;
+  int skip = 0;  // columns to move right before the next write
+  for (int c = 0; c < count;) {
+    const Cell& cell = cells[c];
+    if (cell.ch == 0 || cell.width == 0) {
+      // A run of blanks with the same pen (an orphan right half counts as blank).
+      int end = c + 1;
+      while (end < count && (cells[end].ch == 0 || cells[end].width == 0) &&
+             cells[end].pen.bg == cell.pen.bg)
+        ++end;
+      const int n = end - c;
+      if (cell.pen.bg.kind == Color::kDefault) {
+        skip += n;
+      } else {
+        if (skip > 0) {
+          out += "\x1b[" + std::to_string(skip) + "C";
+          skip = 0;
+        }
+        set_pen(out, cur, blank_cell(cell.pen).pen);
+        out += "\x1b[" + std::to_string(n) + "X";  // erase, background colour kept
+        skip = n;
+      }
+      c = end;
+      continue;
+    }
+    if (skip > 0) {
+      out += "\x1b[" + std::to_string(skip) + "C";
+      skip = 0;
+    }
+    set_pen(out, cur, cell.pen);
+    combining_.expand(cell.ch, chars);
+    utf8.clear();
+    for (char32_t cp : chars) append_utf8(utf8, cp);
+    out += utf8;
+    c += cell.width == 2 ? 2 : 1;
+  }
+}
+
+proto::Snapshot Emulator::snapshot() const {
+  std::string ansi;
+  ansi.reserve(static_cast<std::size_t>(rows_) * cols_ + scrollback_.size() * 32 + 256);
+  if (!title_.empty()) {
+    ansi += "\x1b]2;";
+    for (char c : title_)
+      if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) ansi += c;
+    ansi += '\x07';
+  }
+
+  // Scrollback, then the primary screen, line after line: the oldest lines
+  // scroll off into the fresh terminal's scrollback. The pen is reset before
+  // every line break so that the lines scrolled in are default blanks.
+  Pen cur;
+  bool first = true;
+  auto line_break = [&] {
+    if (!first) {
+      set_pen(ansi, cur, Pen{});
+      ansi += "\r\n";
+    }
+    first = false;
+  };
+  std::vector<Cell> cells;
+  for (std::size_t i = 0; i < scrollback_.size(); ++i) {
+    scrollback_.line(i, cells, combining_);
+    line_break();
+    const int count = std::min<int>(static_cast<int>(cells.size()), cols_);
+    if (count > 0 && count < static_cast<int>(cells.size()) && cells[count - 1].width == 2)
+      cells[count - 1] = Cell{};  // a wide character cut at the right margin
+    append_row_ansi(ansi, cells.data(), count, cur);
+  }
+  for (int r = 0; r < rows_; ++r) {
+    line_break();
+    append_row_ansi(ansi, primary_.row(r), primary_.used(r), cur);
+  }
+
+  if (on_alternate_screen()) {
+    // Enter the alternate screen from where the primary cursor was, so that
+    // leaving it later restores that position.
+    set_pen(ansi, cur, Pen{});
+    append_cup(ansi, saved_primary_row_, saved_primary_col_);
+    ansi += "\x1b[?1049h";
+    for (int r = 0; r < rows_; ++r) {
+      if (alternate_->used(r) == 0) continue;
+      append_cup(ansi, r, 0);
+      append_row_ansi(ansi, alternate_->row(r), alternate_->used(r), cur);
+    }
+  }
+
+  // The state a program's next bytes rely on: scroll region, insert and
+  // newline modes, character sets, pen, cursor.
+  const bool partial_margins = margins_known_ && !(margin_top_ == 0 && margin_bottom_ == rows_);
+  if (partial_margins)
+    ansi += "\x1b[" + std::to_string(margin_top_ + 1) + ";" + std::to_string(margin_bottom_) + "r";
+  if (insert_mode_) ansi += "\x1b[4h";
+  if (newline_mode_) ansi += "\x1b[20h";
+  if (tracker_.g0() != 'B') ansi += std::string("\x1b(") + tracker_.g0();
+  if (tracker_.g1() != 'B') ansi += std::string("\x1b)") + tracker_.g1();
+  if (tracker_.shifted_out()) ansi += '\x0e';
+  set_pen(ansi, cur, pen_);
+  // With origin mode on, CUP counts from the top margin.
+  const int cup_row = modes_.originMode && partial_margins ? cursor_row_ - margin_top_ : cursor_row_;
+  append_cup(ansi, cup_row, cursor_col_);
+
+  proto::Snapshot s;
+  s.snapshotAnsi = std::move(ansi);
+  s.rehydrateSequences = proto::rehydrate_sequences(modes_);
+  s.cwd = cwd_;
+  s.modes = modes_;
+  s.cols = cols_;
+  s.rows = rows_;
+  s.scrollbackLines = static_cast<int>(scrollback_.size());
+  if (!title_.empty()) s.title = title_;
+  s.cursorX = cursor_col_;
+  s.cursorY = cursor_row_;
+  s.text = text(false);
+  return s;
+}
+
+std::string Emulator::row_text(const Cell* cells, int count) const {
+  std::string out;
+  std::u32string chars;
+  for (int c = 0; c < count; ++c) {
+    if (cells[c].width == 0) continue;
+    if (cells[c].ch == 0) {
+      out += ' ';
+      continue;
+    }
+    combining_.expand(cells[c].ch, chars);
+    for (char32_t cp : chars) append_utf8(out, cp);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string Emulator::text(bool with_scrollback) const {
+  std::vector<std::string> lines;
+  if (with_scrollback) {
+    std::vector<Cell> cells;
+    for (std::size_t i = 0; i < scrollback_.size(); ++i) {
+      scrollback_.line(i, cells, combining_);
+      lines.push_back(row_text(cells.data(), static_cast<int>(cells.size())));
+    }
+  }
+  for (int r = 0; r < rows_; ++r) lines.push_back(row_text(active_->row(r), active_->used(r)));
+  while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) out += '\n';
+    out += lines[i];
+  }
+  return out;
+}
+
+}  // namespace ptyctl::emu

@@ -1,0 +1,197 @@
+#include "stream_tracker.hpp"
+
+namespace ptyctl::emu {
+
+void StreamTracker::reset() {
+  state_ = State::kGround;
+  utf8_pending_ = 0;
+  g0_ = 'B';
+  g1_ = 'B';
+  shifted_out_ = false;
+  single_shift_ = false;
+  dwl_seen_ = false;
+}
+
+void StreamTracker::begin_csi() {
+  state_ = State::kCsi;
+  leader_ = 0;
+  intermediate_ = 0;
+  nparams_ = 0;
+  sub_mask_ = 0;
+}
+
+TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_t& pos) {
+  while (pos < n) {
+    const auto b = static_cast<unsigned char>(data[pos]);
+    switch (state_) {
+      case State::kGround:
+        if (b >= 0x20 && b < 0x7f) {
+          if (utf8_pending_ == 0) return TrackedAction::kNone;  // caller handles text
+          utf8_pending_ = 0;  // an ASCII byte ends a broken sequence
+          ++pos;
+          continue;
+        }
+        ++pos;
+        if (b >= 0x80) {
+          if (b >= 0xc0) {
+            utf8_pending_ = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+            single_shift_ = false;
+          } else if (utf8_pending_ > 0) {
+            --utf8_pending_;
+          }
+          continue;
+        }
+        utf8_pending_ = 0;
+        if (b == 0x1b) {
+          state_ = State::kEscape;
+          esc_intermediate_ = 0;
+        } else if (b == 0x0e) {
+          shifted_out_ = true;  // SO
+        } else if (b == 0x0f) {
+          shifted_out_ = false;  // SI
+        }
+        continue;
+
+      case State::kEscape:
+      case State::kEscapeIntermediate:
+        ++pos;
+        if (b == 0x1b) {
+          state_ = State::kEscape;
+          esc_intermediate_ = 0;
+        } else if (b == 0x18 || b == 0x1a) {
+          state_ = State::kGround;
+        } else if (b < 0x20) {
+          // C0 controls execute inside escape sequences.
+        } else if (b < 0x30) {
+          esc_intermediate_ = static_cast<char>(b);
+          state_ = State::kEscapeIntermediate;
+        } else if (state_ == State::kEscape && b == '[') {
+          begin_csi();
+        } else if (state_ == State::kEscape && (b == ']' || b == 'P' || b == 'X' || b == '^' ||
+                                                b == '_')) {
+          state_ = State::kString;
+          string_is_osc_ = b == ']';
+          osc_.clear();
+        } else {
+          state_ = State::kGround;
+          const TrackedAction a = on_escape_final(static_cast<char>(b));
+          if (a != TrackedAction::kNone) return a;
+        }
+        continue;
+
+      case State::kCsi:
+        ++pos;
+        if (b >= '0' && b <= '9') {
+          if (nparams_ == 0) {
+            nparams_ = 1;
+            params_[0] = -1;
+          }
+          int& p = params_[nparams_ - 1];
+          p = p < 0 ? b - '0' : (p > 99999 ? p : p * 10 + (b - '0'));
+        } else if (b == ';' || b == ':') {
+          if (nparams_ == 0) {
+            nparams_ = 1;
+            params_[0] = -1;
+          }
+          if (nparams_ < kMaxParams) {
+            if (b == ':') sub_mask_ |= 1u << nparams_;  // a sub-parameter of the one before
+            params_[nparams_++] = -1;
+          }
+        } else if (b >= '<' && b <= '?') {
+          leader_ = static_cast<char>(b);
+        } else if (b >= 0x20 && b < 0x30) {
+          intermediate_ = static_cast<char>(b);
+        } else if (b >= 0x40 && b < 0x7f) {
+          state_ = State::kGround;
+          const TrackedAction a = on_csi_final(static_cast<char>(b));
+          if (a != TrackedAction::kNone) return a;
+        } else if (b == 0x1b) {
+          state_ = State::kEscape;
+          esc_intermediate_ = 0;
+        } else if (b == 0x18 || b == 0x1a) {
+          state_ = State::kGround;
+        }
+        continue;
+
+      case State::kString:
+        ++pos;
+        if (b == 0x07) {
+          state_ = State::kGround;
+          if (string_is_osc_) return TrackedAction::kOsc;
+        } else if (b == 0x1b) {
+          state_ = State::kStringEsc;
+        } else if (b == 0x18 || b == 0x1a) {
+          state_ = State::kGround;
+        } else if (string_is_osc_ && osc_.size() < kMaxOsc) {
+          osc_ += static_cast<char>(b);
+        }
+        continue;
+
+      case State::kStringEsc:
+        // ESC \ ends the string; any other ESC x also ends it and starts x.
+        if (b == '\\') {
+          ++pos;
+          state_ = State::kGround;
+          if (string_is_osc_) return TrackedAction::kOsc;
+        } else {
+          state_ = State::kEscape;
+          esc_intermediate_ = 0;
+        }
+        continue;
+    }
+  }
+  return TrackedAction::kNone;
+}
+
+TrackedAction StreamTracker::on_escape_final(char f) {
+  if (esc_intermediate_ == '(') {
+    g0_ = f;
+  } else if (esc_intermediate_ == ')') {
+    g1_ = f;
+  } else if (esc_intermediate_ == '#') {
+    if (f == '3' || f == '4' || f == '6') dwl_seen_ = true;
+  } else if (esc_intermediate_ == 0) {
+    switch (f) {
+      case 'c':
+        reset();
+        return TrackedAction::kHardReset;
+      case 'n':
+      case 'o':
+        shifted_out_ = true;  // LS2 / LS3
+        break;
+      case 'N':
+      case 'O':
+        single_shift_ = true;  // SS2 / SS3
+        break;
+      default:
+        break;
+    }
+  }
+  return TrackedAction::kNone;
+}
+
+TrackedAction StreamTracker::on_csi_final(char f) {
+  final_ = f;
+  if (intermediate_ != 0) return TrackedAction::kNone;
+  if (leader_ == '?') {
+    if (f == 'h' || f == 'l') return TrackedAction::kPrivateModes;
+    return TrackedAction::kNone;
+  }
+  if (leader_ != 0) return TrackedAction::kNone;
+  switch (f) {
+    case 'h':
+    case 'l':
+      return TrackedAction::kAnsiModes;
+    case 'm':
+      return TrackedAction::kSgr;
+    case 'r':
+      return TrackedAction::kMargins;
+    case 'J':
+      if (nparams_ >= 1 && params_[0] == 3) return TrackedAction::kClearScrollback;
+      return TrackedAction::kNone;
+    default:
+      return TrackedAction::kNone;
+  }
+}
+
+}  // namespace ptyctl::emu

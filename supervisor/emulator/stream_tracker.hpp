@@ -1,0 +1,97 @@
+#pragma once
+// Watches the byte stream beside libvterm for what libvterm 0.1.4 keeps to
+// itself or ignores: the private modes the desktop protocol reports (1, 6, 7,
+// 9, 1000-1006, 2004), SGR faint and conceal, insert and newline modes, scroll
+// margins, character sets, clear-scrollback (CSI 3 J) and the hard reset (ESC c). DECSTR (CSI ! p) is
+// ignored, as libvterm 0.1.4 ignores it.
+// It also knows when the parser is between sequences, which the emulator's
+// plain-text fast path needs. Sequences split across feeds are handled: the
+// state machine carries over.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ptyctl::emu {
+
+// What a completed sequence asks of the emulator (applied after libvterm has
+// seen the same bytes, so the order of effects matches the stream).
+enum class TrackedAction : std::uint8_t {
+  kNone,
+  kPrivateModes,  // CSI ? Pm h / l: see private_mode_params()
+  kAnsiModes,     // CSI Pm h / l: insert (4), newline (20)
+  kSgr,           // CSI Pm m: faint / conceal
+  kMargins,       // CSI Pt ; Pb r
+  kClearScrollback,
+  kHardReset,  // ESC c
+  kOsc,        // OSC Ps ; Pt (BEL or ST): see osc()
+};
+
+class StreamTracker {
+ public:
+  static constexpr int kMaxParams = 32;
+
+  // Advances over bytes [pos, n) until a sequence of interest completes (pos is
+  // then just past its final byte) or the input ends. In ground state it also
+  // stops before a printable ASCII byte, so the caller can take a fast path.
+  TrackedAction advance(const char* data, std::size_t n, std::size_t& pos);
+
+  // True between sequences, with no UTF-8 character half read.
+  bool at_text_boundary() const { return state_ == State::kGround && utf8_pending_ == 0; }
+  // The plain-text fast path also needs the standard character set in use.
+  bool plain_charset() const { return g0_ == 'B' && !shifted_out_ && !single_shift_; }
+  // Final bytes of the G0 and G1 designations ('B' ASCII, '0' DEC graphics...)
+  // and whether G1 is shifted in (SO), for the snapshot.
+  char g0() const { return g0_; }
+  char g1() const { return g1_; }
+  bool shifted_out() const { return shifted_out_; }
+  bool double_width_seen() const { return dwl_seen_; }
+  void note_printable() { single_shift_ = false; }
+
+  // The completed sequence's parameters (-1 when empty); a parameter that
+  // followed a ':' is a sub-parameter of the one before it.
+  int param_count() const { return nparams_; }
+  int param(int i) const { return params_[i]; }
+  bool param_has_sub(int i) const { return (sub_mask_ >> i) & 1u; }
+  bool set_mode() const { return final_ == 'h'; }
+  // The completed OSC's text ("2;title", "7;file://host/path"); at most
+  // kMaxOsc bytes are kept (libvterm 0.1.4 loses OSC strings split across
+  // writes, so they are collected here).
+  const std::string& osc() const { return osc_; }
+  static constexpr std::size_t kMaxOsc = 4096;
+
+  void reset();
+
+ private:
+  enum class State : std::uint8_t {
+    kGround,
+    kEscape,
+    kEscapeIntermediate,
+    kCsi,
+    kString,     // OSC, DCS, SOS, PM, APC: skipped to BEL or ST
+    kStringEsc,  // ESC seen inside a string
+  };
+
+  TrackedAction on_csi_final(char final_byte);
+  TrackedAction on_escape_final(char final_byte);
+  void begin_csi();
+
+  State state_ = State::kGround;
+  int utf8_pending_ = 0;
+  char g0_ = 'B';
+  char g1_ = 'B';
+  bool shifted_out_ = false;  // SO: G1 (or LS2/LS3) in GL
+  bool single_shift_ = false;
+  bool dwl_seen_ = false;
+  char leader_ = 0;
+  char intermediate_ = 0;
+  char esc_intermediate_ = 0;
+  char final_ = 0;
+  bool string_is_osc_ = false;
+  std::string osc_;
+  int nparams_ = 0;
+  int params_[kMaxParams] = {};
+  std::uint32_t sub_mask_ = 0;
+};
+
+}  // namespace ptyctl::emu

@@ -1,0 +1,347 @@
+// Unit tests of the headless emulator, one feature at a time. Sequences are
+// also fed one byte at a time where splitting could matter.
+
+#include "terminal_compare.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace ptyctl::emu;
+
+namespace {
+
+std::string seq_text(int from, int to) {
+  std::string s;
+  for (int i = from; i <= to; ++i) s += std::to_string(i) + "\r\n";
+  return s;
+}
+
+CellView at(const Emulator& e, int row, int col) { return e.row_cells(row)[col]; }
+
+std::string ch(const CellView& v) {
+  std::string s;
+  for (char32_t cp : v.chars) append_utf8(s, cp);
+  return s;
+}
+
+}  // namespace
+
+TEST(Emulator, PlainTextAndCursor) {
+  Emulator e(80, 24);
+  e.feed("hello\r\nworld");
+  EXPECT_EQ(e.text(), "hello\nworld");
+  EXPECT_EQ(e.cursor().row, 1);
+  EXPECT_EQ(e.cursor().col, 5);
+  EXPECT_EQ(ch(at(e, 0, 4)), "o");
+  EXPECT_TRUE(at(e, 0, 5).chars.empty());
+}
+
+TEST(Emulator, ScrollingFillsTheScrollbackInOrder) {
+  Emulator e(80, 24);
+  e.feed(seq_text(1, 100));
+  EXPECT_EQ(e.scrollback_size(), 100u - 23u);
+  EXPECT_EQ(row_string(e.scrollback_cells(0)).substr(0, 2), "1 ");
+  EXPECT_EQ(e.text(), [] {
+    std::string s;
+    for (int i = 78; i <= 100; ++i) s += std::to_string(i) + (i < 100 ? "\n" : "");
+    return s;
+  }());
+  const std::string all = e.text(true);
+  EXPECT_EQ(all.substr(0, 6), "1\n2\n3\n");
+  EXPECT_NE(all.find("\n77\n78\n"), std::string::npos);
+}
+
+TEST(Emulator, ScrollbackIsBounded) {
+  Emulator e(80, 24, 100);
+  e.feed(seq_text(1, 1000));
+  EXPECT_EQ(e.scrollback_size(), 100u);
+  // 1000 lines + the empty last row: rows 978..1000 are on screen.
+  EXPECT_EQ(row_string(e.scrollback_cells(0)).substr(0, 4), "878 ");
+  EXPECT_EQ(row_string(e.scrollback_cells(99)).substr(0, 4), "977 ");
+}
+
+TEST(Emulator, FastPathAndSlowPathAgree) {
+  std::string stream;
+  for (int i = 0; i < 300; ++i) {
+    stream += "line " + std::to_string(i) + " " + std::string(i % 97, 'x') + "\r\n";
+    if (i % 37 == 0) stream += "\x1b[1;31mred\x1b[0m plain\r\n";
+    if (i % 53 == 0) stream += "caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87 tail\r\n";
+  }
+  Emulator whole(80, 24), bytewise(80, 24);
+  whole.feed(stream);
+  feed_in_chunks(bytewise, stream, 1);
+  expect_same_terminal(whole, bytewise, "one feed vs one byte at a time");
+}
+
+TEST(Emulator, AutowrapAtTheMargin) {
+  Emulator e(10, 5);
+  e.feed("0123456789abc");
+  EXPECT_EQ(e.text(), "0123456789\nabc");
+  e.feed("\x1b[?7l\r\n0123456789XYZ");
+  EXPECT_EQ(row_string(e.row_cells(2)), "012345678Z");
+  EXPECT_FALSE(e.modes().autoWrap);
+}
+
+TEST(Emulator, EverySgrAttribute) {
+  Emulator e(80, 24);
+  e.feed("\x1b[1mB\x1b[0;2mF\x1b[0;3mI\x1b[0;4mU\x1b[0;5mK\x1b[0;7mR\x1b[0;8mC\x1b[0;9mS\x1b[0;21mD\x1b[0m.");
+  EXPECT_EQ(at(e, 0, 0).pen.attrs, attr::kBold);
+  EXPECT_EQ(at(e, 0, 1).pen.attrs, attr::kFaint);
+  EXPECT_EQ(at(e, 0, 2).pen.attrs, attr::kItalic);
+  EXPECT_EQ(at(e, 0, 3).pen.underline(), 1);
+  EXPECT_EQ(at(e, 0, 4).pen.attrs, attr::kBlink);
+  EXPECT_EQ(at(e, 0, 5).pen.attrs, attr::kReverse);
+  EXPECT_EQ(at(e, 0, 6).pen.attrs, attr::kConceal);
+  EXPECT_EQ(at(e, 0, 7).pen.attrs, attr::kStrike);
+  EXPECT_EQ(at(e, 0, 8).pen.underline(), 2);
+  EXPECT_EQ(at(e, 0, 9).pen, Pen{});
+  // 22 ends bold and faint; 28 ends conceal.
+  e.feed("\r\n\x1b[1;2;8mx\x1b[22my\x1b[28mz");
+  EXPECT_EQ(at(e, 1, 0).pen.attrs, attr::kBold | attr::kFaint | attr::kConceal);
+  EXPECT_EQ(at(e, 1, 1).pen.attrs, attr::kConceal);
+  EXPECT_EQ(at(e, 1, 2).pen.attrs, 0);
+}
+
+TEST(Emulator, ColoursInEveryForm) {
+  Emulator e(80, 24);
+  e.feed("\x1b[31;42ma\x1b[91;102mb\x1b[38;5;200;48;5;17mc\x1b[38;2;1;2;3;48;2;250;251;252md");
+  e.feed("\x1b[38:2:9:8:7me\x1b[39;49mf");
+  EXPECT_EQ(at(e, 0, 0).pen.fg, (Color{Color::kIndexed, 1, 0, 0}));
+  EXPECT_EQ(at(e, 0, 0).pen.bg, (Color{Color::kIndexed, 2, 0, 0}));
+  EXPECT_EQ(at(e, 0, 1).pen.fg, (Color{Color::kIndexed, 9, 0, 0}));
+  EXPECT_EQ(at(e, 0, 1).pen.bg, (Color{Color::kIndexed, 10, 0, 0}));
+  EXPECT_EQ(at(e, 0, 2).pen.fg, (Color{Color::kIndexed, 200, 0, 0}));
+  EXPECT_EQ(at(e, 0, 2).pen.bg, (Color{Color::kIndexed, 17, 0, 0}));
+  EXPECT_EQ(at(e, 0, 3).pen.fg, (Color{Color::kRgb, 1, 2, 3}));
+  EXPECT_EQ(at(e, 0, 3).pen.bg, (Color{Color::kRgb, 250, 251, 252}));
+  EXPECT_EQ(at(e, 0, 4).pen.fg, (Color{Color::kRgb, 9, 8, 7}));
+  EXPECT_EQ(at(e, 0, 5).pen.fg, Color{});
+  EXPECT_EQ(at(e, 0, 5).pen.bg, Color{});
+  // A faint that is really a colour argument ("38;5;2") is not faint.
+  e.feed("\x1b[0;38;5;2mg");
+  EXPECT_EQ(at(e, 0, 6).pen.attrs, 0);
+}
+
+TEST(Emulator, WideCharactersIncludingAtTheMargin) {
+  Emulator e(10, 5);
+  e.feed("\xe4\xb8\xad\xf0\x9f\x98\x80");  // 中😀
+  EXPECT_EQ(at(e, 0, 0).width, 2);
+  EXPECT_EQ(at(e, 0, 1).width, 0);
+  EXPECT_EQ(ch(at(e, 0, 2)), "\xf0\x9f\x98\x80");
+  EXPECT_EQ(e.cursor().col, 4);
+  // A wide character that does not fit in the last column wraps whole.
+  e.feed("\x1b[2;10H\xe4\xb8\xad");
+  EXPECT_TRUE(at(e, 1, 9).chars.empty());
+  EXPECT_EQ(ch(at(e, 2, 0)), "\xe4\xb8\xad");
+  EXPECT_EQ(at(e, 2, 0).width, 2);
+  // Overwriting the right half of a wide character blanks its left half.
+  e.feed("\x1b[1;2Hx");
+  EXPECT_TRUE(at(e, 0, 0).chars.empty());
+  EXPECT_EQ(at(e, 0, 0).width, 1);
+  EXPECT_EQ(ch(at(e, 0, 1)), "x");
+}
+
+TEST(Emulator, CombiningCharacters) {
+  Emulator e(80, 24);
+  e.feed("e\xcc\x81x");  // e + U+0301
+  EXPECT_EQ(at(e, 0, 0).chars, (std::u32string{U'e', U'\u0301'}));
+  EXPECT_EQ(ch(at(e, 0, 1)), "x");
+  // Split between feeds.
+  Emulator f(80, 24);
+  feed_in_chunks(f, "e\xcc\x81x", 1);
+  EXPECT_EQ(at(f, 0, 0).chars, (std::u32string{U'e', U'\u0301'}));
+}
+
+TEST(Emulator, AlternateScreenKeepsThePrimary) {
+  Emulator e(20, 5);
+  e.feed("primary\r\n$ ");
+  e.feed("\x1b[?1049h\x1b[H\x1b[2Jalt content");
+  EXPECT_TRUE(e.on_alternate_screen());
+  EXPECT_TRUE(e.modes().alternateScreen);
+  EXPECT_EQ(e.text(), "alt content");
+  e.feed("\x1b[?1049l");
+  EXPECT_FALSE(e.modes().alternateScreen);
+  EXPECT_EQ(e.text(), "primary\n$");
+  EXPECT_EQ(e.cursor().row, 1);
+  EXPECT_EQ(e.cursor().col, 2);
+}
+
+TEST(Emulator, AllFourteenModesEvenWhenSplitByteByByte) {
+  const std::string on =
+      "\x1b[?1h\x1b[?2004h\x1b[?1003h\x1b[?1004h\x1b[?1005h\x1b[?1006h\x1b[?1049h\x1b[?25l"
+      "\x1b[?6h\x1b[?7l";
+  Emulator e(80, 24);
+  feed_in_chunks(e, on, 1);
+  const auto& m = e.modes();
+  EXPECT_TRUE(m.applicationCursorKeys);
+  EXPECT_TRUE(m.bracketedPaste);
+  EXPECT_TRUE(m.mouseTrackingAnyEvent);
+  EXPECT_FALSE(m.mouseTrackingNormal);
+  EXPECT_TRUE(m.focusReporting);
+  EXPECT_TRUE(m.mouseUtf8);
+  EXPECT_TRUE(m.mouseSgr);
+  EXPECT_TRUE(m.alternateScreen);
+  EXPECT_FALSE(m.cursorVisible);
+  EXPECT_TRUE(m.originMode);
+  EXPECT_FALSE(m.autoWrap);
+  // Each mouse level replaces the previous one.
+  for (int level : {9, 1000, 1001, 1002, 1003}) {
+    e.feed("\x1b[?" + std::to_string(level) + "h");
+    EXPECT_EQ(e.modes().mouseTrackingX10, level == 9);
+    EXPECT_EQ(e.modes().mouseTrackingNormal, level == 1000);
+    EXPECT_EQ(e.modes().mouseTrackingHighlight, level == 1001);
+    EXPECT_EQ(e.modes().mouseTrackingButtonEvent, level == 1002);
+    EXPECT_EQ(e.modes().mouseTrackingAnyEvent, level == 1003);
+  }
+  // Several modes in one sequence, and reset.
+  feed_in_chunks(e, "\x1b[?1;2004;1003;1004;1005;1006;6l\x1b[?7;25h\x1b[?1049l", 1);
+  EXPECT_EQ(e.modes(), ptyctl::proto::Modes{});
+}
+
+TEST(Emulator, TitleAndCwdFromOscSplitAcrossFeeds) {
+  Emulator e(80, 24);
+  feed_in_chunks(e, "\x1b]2;my title\x07", 1);
+  EXPECT_EQ(e.title(), "my title");
+  feed_in_chunks(e, "\x1b]0;other\x1b\\", 3);
+  EXPECT_EQ(e.title(), "other");
+  feed_in_chunks(e, "\x1b]7;file://host/tmp/with%20space/x\x07", 1);
+  ASSERT_TRUE(e.cwd().has_value());
+  EXPECT_EQ(*e.cwd(), "/tmp/with space/x");
+  const std::string long_path = "/" + std::string(300, 'd');
+  e.feed("\x1b]7;file://h" + long_path + "\x1b\\");
+  EXPECT_EQ(*e.cwd(), long_path);
+  const auto snap = e.snapshot();
+  EXPECT_EQ(snap.title, "other");
+  EXPECT_EQ(snap.cwd, long_path);
+}
+
+TEST(Emulator, AnswersTerminalQueries) {
+  Emulator e(80, 24);
+  std::string answers;
+  e.set_query_answer([&](std::string_view bytes) { answers += bytes; });
+  e.feed("ab\r\ncd\x1b[6n");
+  EXPECT_EQ(answers, "\x1b[2;3R");
+  answers.clear();
+  feed_in_chunks(e, "\x1b[5n", 1);
+  EXPECT_EQ(answers, "\x1b[0n");
+  answers.clear();
+  e.feed("\x1b[c");
+  EXPECT_EQ(answers.substr(0, 3), "\x1b[?");
+  EXPECT_EQ(answers.back(), 'c');
+}
+
+TEST(Emulator, CursorVisibility) {
+  Emulator e(80, 24);
+  EXPECT_TRUE(e.cursor().visible);
+  e.feed("\x1b[?25l");
+  EXPECT_FALSE(e.cursor().visible);
+  e.feed("\x1b[?25h");
+  EXPECT_TRUE(e.cursor().visible);
+}
+
+TEST(Emulator, ClearScrollback) {
+  Emulator e(80, 5);
+  e.feed(seq_text(1, 50));
+  EXPECT_GT(e.scrollback_size(), 0u);
+  e.feed("\x1b[3J");
+  EXPECT_EQ(e.scrollback_size(), 0u);
+  e.feed(seq_text(1, 10));
+  EXPECT_GT(e.scrollback_size(), 0u);
+  e.clear_scrollback();
+  EXPECT_EQ(e.scrollback_size(), 0u);
+}
+
+TEST(Emulator, ScrollRegionsScrollOnlyTheRegion) {
+  Emulator e(20, 6);
+  e.feed("top\r\n\x1b[2;4r\x1b[4;1Ha\r\nb\r\nc\r\nd\x1b[6;1Hbottom");
+  EXPECT_EQ(row_string(e.row_cells(0)).substr(0, 3), "top");
+  EXPECT_EQ(row_string(e.row_cells(5)).substr(0, 6), "bottom");
+  EXPECT_EQ(row_string(e.row_cells(1))[0], 'b');
+  EXPECT_EQ(row_string(e.row_cells(3))[0], 'd');
+  EXPECT_EQ(e.scrollback_size(), 0u);  // a region not at the top keeps no scrollback
+  // Reverse index at the top of the region scrolls it down.
+  e.feed("\x1b[2;1H\x1bM");
+  EXPECT_EQ(row_string(e.row_cells(1))[0], ' ');
+  EXPECT_EQ(row_string(e.row_cells(2))[0], 'b');
+}
+
+TEST(Emulator, EraseKeepsTheBackgroundColour) {
+  Emulator e(20, 5);
+  e.feed("abcdef\x1b[44m\x1b[1;3H\x1b[K");
+  EXPECT_EQ(ch(at(e, 0, 1)), "b");
+  EXPECT_TRUE(at(e, 0, 2).chars.empty());
+  EXPECT_EQ(at(e, 0, 2).pen.bg, (Color{Color::kIndexed, 4, 0, 0}));
+  EXPECT_EQ(at(e, 0, 19).pen.bg, (Color{Color::kIndexed, 4, 0, 0}));
+}
+
+TEST(Emulator, InsertAndDeleteCharacters) {
+  Emulator e(10, 3);
+  e.feed("abcdef\x1b[1;2H\x1b[2@");
+  EXPECT_EQ(row_string(e.row_cells(0)), "a  bcdef  ");
+  e.feed("\x1b[3P");
+  EXPECT_EQ(row_string(e.row_cells(0)), "acdef     ");
+}
+
+TEST(Emulator, ResizeBothWaysKeepsContent) {
+  Emulator e(20, 10);
+  e.feed(seq_text(1, 30));  // bottom rows 22..30 and the cursor on the last row
+  const std::string before = e.text(true);
+  e.resize(10, 5);
+  EXPECT_EQ(e.rows(), 5);
+  EXPECT_EQ(e.cols(), 10);
+  EXPECT_EQ(e.cursor().row, 4);
+  EXPECT_EQ(e.text(true), before);  // rows went to scrollback, nothing lost
+  e.resize(30, 12);
+  EXPECT_EQ(e.rows(), 12);
+  EXPECT_EQ(e.text(true), before);  // rows came back from scrollback
+  e.feed("x");
+  EXPECT_EQ(e.text().back(), 'x');
+  // Narrower than a wide character: no crash, no half character left.
+  e.feed("\x1b[1;1H\xe4\xb8\xad\xe4\xb8\xad");
+  e.resize(3, 2);
+  e.resize(1, 1);
+  e.resize(200, 100);
+  e.feed(seq_text(1, 300));
+  EXPECT_EQ(e.rows(), 100);
+}
+
+TEST(Emulator, ShortScreenStaysAtTheTopWhenGrowing) {
+  Emulator e(20, 10);
+  e.feed(seq_text(1, 30));
+  e.feed("\x1b[H\x1b[2J$ ");  // clear: prompt at the top
+  e.resize(20, 15);
+  EXPECT_EQ(e.cursor().row, 0);
+  EXPECT_EQ(row_string(e.row_cells(0)).substr(0, 1), "$");
+}
+
+TEST(Emulator, SnapshotReproducesTheScreen) {
+  Emulator a(40, 8);
+  a.feed(seq_text(1, 20));
+  a.feed("\x1b[1;33mwarn\x1b[0m \x1b[44m  \x1b[0m \xe4\xb8\xad\x1b[?2004h\x1b[4;5r\x1b[2;3H");
+  const auto snap = a.snapshot();
+  EXPECT_EQ(snap.cols, 40);
+  EXPECT_EQ(snap.rows, 8);
+  EXPECT_EQ(snap.scrollbackLines, static_cast<int>(a.scrollback_size()));
+  EXPECT_TRUE(snap.modes.bracketedPaste);
+  EXPECT_NE(snap.rehydrateSequences.find("\x1b[?2004h"), std::string::npos);
+  EXPECT_EQ(snap.rehydrateSequences.find("1049"), std::string::npos);
+  auto b = replay(snap);
+  expect_same_terminal(a, *b, "replay");
+  // The scroll region came along: a line feed at its bottom scrolls only it.
+  a.feed("\x1b[5;1H\nX");
+  b->feed("\x1b[5;1H\nX");
+  expect_same_terminal(a, *b, "after more output");
+}
+
+TEST(Emulator, MemoryBounds) {
+  Emulator idle(80, 24);
+  EXPECT_LT(idle.memory_bytes(), 64u * 1024) << idle.memory_bytes();
+  Emulator full(80, 24);
+  std::string line(80, 'x');
+  std::string stream;
+  for (int i = 0; i < 5100; ++i) stream += line;  // autowrap: 80 columns per line
+  full.feed(stream);
+  EXPECT_EQ(full.scrollback_size(), 5000u);
+  EXPECT_LT(full.memory_bytes(), 4u * 1024 * 1024) << full.memory_bytes();
+}
