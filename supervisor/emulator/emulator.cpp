@@ -2,6 +2,8 @@
 
 #include <vterm.h>
 
+#include <ptyctl/proto/utf8.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -32,7 +34,9 @@ void counting_free(void* ptr, void* total) {
 }
 VTermAllocatorFunctions kAllocator = {counting_malloc, counting_free};
 
-Emulator* self(void* user) { return static_cast<Emulator*>(user); }
+Emulator* self(void* user) {
+  return static_cast<Emulator*>(user);
+}
 
 int cb_putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
   self(user)->on_putglyph(info->chars, info->width, pos.row, pos.col);
@@ -71,8 +75,8 @@ void cb_output(const char* bytes, std::size_t len, void* user) {
 }
 
 const VTermStateCallbacks kStateCallbacks = {
-    cb_putglyph,    cb_movecursor, cb_scrollrect, nullptr, cb_erase, cb_initpen, cb_setpenattr,
-    cb_settermprop, nullptr,       cb_resize,     nullptr,
+    cb_putglyph,   cb_movecursor,  cb_scrollrect, nullptr,   cb_erase, cb_initpen,
+    cb_setpenattr, cb_settermprop, nullptr,       cb_resize, nullptr,
 };
 
 Color from_vterm(const VTermColor& c, bool foreground) {
@@ -136,12 +140,30 @@ Emulator::Emulator(int cols, int rows, std::size_t scrollback_lines)
   vterm_state_reset(state_, 1);
 }
 
-Emulator::~Emulator() { vterm_free(vt_); }
+Emulator::~Emulator() {
+  vterm_free(vt_);
+}
 
 // --- input -------------------------------------------------------------------
 
 void Emulator::write_vterm(const char* data, std::size_t n) {
-  if (n > 0) vterm_input_write(vt_, data, n);
+  if (!utf8_tail_.empty()) {
+    utf8_tail_.append(data, n);
+    vterm_input_write(vt_, utf8_tail_.data(), utf8_tail_.size());
+    utf8_tail_.clear();
+  } else if (n > 0) {
+    vterm_input_write(vt_, data, n);
+  }
+}
+
+// libvterm 0.1.4 drops a partial UTF-8 character at the end of a write that
+// also held other text (the next write then shows U+FFFD). So a feed's last
+// write never ends inside a character: the tail waits for the next feed.
+void Emulator::write_vterm_holding_tail(const char* data, std::size_t n) {
+  utf8_tail_.append(data, n);
+  const std::size_t keep = proto::utf8_complete_prefix(utf8_tail_);
+  if (keep > 0) vterm_input_write(vt_, utf8_tail_.data(), keep);
+  utf8_tail_.erase(0, keep);
 }
 
 void Emulator::feed(std::string_view in) {
@@ -152,7 +174,8 @@ void Emulator::feed(std::string_view in) {
   while (pos < n) {
     if (tracker_.at_text_boundary() && is_plain_text_byte(p[pos])) {
       std::size_t end = pos;
-      while (end < n && is_plain_text_byte(p[end])) ++end;
+      while (end < n && is_plain_text_byte(p[end]))
+        ++end;
       tracker_.note_printable();
       if (end - pos >= kMinFastRun && fast_path_ready()) {
         write_vterm(p + flushed, pos - flushed);
@@ -169,7 +192,7 @@ void Emulator::feed(std::string_view in) {
       apply(action);
     }
   }
-  write_vterm(p + flushed, n - flushed);
+  write_vterm_holding_tail(p + flushed, n - flushed);
 }
 
 bool Emulator::fast_path_ready() const {
@@ -225,8 +248,8 @@ void Emulator::sync_vterm_cursor(int last_row, int last_col, char last_char) {
     len += std::snprintf(buf + len, sizeof buf - len, "\x1b[%d;%dH%c", last_row + 1, last_col + 1,
                          last_char);
   }
-  len += std::snprintf(buf + len, sizeof buf - len, "\x1b[%d;%dH", cursor_row_ + 1,
-                       cursor_col_ + 1);
+  len +=
+      std::snprintf(buf + len, sizeof buf - len, "\x1b[%d;%dH", cursor_row_ + 1, cursor_col_ + 1);
   const int row = cursor_row_, col = cursor_col_;
   vterm_input_write(vt_, buf, static_cast<std::size_t>(len));
   cursor_row_ = row;
@@ -363,7 +386,8 @@ void Emulator::apply(TrackedAction action) {
 void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int col) {
   if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return;
   int count = 0;
-  while (count < VTERM_MAX_CHARS_PER_CELL && chars[count]) ++count;
+  while (count < VTERM_MAX_CHARS_PER_CELL && chars[count])
+    ++count;
   std::uint32_t ch = count == 0 ? ' ' : chars[0];
   if (count > 1) {
     if (combining_.size() >= 4096) collect_combining_garbage();
@@ -400,7 +424,9 @@ void Emulator::on_scrollrect(int r0, int r1, int c0, int c1, int down, int right
   active_->scroll(r0, r1, c0, c1, down, right, pen_);
 }
 
-void Emulator::on_erase(int r0, int r1, int c0, int c1) { active_->erase(r0, r1, c0, c1, pen_); }
+void Emulator::on_erase(int r0, int r1, int c0, int c1) {
+  active_->erase(r0, r1, c0, c1, pen_);
+}
 
 void Emulator::on_initpen() {
   pen_ = Pen{};
@@ -413,8 +439,9 @@ void Emulator::on_penattr(int a, const void* value) {
       set_bit(pen_.attrs, attr::kBold, v->boolean);
       break;
     case VTERM_ATTR_UNDERLINE:
-      pen_.attrs = static_cast<std::uint16_t>((pen_.attrs & ~attr::kUnderlineMask) |
-                                              ((std::clamp(v->number, 0, 3)) << attr::kUnderlineShift));
+      pen_.attrs =
+          static_cast<std::uint16_t>((pen_.attrs & ~attr::kUnderlineMask) |
+                                     ((std::clamp(v->number, 0, 3)) << attr::kUnderlineShift));
       break;
     case VTERM_ATTR_ITALIC:
       set_bit(pen_.attrs, attr::kItalic, v->boolean);
@@ -514,7 +541,8 @@ void Emulator::on_resize(int rows, int cols, int* delta_row) {
       // a short prompt at the top is not pushed down by old lines.
       if (want > 0 && cursor_row == old_rows - 1) {
         lines.resize(want);
-        for (int i = want - 1; i >= 0; --i) scrollback_.pop_newest(lines[i], combining_);
+        for (int i = want - 1; i >= 0; --i)
+          scrollback_.pop_newest(lines[i], combining_);
         screen.insert_rows_at_top(lines);
         pulled = want;
       }
@@ -557,7 +585,9 @@ void Emulator::resize(int cols, int rows) {
   maybe_phantom_ = false;
 }
 
-void Emulator::clear_scrollback() { scrollback_.clear(); }
+void Emulator::clear_scrollback() {
+  scrollback_.clear();
+}
 
 void Emulator::collect_combining_garbage() {
   // Only the screens refer to the table (scrollback stores code points).
@@ -596,7 +626,8 @@ std::vector<CellView> Emulator::row_cells(int row) const {
   std::vector<CellView> out;
   out.reserve(cols_);
   const Cell* cells = active_->row(row);
-  for (int c = 0; c < cols_; ++c) out.push_back(view(cells[c]));
+  for (int c = 0; c < cols_; ++c)
+    out.push_back(view(cells[c]));
   return out;
 }
 
@@ -604,8 +635,10 @@ std::vector<CellView> Emulator::scrollback_cells(std::size_t i) const {
   std::vector<Cell> cells;
   scrollback_.line(i, cells, combining_);
   std::vector<CellView> out;
-  for (const Cell& c : cells) out.push_back(view(c));
-  while (static_cast<int>(out.size()) < cols_) out.push_back(CellView{});
+  for (const Cell& c : cells)
+    out.push_back(view(c));
+  while (static_cast<int>(out.size()) < cols_)
+    out.push_back(CellView{});
   return out;
 }
 

@@ -100,6 +100,7 @@ class Emulator {
 
  private:
   void write_vterm(const char* data, std::size_t n);
+  void write_vterm_holding_tail(const char* data, std::size_t n);
   void apply(TrackedAction action);
   void on_osc(std::string_view command);
   bool fast_path_ready() const;
@@ -140,6 +141,7 @@ class Emulator {
   bool margins_known_ = true;
   std::string title_;
   std::optional<std::string> cwd_;
+  std::string utf8_tail_;  // an incomplete UTF-8 character held back from libvterm
 };
 
 }  // namespace ptyctl::emu

@@ -96,7 +96,8 @@ void ScreenBuffer::scroll(int r0, int r1, int c0, int c1, int n, int m, const Pe
 
   if (m == 0 && c0 == 0 && c1 == cols_) {
     if (n >= height || -n >= height) {
-      for (int r = r0; r < r1; ++r) clear_row(r, pen);
+      for (int r = r0; r < r1; ++r)
+        clear_row(r, pen);
       return;
     }
     if (n == 0) return;
@@ -110,9 +111,11 @@ void ScreenBuffer::scroll(int r0, int r1, int c0, int c1, int n, int m, const Pe
       std::rotate(first, n > 0 ? first + n : last + n, last);
     }
     if (n > 0) {
-      for (int r = r1 - n; r < r1; ++r) clear_row(r, pen);
+      for (int r = r1 - n; r < r1; ++r)
+        clear_row(r, pen);
     } else {
-      for (int r = r0; r < r0 - n; ++r) clear_row(r, pen);
+      for (int r = r0; r < r0 - n; ++r)
+        clear_row(r, pen);
     }
     return;
   }
@@ -134,7 +137,8 @@ void ScreenBuffer::scroll(int r0, int r1, int c0, int c1, int n, int m, const Pe
       }
       erase(r0, r0 - n, c0, c1, pen);
     }
-    for (int r = r0; r < r1; ++r) repair_edges(row(r), c0, c1);
+    for (int r = r0; r < r1; ++r)
+      repair_edges(row(r), c0, c1);
   }
 
   if (m != 0) {

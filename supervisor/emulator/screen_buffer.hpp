@@ -54,7 +54,8 @@ class ScreenBuffer {
   // Rows scrolled off the top are handed out before they are reused.
   template <class OnRowLeaving>
   void scroll_up_full_width(int r0, int r1, int n, const Pen& pen, OnRowLeaving&& leaving) {
-    for (int i = 0; i < n && i < r1 - r0; ++i) leaving(row(r0 + i), used(r0 + i));
+    for (int i = 0; i < n && i < r1 - r0; ++i)
+      leaving(row(r0 + i), used(r0 + i));
     scroll(r0, r1, 0, cols_, n, 0, pen);
   }
 
@@ -62,7 +63,8 @@ class ScreenBuffer {
   // from the top first (up to `drop_top`) are handed to `leaving`.
   template <class OnRowLeaving>
   void resize(int rows, int cols, int drop_top, OnRowLeaving&& leaving) {
-    for (int i = 0; i < drop_top; ++i) leaving(row(i), used(i));
+    for (int i = 0; i < drop_top; ++i)
+      leaving(row(i), used(i));
     resize_impl(rows, cols, drop_top);
   }
   // Inserts `count` rows at the top (content from scrollback), shifting the
@@ -77,7 +79,8 @@ class ScreenBuffer {
   // Visits every cell (for the combining table's garbage collection).
   template <class F>
   void for_each_cell(F&& f) {
-    for (auto& c : cells_) f(c);
+    for (auto& c : cells_)
+      f(c);
   }
 
  private:
@@ -94,7 +97,7 @@ class ScreenBuffer {
 
   int rows_;
   int cols_;
-  int base_ = 0;                     // ring start: logical row 0 is order_[base_]
+  int base_ = 0;                      // ring start: logical row 0 is order_[base_]
   std::vector<std::uint32_t> order_;  // logical (ring) position -> physical row
   std::vector<std::uint16_t> used_;   // per physical row
   std::vector<Cell> cells_;

@@ -17,11 +17,11 @@ constexpr char kControl = 0x06;     // + 1 byte: a code point below 0x20
 
 void put_pen(std::string& out, const Pen& pen) {
   out += kPen;
-  const char bytes[10] = {
-      static_cast<char>(pen.fg.kind), static_cast<char>(pen.fg.r), static_cast<char>(pen.fg.g),
-      static_cast<char>(pen.fg.b),    static_cast<char>(pen.bg.kind), static_cast<char>(pen.bg.r),
-      static_cast<char>(pen.bg.g),    static_cast<char>(pen.bg.b),
-      static_cast<char>(pen.attrs & 0xff), static_cast<char>(pen.attrs >> 8)};
+  const char bytes[10] = {static_cast<char>(pen.fg.kind),      static_cast<char>(pen.fg.r),
+                          static_cast<char>(pen.fg.g),         static_cast<char>(pen.fg.b),
+                          static_cast<char>(pen.bg.kind),      static_cast<char>(pen.bg.r),
+                          static_cast<char>(pen.bg.g),         static_cast<char>(pen.bg.b),
+                          static_cast<char>(pen.attrs & 0xff), static_cast<char>(pen.attrs >> 8)};
   out.append(bytes, sizeof bytes);
 }
 
@@ -38,7 +38,8 @@ std::uint32_t get_utf8(const unsigned char*& p, const unsigned char* end) {
   if (b0 < 0x80) return b0;
   int extra = b0 >= 0xf0 ? 3 : b0 >= 0xe0 ? 2 : 1;
   std::uint32_t cp = b0 & (0x3f >> extra);
-  while (extra-- > 0 && p < end) cp = (cp << 6) | (*p++ & 0x3f);
+  while (extra-- > 0 && p < end)
+    cp = (cp << 6) | (*p++ & 0x3f);
   return cp;
 }
 
@@ -156,8 +157,8 @@ void decode_line(const std::string& line, std::vector<Cell>& out, CombiningTable
     Cell cell;
     cell.pen = pen;
     cell.width = wide ? 2 : 1;
-    cell.ch = chars.size() == 1 ? chars[0]
-                                : table.intern(chars.data(), static_cast<int>(chars.size()));
+    cell.ch =
+        chars.size() == 1 ? chars[0] : table.intern(chars.data(), static_cast<int>(chars.size()));
     out.push_back(cell);
     if (wide) {
       Cell tail;

@@ -74,7 +74,9 @@ void append_cup(std::string& out, int row, int col) {
   out += 'H';
 }
 
-bool is_default_blank(const Cell& c) { return c.ch == 0 && c.width != 2 && c == Cell{}; }
+bool is_default_blank(const Cell& c) {
+  return c.ch == 0 && c.width != 2 && c == Cell{};
+}
 
 }  // namespace
 
@@ -82,7 +84,8 @@ bool is_default_blank(const Cell& c) { return c.ch == 0 && c.width != 2 && c == 
 // a blank row. Blank runs are skipped (default) or erased with ECH (coloured).
 void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, Pen& cur) const {
   // Trailing default blanks need nothing.
-  while (count > 0 && is_default_blank(cells[count - 1])) --count;
+  while (count > 0 && is_default_blank(cells[count - 1]))
+    --count;
   std::u32string chars;
   std::string utf8;
   int skip = 0;  // columns to move right before the next write
@@ -116,7 +119,8 @@ void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, P
     set_pen(out, cur, cell.pen);
     combining_.expand(cell.ch, chars);
     utf8.clear();
-    for (char32_t cp : chars) append_utf8(utf8, cp);
+    for (char32_t cp : chars)
+      append_utf8(utf8, cp);
     out += utf8;
     c += cell.width == 2 ? 2 : 1;
   }
@@ -183,7 +187,8 @@ proto::Snapshot Emulator::snapshot() const {
   if (tracker_.shifted_out()) ansi += '\x0e';
   set_pen(ansi, cur, pen_);
   // With origin mode on, CUP counts from the top margin.
-  const int cup_row = modes_.originMode && partial_margins ? cursor_row_ - margin_top_ : cursor_row_;
+  const int cup_row =
+      modes_.originMode && partial_margins ? cursor_row_ - margin_top_ : cursor_row_;
   append_cup(ansi, cup_row, cursor_col_);
 
   proto::Snapshot s;
@@ -211,9 +216,11 @@ std::string Emulator::row_text(const Cell* cells, int count) const {
       continue;
     }
     combining_.expand(cells[c].ch, chars);
-    for (char32_t cp : chars) append_utf8(out, cp);
+    for (char32_t cp : chars)
+      append_utf8(out, cp);
   }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
   return out;
 }
 
@@ -226,8 +233,10 @@ std::string Emulator::text(bool with_scrollback) const {
       lines.push_back(row_text(cells.data(), static_cast<int>(cells.size())));
     }
   }
-  for (int r = 0; r < rows_; ++r) lines.push_back(row_text(active_->row(r), active_->used(r)));
-  while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  for (int r = 0; r < rows_; ++r)
+    lines.push_back(row_text(active_->row(r), active_->used(r)));
+  while (!lines.empty() && lines.back().empty())
+    lines.pop_back();
   std::string out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (i > 0) out += '\n';

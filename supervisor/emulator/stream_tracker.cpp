@@ -67,8 +67,8 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           state_ = State::kEscapeIntermediate;
         } else if (state_ == State::kEscape && b == '[') {
           begin_csi();
-        } else if (state_ == State::kEscape && (b == ']' || b == 'P' || b == 'X' || b == '^' ||
-                                                b == '_')) {
+        } else if (state_ == State::kEscape &&
+                   (b == ']' || b == 'P' || b == 'X' || b == '^' || b == '_')) {
           state_ = State::kString;
           string_is_osc_ = b == ']';
           osc_.clear();

@@ -2,10 +2,9 @@
 // Watches the byte stream beside libvterm for what libvterm 0.1.4 keeps to
 // itself or ignores: the private modes the desktop protocol reports (1, 6, 7,
 // 9, 1000-1006, 2004), SGR faint and conceal, insert and newline modes, scroll
-// margins, character sets, clear-scrollback (CSI 3 J) and the hard reset (ESC c). DECSTR (CSI ! p) is
-// ignored, as libvterm 0.1.4 ignores it.
-// It also knows when the parser is between sequences, which the emulator's
-// plain-text fast path needs. Sequences split across feeds are handled: the
+// margins, character sets, clear-scrollback (CSI 3 J) and the hard reset (ESC c). DECSTR (CSI ! p)
+// is ignored, as libvterm 0.1.4 ignores it. It also knows when the parser is between sequences,
+// which the emulator's plain-text fast path needs. Sequences split across feeds are handled: the
 // state machine carries over.
 
 #include <cstddef>

@@ -13,15 +13,19 @@ namespace {
 
 std::string seq_text(int from, int to) {
   std::string s;
-  for (int i = from; i <= to; ++i) s += std::to_string(i) + "\r\n";
+  for (int i = from; i <= to; ++i)
+    s += std::to_string(i) + "\r\n";
   return s;
 }
 
-CellView at(const Emulator& e, int row, int col) { return e.row_cells(row)[col]; }
+CellView at(const Emulator& e, int row, int col) {
+  return e.row_cells(row)[col];
+}
 
 std::string ch(const CellView& v) {
   std::string s;
-  for (char32_t cp : v.chars) append_utf8(s, cp);
+  for (char32_t cp : v.chars)
+    append_utf8(s, cp);
   return s;
 }
 
@@ -44,7 +48,8 @@ TEST(Emulator, ScrollingFillsTheScrollbackInOrder) {
   EXPECT_EQ(row_string(e.scrollback_cells(0)).substr(0, 2), "1 ");
   EXPECT_EQ(e.text(), [] {
     std::string s;
-    for (int i = 78; i <= 100; ++i) s += std::to_string(i) + (i < 100 ? "\n" : "");
+    for (int i = 78; i <= 100; ++i)
+      s += std::to_string(i) + (i < 100 ? "\n" : "");
     return s;
   }());
   const std::string all = e.text(true);
@@ -85,7 +90,9 @@ TEST(Emulator, AutowrapAtTheMargin) {
 
 TEST(Emulator, EverySgrAttribute) {
   Emulator e(80, 24);
-  e.feed("\x1b[1mB\x1b[0;2mF\x1b[0;3mI\x1b[0;4mU\x1b[0;5mK\x1b[0;7mR\x1b[0;8mC\x1b[0;9mS\x1b[0;21mD\x1b[0m.");
+  e.feed(
+      "\x1b[1mB\x1b[0;2mF\x1b[0;3mI\x1b[0;4mU\x1b[0;5mK\x1b[0;7mR\x1b[0;8mC\x1b[0;9mS\x1b[0;"
+      "21mD\x1b[0m.");
   EXPECT_EQ(at(e, 0, 0).pen.attrs, attr::kBold);
   EXPECT_EQ(at(e, 0, 1).pen.attrs, attr::kFaint);
   EXPECT_EQ(at(e, 0, 2).pen.attrs, attr::kItalic);
@@ -140,6 +147,17 @@ TEST(Emulator, WideCharactersIncludingAtTheMargin) {
   EXPECT_TRUE(at(e, 0, 0).chars.empty());
   EXPECT_EQ(at(e, 0, 0).width, 1);
   EXPECT_EQ(ch(at(e, 0, 1)), "x");
+}
+
+TEST(Emulator, CharacterSplitAfterTextInTheSameFeed) {
+  // libvterm 0.1.4 alone turns this into two U+FFFD; the emulator holds the
+  // partial character back until it is complete.
+  Emulator e(20, 5);
+  e.feed("ab\xf0\x9f");
+  e.feed("\x98\x80cd");
+  EXPECT_EQ(ch(at(e, 0, 2)), "\xf0\x9f\x98\x80");
+  EXPECT_EQ(at(e, 0, 2).width, 2);
+  EXPECT_EQ(ch(at(e, 0, 4)), "c");
 }
 
 TEST(Emulator, CombiningCharacters) {
@@ -340,7 +358,8 @@ TEST(Emulator, MemoryBounds) {
   Emulator full(80, 24);
   std::string line(80, 'x');
   std::string stream;
-  for (int i = 0; i < 5100; ++i) stream += line;  // autowrap: 80 columns per line
+  for (int i = 0; i < 5100; ++i)
+    stream += line;  // autowrap: 80 columns per line
   full.feed(stream);
   EXPECT_EQ(full.scrollback_size(), 5000u);
   EXPECT_LT(full.memory_bytes(), 4u * 1024 * 1024) << full.memory_bytes();

@@ -25,7 +25,8 @@ inline std::string describe(const Color& c) {
 
 inline void PrintTo(const CellView& v, std::ostream* os) {
   std::string s;
-  for (char32_t cp : v.chars) append_utf8(s, cp);
+  for (char32_t cp : v.chars)
+    append_utf8(s, cp);
   *os << "'" << s << "'w" << v.width << " fg=" << describe(v.pen.fg) << " bg=" << describe(v.pen.bg)
       << " a=" << v.pen.attrs;
 }
@@ -35,7 +36,8 @@ inline std::string row_string(const std::vector<CellView>& row) {
   for (const auto& v : row) {
     if (v.width == 0) continue;
     if (v.chars.empty()) s += ' ';
-    for (char32_t cp : v.chars) append_utf8(s, cp);
+    for (char32_t cp : v.chars)
+      append_utf8(s, cp);
   }
   return s;
 }
