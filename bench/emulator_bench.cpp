@@ -72,7 +72,10 @@ double measure(const std::string& input, int runs, Make make, Feed feed) {
 }
 
 struct VTermBox {
-  VTerm* vt;
+  VTerm* vt = nullptr;
+  VTermBox(int rows, int cols) : vt(vterm_new(rows, cols)) { vterm_set_utf8(vt, 1); }
+  VTermBox(const VTermBox&) = delete;
+  VTermBox& operator=(const VTermBox&) = delete;
   ~VTermBox() { vterm_free(vt); }
 };
 
@@ -81,8 +84,7 @@ const VTermScreenCallbacks kScreenCallbacks = {nullptr, nullptr, nullptr, nullpt
                                                nullptr, nullptr, sb_pushline, nullptr};
 
 std::unique_ptr<VTermBox> libvterm_screen() {
-  auto box = std::make_unique<VTermBox>(VTermBox{vterm_new(kRows, kCols)});
-  vterm_set_utf8(box->vt, 1);
+  auto box = std::make_unique<VTermBox>(kRows, kCols);
   VTermScreen* screen = vterm_obtain_screen(box->vt);
   vterm_screen_set_callbacks(screen, &kScreenCallbacks, nullptr);
   vterm_screen_reset(screen, 1);
@@ -90,8 +92,7 @@ std::unique_ptr<VTermBox> libvterm_screen() {
 }
 
 std::unique_ptr<VTermBox> libvterm_state_only() {
-  auto box = std::make_unique<VTermBox>(VTermBox{vterm_new(kRows, kCols)});
-  vterm_set_utf8(box->vt, 1);
+  auto box = std::make_unique<VTermBox>(kRows, kCols);
   vterm_state_reset(vterm_obtain_state(box->vt), 1);
   return box;
 }

@@ -13,11 +13,19 @@
 namespace ptyctl::emu {
 
 inline std::string describe(const Color& c) {
+  std::string s;
   switch (c.kind) {
     case Color::kIndexed:
-      return "i" + std::to_string(c.r);
+      s = "i";
+      s += std::to_string(c.r);
+      return s;
     case Color::kRgb:
-      return "#" + std::to_string(c.r) + "," + std::to_string(c.g) + "," + std::to_string(c.b);
+      s = "#";
+      for (int v : {c.r, c.g, c.b}) {
+        s += std::to_string(v);
+        s += ' ';
+      }
+      return s;
     default:
       return "d";
   }
