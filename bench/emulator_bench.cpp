@@ -40,7 +40,8 @@ std::string seq_text(std::size_t size) {
 std::string repeat_to(const std::string& unit, std::size_t size) {
   std::string s;
   s.reserve(size + unit.size());
-  while (s.size() < size) s += unit;
+  while (s.size() < size)
+    s += unit;
   return s;
 }
 
@@ -79,8 +80,10 @@ struct VTermBox {
   ~VTermBox() { vterm_free(vt); }
 };
 
-int sb_pushline(int, const VTermScreenCell*, void*) { return 1; }
-const VTermScreenCallbacks kScreenCallbacks = {nullptr, nullptr, nullptr, nullptr,
+int sb_pushline(int, const VTermScreenCell*, void*) {
+  return 1;
+}
+const VTermScreenCallbacks kScreenCallbacks = {nullptr, nullptr, nullptr,     nullptr,
                                                nullptr, nullptr, sb_pushline, nullptr};
 
 std::unique_ptr<VTermBox> libvterm_screen() {
@@ -102,17 +105,16 @@ void report(const char* name, const std::string& input, int runs) {
   const double ours = measure(
       input, runs, [] { return std::make_unique<Emulator>(kCols, kRows); },
       [](Emulator& e, const char* p, std::size_t n) { e.feed(std::string_view(p, n)); });
-  const double screen = measure(input, runs, libvterm_screen,
-                                [](VTermBox& b, const char* p, std::size_t n) {
-                                  vterm_input_write(b.vt, p, n);
-                                });
-  const double state = measure(input, runs, libvterm_state_only,
-                               [](VTermBox& b, const char* p, std::size_t n) {
-                                 vterm_input_write(b.vt, p, n);
-                               });
-  std::printf("%-10s %8.1f MB/s   libvterm screen %7.1f MB/s   ratio %5.2fx   "
-              "(libvterm state layer alone %6.1f MB/s)\n",
-              name, ours, screen, ours / screen, state);
+  const double screen =
+      measure(input, runs, libvterm_screen,
+              [](VTermBox& b, const char* p, std::size_t n) { vterm_input_write(b.vt, p, n); });
+  const double state =
+      measure(input, runs, libvterm_state_only,
+              [](VTermBox& b, const char* p, std::size_t n) { vterm_input_write(b.vt, p, n); });
+  std::printf(
+      "%-10s %8.1f MB/s   libvterm screen %7.1f MB/s   ratio %5.2fx   "
+      "(libvterm state layer alone %6.1f MB/s)\n",
+      name, ours, screen, ours / screen, state);
 }
 
 }  // namespace
@@ -132,23 +134,25 @@ int main(int argc, char** argv) {
   }
   const std::size_t size = mb * 1000 * 1000;
   std::string unit = read_file(tui_path);
-  for (const auto& p : extra_tui) unit += read_file(p);
+  for (const auto& p : extra_tui)
+    unit += read_file(p);
   if (unit.empty()) {
     std::fprintf(stderr, "bench_emulator: cannot read %s\n", tui_path.c_str());
     return 1;
   }
 
-  std::printf("emulator throughput, %dx%d, %zu MB per input, median of %d runs\n", kCols, kRows,
-              mb, runs);
+  std::printf("emulator throughput, %dx%d, %zu MB per input, median of %d runs\n", kCols, kRows, mb,
+              runs);
   report("seq text", seq_text(size), runs);
   report("TUI", repeat_to(unit, size), runs);
 
   ptyctl::emu::Emulator idle(kCols, kRows);
   ptyctl::emu::Emulator full(kCols, kRows);
   full.feed(repeat_to(std::string(kCols, 'x'), kCols * (5000 + kRows)));
-  std::printf("memory: idle %dx%d emulator %.1f KiB (limit 64 KiB); with %zu full lines of "
-              "scrollback %.2f MiB (limit 4 MiB)\n",
-              kCols, kRows, idle.memory_bytes() / 1024.0, full.scrollback_size(),
-              full.memory_bytes() / 1048576.0);
+  std::printf(
+      "memory: idle %dx%d emulator %.1f KiB (limit 64 KiB); with %zu full lines of "
+      "scrollback %.2f MiB (limit 4 MiB)\n",
+      kCols, kRows, idle.memory_bytes() / 1024.0, full.scrollback_size(),
+      full.memory_bytes() / 1048576.0);
   return 0;
 }

@@ -37,12 +37,14 @@ struct Pen {
 
 // ch: 0 for a blank (erased) cell, else a code point, or kCombined | index into
 // the emulator's table of multi-code-point characters (base + combining marks).
-// width: 1, 2 for the left half of a wide character, 0 for its right half.
+// A default Cell is all zero bytes, so rows are cleared with memset.
 struct Cell {
   static constexpr std::uint32_t kCombined = 0x80000000u;
   std::uint32_t ch = 0;
   Pen pen;
-  std::uint8_t width = 1;
+  std::uint8_t wide = 0;  // 0: one column; 1: left half of a wide character; 2: its right half
+  int width() const { return wide == 0 ? 1 : wide == 1 ? 2 : 0; }
+  void set_width(int w) { wide = w == 2 ? 1 : w == 0 ? 2 : 0; }
   bool operator==(const Cell&) const = default;
 };
 

@@ -94,9 +94,6 @@ bool is_plain_text_byte(char c) {
   return (b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n';
 }
 
-// Shorter runs are not worth leaving libvterm for.
-constexpr std::size_t kMinFastRun = 8;
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -172,18 +169,25 @@ void Emulator::feed(std::string_view in) {
   std::size_t pos = 0;      // how far the tracker has looked
   std::size_t flushed = 0;  // how far libvterm (or the fast path) has been given bytes
   while (pos < n) {
-    if (tracker_.at_text_boundary() && is_plain_text_byte(p[pos])) {
-      std::size_t end = pos;
-      while (end < n && is_plain_text_byte(p[end]))
-        ++end;
-      tracker_.note_printable();
-      if (end - pos >= kMinFastRun && fast_path_ready()) {
+    if (tracker_.at_text_boundary()) {
+      const char c = p[pos];
+      if ((is_plain_text_byte(c) || c == '\x1b') && fast_path_ready()) {
         write_vterm(p + flushed, pos - flushed);
         flushed = pos;
-        if (!maybe_phantom_) flushed = pos + run_fast_path(p + pos, end - pos);
+        const std::size_t used = run_fast_path(p + pos, n - pos);
+        if (used > 0) {
+          pos += used;
+          flushed = pos;
+          continue;
+        }
       }
-      pos = end;
-      continue;
+      if (is_plain_text_byte(c)) {
+        // Text for libvterm: nothing for the tracker to see.
+        tracker_.note_printable();
+        while (pos < n && is_plain_text_byte(p[pos]))
+          ++pos;
+        continue;
+      }
     }
     const TrackedAction action = tracker_.advance(p, n, pos);
     if (action != TrackedAction::kNone) {
@@ -196,120 +200,64 @@ void Emulator::feed(std::string_view in) {
 }
 
 bool Emulator::fast_path_ready() const {
-  return !maybe_phantom_ && tracker_.plain_charset() && !tracker_.double_width_seen() &&
-         !insert_mode_ && !newline_mode_ && !lr_margins_ && margins_known_ && margin_top_ == 0 &&
-         margin_bottom_ == rows_;
+  return fast_path_enabled_ && !maybe_phantom_ && tracker_.plain_charset() &&
+         !tracker_.double_width_seen() && !insert_mode_ && !newline_mode_ && !lr_margins_ &&
+         margins_known_ && margin_top_ == 0 && margin_bottom_ == rows_;
 }
 
-// Writes plain ASCII text, CR and LF the way libvterm would, without it. It
-// stops before a character that would land in the last column (libvterm must
-// see that one to know a wrap is pending).
-std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
-  ScreenBuffer& screen = *active_;
-  int row = cursor_row_, col = cursor_col_;
-  if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return 0;
-  int last_row = -1, last_col = -1;
-  char last_char = 0;
-  std::size_t i = 0;
-  for (; i < n; ++i) {
-    const char c = p[i];
-    if (c == '\r') {
-      col = 0;
-    } else if (c == '\n') {
-      if (row == rows_ - 1) {
-        scroll_up(0, rows_, 1);
-        if (--last_row < 0) last_char = 0;  // it scrolled off: nothing to re-write
-      } else {
-        ++row;
-      }
-    } else {
-      if (col >= cols_ - 1) break;
-      screen.put(row, col, static_cast<unsigned char>(c), 1, pen_);
-      last_row = row;
-      last_col = col;
-      last_char = c;
-      ++col;
-    }
+void Emulator::set_private_mode(int mode, bool on) {
+  switch (mode) {
+    case 1:
+      modes_.applicationCursorKeys = on;
+      break;
+    case 6:
+      modes_.originMode = on;
+      break;
+    case 7:
+      modes_.autoWrap = on;
+      break;
+    case 9:
+    case 1000:
+    case 1001:
+    case 1002:
+    case 1003:
+      // One tracking level at a time; resetting any turns tracking off (as
+      // xterm and xterm.js do).
+      mouse_level_ = on ? mode : 0;
+      modes_.mouseTrackingX10 = mouse_level_ == 9;
+      modes_.mouseTrackingNormal = mouse_level_ == 1000;
+      modes_.mouseTrackingHighlight = mouse_level_ == 1001;
+      modes_.mouseTrackingButtonEvent = mouse_level_ == 1002;
+      modes_.mouseTrackingAnyEvent = mouse_level_ == 1003;
+      break;
+    case 1004:
+      modes_.focusReporting = on;
+      break;
+    case 1005:
+      modes_.mouseUtf8 = on;
+      break;
+    case 1006:
+      modes_.mouseSgr = on;
+      break;
+    case 2004:
+      modes_.bracketedPaste = on;
+      break;
+    case 69:
+      lr_margins_ = on;
+      break;
+    default:
+      break;
   }
-  if (i == 0) return 0;
-  cursor_row_ = row;
-  cursor_col_ = col;
-  sync_vterm_cursor(last_row, last_col, last_char);
-  return i;
-}
-
-// Tells libvterm where the fast path left the cursor. The last character is
-// written once more through libvterm so that its memory of the previous glyph
-// (which a following combining mark attaches to) is current.
-void Emulator::sync_vterm_cursor(int last_row, int last_col, char last_char) {
-  char buf[64];
-  int len = 0;
-  if (last_char != 0) {
-    len += std::snprintf(buf + len, sizeof buf - len, "\x1b[%d;%dH%c", last_row + 1, last_col + 1,
-                         last_char);
-  }
-  len +=
-      std::snprintf(buf + len, sizeof buf - len, "\x1b[%d;%dH", cursor_row_ + 1, cursor_col_ + 1);
-  const int row = cursor_row_, col = cursor_col_;
-  vterm_input_write(vt_, buf, static_cast<std::size_t>(len));
-  cursor_row_ = row;
-  cursor_col_ = col;
-  maybe_phantom_ = false;
 }
 
 void Emulator::apply(TrackedAction action) {
   switch (action) {
     case TrackedAction::kNone:
       return;
-    case TrackedAction::kPrivateModes: {
-      const bool on = tracker_.set_mode();
-      for (int i = 0; i < tracker_.param_count(); ++i) {
-        if (tracker_.param_has_sub(i)) continue;
-        switch (tracker_.param(i)) {
-          case 1:
-            modes_.applicationCursorKeys = on;
-            break;
-          case 6:
-            modes_.originMode = on;
-            break;
-          case 7:
-            modes_.autoWrap = on;
-            break;
-          case 9:
-          case 1000:
-          case 1001:
-          case 1002:
-          case 1003:
-            // One tracking level at a time; resetting any turns tracking off
-            // (as xterm and xterm.js do).
-            mouse_level_ = on ? tracker_.param(i) : 0;
-            break;
-          case 1004:
-            modes_.focusReporting = on;
-            break;
-          case 1005:
-            modes_.mouseUtf8 = on;
-            break;
-          case 1006:
-            modes_.mouseSgr = on;
-            break;
-          case 2004:
-            modes_.bracketedPaste = on;
-            break;
-          case 69:
-            lr_margins_ = on;
-            break;
-          default:
-            break;
-        }
-      }
-      modes_.mouseTrackingX10 = mouse_level_ == 9;
-      modes_.mouseTrackingNormal = mouse_level_ == 1000;
-      modes_.mouseTrackingHighlight = mouse_level_ == 1001;
-      modes_.mouseTrackingButtonEvent = mouse_level_ == 1002;
-      modes_.mouseTrackingAnyEvent = mouse_level_ == 1003;
+    case TrackedAction::kPrivateModes:
+      for (int i = 0; i < tracker_.param_count(); ++i)
+        if (!tracker_.param_has_sub(i)) set_private_mode(tracker_.param(i), tracker_.set_mode());
       return;
-    }
     case TrackedAction::kAnsiModes:
       for (int i = 0; i < tracker_.param_count(); ++i) {
         if (tracker_.param(i) == 4) insert_mode_ = tracker_.set_mode();
@@ -395,22 +343,28 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
   }
   width = std::clamp(width, 1, 2);
   active_->put(row, col, ch, width, pen_);
-  if (col + width >= cols_) maybe_phantom_ = true;
+  if (col + width >= cols_) {
+    maybe_phantom_ = true;
+    phantom_row_ = row;
+    phantom_col_ = col;
+  }
 }
 
 void Emulator::on_movecursor(int row, int col) {
   cursor_row_ = row;
   cursor_col_ = col;
-  maybe_phantom_ = false;
+  // libvterm reports the cursor's move along a line of text after the last
+  // glyph, keeping a pending wrap; any other move cancels it.
+  if (maybe_phantom_ && (row != phantom_row_ || col != phantom_col_)) maybe_phantom_ = false;
 }
 
-void Emulator::scroll_up(int r0, int r1, int n) {
+void Emulator::scroll_up(int r0, int r1, int n, const Pen& pen) {
   if (r0 == 0 && active_ == &primary_) {
-    primary_.scroll_up_full_width(r0, r1, n, pen_, [this](const Cell* cells, int used) {
+    primary_.scroll_up_full_width(r0, r1, n, pen, [this](const Cell* cells, int used) {
       scrollback_.push(cells, used, combining_);
     });
   } else {
-    active_->scroll(r0, r1, 0, cols_, n, 0, pen_);
+    active_->scroll(r0, r1, 0, cols_, n, 0, pen);
   }
 }
 
@@ -418,7 +372,7 @@ void Emulator::on_scrollrect(int r0, int r1, int c0, int c1, int down, int right
   // Lines scrolled off the top of the primary screen go to scrollback (as
   // libvterm's own screen and xterm do for a region anchored at the top).
   if (right == 0 && down > 0 && c0 == 0 && c1 == cols_) {
-    scroll_up(r0, r1, down);
+    scroll_up(r0, r1, down, pen_);
     return;
   }
   active_->scroll(r0, r1, c0, c1, down, right, pen_);
@@ -617,7 +571,7 @@ std::size_t Emulator::memory_bytes() const {
 CellView Emulator::view(const Cell& cell) const {
   CellView v;
   combining_.expand(cell.ch, v.chars);
-  v.width = cell.width;
+  v.width = cell.width();
   v.pen = cell.pen;
   return v;
 }

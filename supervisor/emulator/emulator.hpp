@@ -62,6 +62,9 @@ class Emulator {
   void resize(int cols, int rows);
   void clear_scrollback();
   void set_query_answer(QueryAnswer callback) { query_answer_ = std::move(callback); }
+  // The fast path is on by default; off, libvterm sees every byte (the tests
+  // compare the two).
+  void set_fast_path(bool on) { fast_path_enabled_ = on; }
 
   // The snapshot of everything fed so far; `offset` is left 0 for the caller.
   proto::Snapshot snapshot() const;
@@ -102,11 +105,11 @@ class Emulator {
   void write_vterm(const char* data, std::size_t n);
   void write_vterm_holding_tail(const char* data, std::size_t n);
   void apply(TrackedAction action);
+  void set_private_mode(int mode, bool on);
   void on_osc(std::string_view command);
   bool fast_path_ready() const;
   std::size_t run_fast_path(const char* data, std::size_t n);
-  void sync_vterm_cursor(int last_row, int last_col, char last_char);
-  void scroll_up(int r0, int r1, int n);
+  void scroll_up(int r0, int r1, int n, const Pen& pen);
   void collect_combining_garbage();
   CellView view(const Cell& cell) const;
   void append_row_ansi(std::string& out, const Cell* cells, int count, Pen& cur) const;
@@ -128,8 +131,11 @@ class Emulator {
   Pen pen_;  // libvterm's pen, plus faint and conceal from the tracker
   int cursor_row_ = 0;
   int cursor_col_ = 0;
+  bool fast_path_enabled_ = true;
   bool maybe_phantom_ = false;  // a glyph ended at the right margin: a wrap may be pending
-  int saved_primary_row_ = 0;   // cursor when the alternate screen was entered
+  int phantom_row_ = 0;         // where that glyph was
+  int phantom_col_ = 0;
+  int saved_primary_row_ = 0;  // cursor when the alternate screen was entered
   int saved_primary_col_ = 0;
   proto::Modes modes_;
   int mouse_level_ = 0;  // 0, 9, 1000, 1001, 1002 or 1003

@@ -16,10 +16,10 @@ ScreenBuffer::ScreenBuffer(int rows, int cols)
 }
 
 void ScreenBuffer::repair_before_put(Cell* line, int c, int width) {
-  if (line[c].width == 0 && c > 0 && line[c - 1].width == 2) line[c - 1] = Cell{};
-  if (line[c].width == 2 && width == 1 && c + 1 < cols_ && line[c + 1].width == 0)
+  if (line[c].width() == 0 && c > 0 && line[c - 1].width() == 2) line[c - 1] = Cell{};
+  if (line[c].width() == 2 && width == 1 && c + 1 < cols_ && line[c + 1].width() == 0)
     line[c + 1] = Cell{};
-  if (width == 2 && c + 2 < cols_ && line[c + 1].width == 2) line[c + 2] = Cell{};
+  if (width == 2 && c + 2 < cols_ && line[c + 1].width() == 2) line[c + 2] = Cell{};
 }
 
 // After cells in [c0, c1) changed: no wide character may be left in halves at
@@ -27,22 +27,22 @@ void ScreenBuffer::repair_before_put(Cell* line, int c, int width) {
 void ScreenBuffer::repair_edges(Cell* line, int c0, int c1) {
   auto fix_boundary = [&](int i) {  // between columns i - 1 and i
     if (i <= 0 || i >= cols_) return;
-    const bool head = line[i - 1].width == 2;
-    const bool tail = line[i].width == 0;
+    const bool head = line[i - 1].width() == 2;
+    const bool tail = line[i].width() == 0;
     if (head && !tail) line[i - 1] = Cell{};
     if (tail && !head) line[i] = Cell{};
   };
   fix_boundary(c0);
   fix_boundary(c1);
-  if (line[0].width == 0) line[0] = Cell{};
-  if (line[cols_ - 1].width == 2) line[cols_ - 1] = Cell{};
+  if (line[0].width() == 0) line[0] = Cell{};
+  if (line[cols_ - 1].width() == 2) line[cols_ - 1] = Cell{};
 }
 
 void ScreenBuffer::clear_row(int r, const Pen& pen) {
   const int p = physical(r);
   Cell* line = cells_.data() + static_cast<std::size_t>(p) * cols_;
   if (pen.bg.kind == Color::kDefault) {
-    std::fill(line, line + used_[p], Cell{});
+    std::memset(static_cast<void*>(line), 0, used_[p] * sizeof(Cell));  // Cell{} is all zero
     used_[p] = 0;
   } else {
     std::fill(line, line + cols_, blank_cell(pen));
@@ -64,13 +64,13 @@ void ScreenBuffer::erase(int r0, int r1, int c0, int c1, const Pen& pen) {
     }
     Cell* line = row(r);
     // Erasing half of a wide character erases all of it.
-    if (c0 > 0 && line[c0].width == 0) line[c0 - 1] = Cell{};
-    if (c1 < cols_ && line[c1].width == 0) line[c1] = Cell{};
+    if (c0 > 0 && line[c0].width() == 0) line[c0 - 1] = Cell{};
+    if (c1 < cols_ && line[c1].width() == 0) line[c1] = Cell{};
     std::uint16_t& u = used_[physical(r)];
     if (default_bg) {
       // Cells at and past `used` are default blanks already.
       const int end = std::min<int>(c1, u);
-      if (c0 < end) std::fill(line + c0, line + end, Cell{});
+      if (c0 < end) std::memset(static_cast<void*>(line + c0), 0, (end - c0) * sizeof(Cell));
       if (c1 >= u && c0 < u) u = static_cast<std::uint16_t>(c0);
     } else {
       std::fill(line + c0, line + c1, blank_cell(pen));
@@ -171,7 +171,7 @@ void ScreenBuffer::resize_impl(int rows, int cols, int drop_top) {
     Cell* dst = cells.data() + static_cast<std::size_t>(r) * cols;
     const int u = std::min<int>(used_[physical(r + drop_top)], keep_cols);
     std::copy(src, src + keep_cols, dst);
-    if (dst[cols - 1].width == 2) dst[cols - 1] = Cell{};  // a wide char cut at the margin
+    if (dst[cols - 1].width() == 2) dst[cols - 1] = Cell{};  // a wide char cut at the margin
     used[r] = static_cast<std::uint16_t>(u);
   }
   rows_ = rows;
@@ -194,7 +194,7 @@ void ScreenBuffer::insert_rows_at_top(const std::vector<std::vector<Cell>>& line
     const auto& src = lines[r];
     const int n = std::min<int>(static_cast<int>(src.size()), cols_);
     std::copy(src.begin(), src.begin() + n, line);
-    if (line[cols_ - 1].width == 2) line[cols_ - 1] = Cell{};
+    if (line[cols_ - 1].width() == 2) line[cols_ - 1] = Cell{};
     used_[physical(r)] = static_cast<std::uint16_t>(n);
   }
 }

@@ -29,20 +29,36 @@ class ScreenBuffer {
   // character it cuts in half.
   void put(int r, int c, std::uint32_t ch, int width, const Pen& pen) {
     Cell* line = row(r);
-    if (line[c].width != 1 || width != 1) repair_before_put(line, c, width);
+    if (line[c].width() != 1 || width != 1) repair_before_put(line, c, width);
     Cell& cell = line[c];
     cell.ch = ch;
     cell.pen = pen;
-    cell.width = static_cast<std::uint8_t>(width);
+    cell.set_width(width);
     if (width == 2 && c + 1 < cols_) {
       Cell& right = line[c + 1];
       right.ch = 0;
       right.pen = pen;
-      right.width = 0;
+      right.set_width(0);
     }
     std::uint16_t& u = used_[physical(r)];
     const int end = c + width > cols_ ? cols_ : c + width;
     if (end > u) u = static_cast<std::uint16_t>(end);
+  }
+
+  // Writes ASCII characters s[0, len) from (r, c) on; they must fit in the row.
+  void put_ascii(int r, int c, const char* s, int len, const Pen& pen) {
+    Cell* line = row(r);
+    for (int k = 0; k < len; ++k) {
+      Cell& cell = line[c + k];
+      if (cell.wide != 0) {
+        put(r, c + k, static_cast<unsigned char>(s[k]), 1, pen);  // repairs a wide char
+        continue;
+      }
+      cell.ch = static_cast<unsigned char>(s[k]);
+      cell.pen = pen;
+    }
+    std::uint16_t& u = used_[physical(r)];
+    if (c + len > u) u = static_cast<std::uint16_t>(c + len);
   }
 
   // Erases [c0, c1) of rows [r0, r1) with `pen`'s background.

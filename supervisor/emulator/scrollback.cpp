@@ -117,15 +117,15 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table) 
       pen = cell.pen;
       put_pen(out, pen);
     }
-    if (cell.width == 0) {
-      if (c == 0 || cells[c - 1].width != 2) out += kOrphanTail;
+    if (cell.width() == 0) {
+      if (c == 0 || cells[c - 1].width() != 2) out += kOrphanTail;
       continue;
     }
     if (cell.ch == 0) {
       out += kBlank;
       continue;
     }
-    if (cell.width == 2) out += kWide;
+    if (cell.width() == 2) out += kWide;
     if (cell.ch < 0x80 && cell.ch >= 0x20) {
       out += static_cast<char>(cell.ch);  // the common case
       continue;
@@ -156,14 +156,14 @@ void decode_line(const std::string& line, std::vector<Cell>& out, CombiningTable
     if (chars.empty()) return;
     Cell cell;
     cell.pen = pen;
-    cell.width = wide ? 2 : 1;
+    cell.set_width(wide ? 2 : 1);
     cell.ch =
         chars.size() == 1 ? chars[0] : table.intern(chars.data(), static_cast<int>(chars.size()));
     out.push_back(cell);
     if (wide) {
       Cell tail;
       tail.pen = pen;
-      tail.width = 0;
+      tail.set_width(0);
       out.push_back(tail);
     }
     chars.clear();
@@ -193,7 +193,7 @@ void decode_line(const std::string& line, std::vector<Cell>& out, CombiningTable
     } else if (b == kOrphanTail) {
       Cell cell;
       cell.pen = pen;
-      cell.width = 0;
+      cell.set_width(0);
       out.push_back(cell);
       ++p;
     } else if (b == kControl) {

@@ -1,6 +1,7 @@
 // Emulator::snapshot and the text rendering: the bytes that repaint this
 // emulator's scrollback and screen into a fresh terminal of the same size.
 
+#include "ansi.hpp"
 #include "emulator.hpp"
 
 #include <algorithm>
@@ -9,73 +10,14 @@ namespace ptyctl::emu {
 
 namespace {
 
-void append_color(std::string& out, const Color& c, bool foreground) {
-  if (c.kind == Color::kDefault) return;
-  if (c.kind == Color::kIndexed) {
-    if (c.r < 8) {
-      out += ';';
-      out += std::to_string((foreground ? 30 : 40) + c.r);
-    } else if (c.r < 16) {
-      out += ';';
-      out += std::to_string((foreground ? 90 : 100) + c.r - 8);
-    } else {
-      out += foreground ? ";38;5;" : ";48;5;";
-      out += std::to_string(c.r);
-    }
-    return;
-  }
-  out += foreground ? ";38;2;" : ";48;2;";
-  out += std::to_string(c.r);
-  out += ';';
-  out += std::to_string(c.g);
-  out += ';';
-  out += std::to_string(c.b);
-}
-
-// One SGR that sets exactly `pen` from any state.
-void append_sgr(std::string& out, const Pen& pen) {
-  out += "\x1b[0";
-  if (pen.attrs & attr::kBold) out += ";1";
-  if (pen.attrs & attr::kFaint) out += ";2";
-  if (pen.attrs & attr::kItalic) out += ";3";
-  switch (pen.underline()) {
-    case 1:
-      out += ";4";
-      break;
-    case 2:
-      out += ";21";
-      break;
-    case 3:
-      out += ";4:3";
-      break;
-    default:
-      break;
-  }
-  if (pen.attrs & attr::kBlink) out += ";5";
-  if (pen.attrs & attr::kReverse) out += ";7";
-  if (pen.attrs & attr::kConceal) out += ";8";
-  if (pen.attrs & attr::kStrike) out += ";9";
-  append_color(out, pen.fg, true);
-  append_color(out, pen.bg, false);
-  out += 'm';
-}
-
 void set_pen(std::string& out, Pen& current, const Pen& wanted) {
   if (current == wanted) return;
   append_sgr(out, wanted);
   current = wanted;
 }
 
-void append_cup(std::string& out, int row, int col) {
-  out += "\x1b[";
-  out += std::to_string(row + 1);
-  out += ';';
-  out += std::to_string(col + 1);
-  out += 'H';
-}
-
 bool is_default_blank(const Cell& c) {
-  return c.ch == 0 && c.width != 2 && c == Cell{};
+  return c == Cell{};
 }
 
 }  // namespace
@@ -91,10 +33,10 @@ void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, P
   int skip = 0;  // columns to move right before the next write
   for (int c = 0; c < count;) {
     const Cell& cell = cells[c];
-    if (cell.ch == 0 || cell.width == 0) {
+    if (cell.ch == 0 || cell.width() == 0) {
       // A run of blanks with the same pen (an orphan right half counts as blank).
       int end = c + 1;
-      while (end < count && (cells[end].ch == 0 || cells[end].width == 0) &&
+      while (end < count && (cells[end].ch == 0 || cells[end].width() == 0) &&
              cells[end].pen.bg == cell.pen.bg)
         ++end;
       const int n = end - c;
@@ -122,7 +64,7 @@ void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, P
     for (char32_t cp : chars)
       append_utf8(utf8, cp);
     out += utf8;
-    c += cell.width == 2 ? 2 : 1;
+    c += cell.width() == 2 ? 2 : 1;
   }
 }
 
@@ -153,7 +95,7 @@ proto::Snapshot Emulator::snapshot() const {
     scrollback_.line(i, cells, combining_);
     line_break();
     const int count = std::min<int>(static_cast<int>(cells.size()), cols_);
-    if (count > 0 && count < static_cast<int>(cells.size()) && cells[count - 1].width == 2)
+    if (count > 0 && count < static_cast<int>(cells.size()) && cells[count - 1].width() == 2)
       cells[count - 1] = Cell{};  // a wide character cut at the right margin
     append_row_ansi(ansi, cells.data(), count, cur);
   }
@@ -210,7 +152,7 @@ std::string Emulator::row_text(const Cell* cells, int count) const {
   std::string out;
   std::u32string chars;
   for (int c = 0; c < count; ++c) {
-    if (cells[c].width == 0) continue;
+    if (cells[c].width() == 0) continue;
     if (cells[c].ch == 0) {
       out += ' ';
       continue;

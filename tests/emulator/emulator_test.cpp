@@ -154,7 +154,9 @@ TEST(Emulator, CharacterSplitAfterTextInTheSameFeed) {
   // partial character back until it is complete.
   Emulator e(20, 5);
   e.feed("ab\xf0\x9f");
-  e.feed("\x98\x80" "cd");
+  e.feed(
+      "\x98\x80"
+      "cd");
   EXPECT_EQ(ch(at(e, 0, 2)), "\xf0\x9f\x98\x80");
   EXPECT_EQ(at(e, 0, 2).width, 2);
   EXPECT_EQ(ch(at(e, 0, 4)), "c");

@@ -1,0 +1,70 @@
+#include "ansi.hpp"
+
+#include <string>
+
+namespace ptyctl::emu {
+
+namespace {
+
+void append_color(std::string& out, const Color& c, bool foreground) {
+  if (c.kind == Color::kDefault) return;
+  if (c.kind == Color::kIndexed) {
+    if (c.r < 8) {
+      out += ';';
+      out += std::to_string((foreground ? 30 : 40) + c.r);
+    } else if (c.r < 16) {
+      out += ';';
+      out += std::to_string((foreground ? 90 : 100) + c.r - 8);
+    } else {
+      out += foreground ? ";38;5;" : ";48;5;";
+      out += std::to_string(c.r);
+    }
+    return;
+  }
+  out += foreground ? ";38;2;" : ";48;2;";
+  out += std::to_string(c.r);
+  out += ';';
+  out += std::to_string(c.g);
+  out += ';';
+  out += std::to_string(c.b);
+}
+
+}  // namespace
+
+void append_sgr(std::string& out, const Pen& pen) {
+  out += "\x1b[0";
+  if (pen.attrs & attr::kBold) out += ";1";
+  if (pen.attrs & attr::kFaint) out += ";2";
+  if (pen.attrs & attr::kItalic) out += ";3";
+  switch (pen.underline()) {
+    case 1:
+      out += ";4";
+      break;
+    case 2:
+      out += ";21";
+      break;
+    case 3:
+      out += ";4:3";
+      break;
+    default:
+      break;
+  }
+  if (pen.attrs & attr::kBlink) out += ";5";
+  if (pen.attrs & attr::kReverse) out += ";7";
+  if (pen.attrs & attr::kConceal) out += ";8";
+  if (pen.attrs & attr::kStrike) out += ";9";
+  append_color(out, pen.fg, true);
+  append_color(out, pen.bg, false);
+  out += 'm';
+}
+
+void append_cup(std::string& out, int row, int col) {
+  out += "\x1b[";
+  out += std::to_string(row + 1);
+  out += ';';
+  out += std::to_string(col + 1);
+  out += 'H';
+}
+
+
+}  // namespace ptyctl::emu

@@ -1,0 +1,16 @@
+#pragma once
+// Escape sequences the emulator writes: into snapshots, and to libvterm when
+// the fast path hands the state back.
+
+#include "cell.hpp"
+
+#include <string>
+
+namespace ptyctl::emu {
+
+// One SGR that sets exactly `pen` from any state ("CSI 0;...m").
+void append_sgr(std::string& out, const Pen& pen);
+// CUP to a 0-based row and column.
+void append_cup(std::string& out, int row, int col);
+
+}  // namespace ptyctl::emu

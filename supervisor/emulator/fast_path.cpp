@@ -1,0 +1,359 @@
+// The emulator's fast path: the common part of what programs write (ASCII
+// text, CR, LF, SGR, cursor positioning, erase in line and display) applied
+// straight to the screen, without libvterm, which then gets the resulting
+// state in a few bytes (cursor, pen, and the last character written again so
+// that its memory of the previous glyph is current). Anything else, or any
+// parameter it does not know, ends the run and goes through libvterm.
+//
+// It runs only where nothing else can change the meaning of these bytes: the
+// parser between sequences, ASCII in G0, no insert or newline mode, the scroll
+// region the whole screen, no left/right margins or double-width lines, and no
+// wrap pending. Its rules are libvterm 0.1.4's (checked by the tests feeding
+// the same streams in one piece and one byte at a time).
+
+#include "ansi.hpp"
+#include "emulator.hpp"
+
+#include <vterm.h>
+
+#include <algorithm>
+
+namespace ptyctl::emu {
+
+namespace {
+
+struct Csi {
+  int params[16];
+  int count = 0;  // parameters seen; a missing one is -1
+  char leader = 0;  // '?' or none
+  char final = 0;
+  std::size_t length = 0;  // bytes from ESC to the final byte
+};
+
+// Parses "ESC [ digits;digits... final" with nothing else (no leader,
+// intermediate or sub-parameter). Returns false for anything else, or when
+// the sequence is not complete within n bytes.
+bool parse_simple_csi(const char* p, std::size_t n, Csi& csi) {
+  if (n < 3 || p[1] != '[') return false;
+  csi.count = 0;
+  csi.leader = p[2] == '?' ? '?' : 0;
+  int current = -1;
+  for (std::size_t i = csi.leader ? 3 : 2; i < n; ++i) {
+    const char c = p[i];
+    if (c >= '0' && c <= '9') {
+      current = current < 0 ? c - '0' : std::min(current * 10 + (c - '0'), 99999);
+    } else if (c == ';') {
+      if (csi.count == 16) return false;
+      csi.params[csi.count++] = current;
+      current = -1;
+    } else if (c >= 0x40 && c < 0x7f) {
+      if (csi.count == 16) return false;
+      if (current >= 0 || csi.count > 0) csi.params[csi.count++] = current;
+      csi.final = c;
+      csi.length = i + 1;
+      return true;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
+int count_arg(const Csi& csi, int i) {  // libvterm's CSI_ARG_COUNT: missing or 0 is 1
+  return i < csi.count && csi.params[i] > 0 ? csi.params[i] : 1;
+}
+
+void set_attr(Pen& pen, std::uint16_t bit, bool on) {
+  pen.attrs = on ? static_cast<std::uint16_t>(pen.attrs | bit)
+                 : static_cast<std::uint16_t>(pen.attrs & ~bit);
+}
+
+void set_underline(Pen& pen, int kind) {
+  pen.attrs = static_cast<std::uint16_t>((pen.attrs & ~attr::kUnderlineMask) |
+                                         (kind << attr::kUnderlineShift));
+}
+
+// Applies SGR parameters to `pen` as libvterm 0.1.4 (plus faint and conceal,
+// which it ignores and we keep). False for anything it does not know.
+bool apply_sgr(const Csi& csi, Pen& pen) {
+  if (csi.count == 0) {
+    pen = Pen{};
+    return true;
+  }
+  for (int i = 0; i < csi.count; ++i) {
+    const int v = std::max(csi.params[i], 0);
+    switch (v) {
+      case 0:
+        pen = Pen{};
+        break;
+      case 1:
+        set_attr(pen, attr::kBold, true);
+        break;
+      case 2:
+        set_attr(pen, attr::kFaint, true);
+        break;
+      case 3:
+        set_attr(pen, attr::kItalic, true);
+        break;
+      case 4:
+        set_underline(pen, 1);
+        break;
+      case 5:
+        set_attr(pen, attr::kBlink, true);
+        break;
+      case 7:
+        set_attr(pen, attr::kReverse, true);
+        break;
+      case 8:
+        set_attr(pen, attr::kConceal, true);
+        break;
+      case 9:
+        set_attr(pen, attr::kStrike, true);
+        break;
+      case 21:
+        set_underline(pen, 2);
+        break;
+      case 22:
+        set_attr(pen, attr::kBold, false);
+        set_attr(pen, attr::kFaint, false);
+        break;
+      case 23:
+        set_attr(pen, attr::kItalic, false);
+        break;
+      case 24:
+        set_underline(pen, 0);
+        break;
+      case 25:
+        set_attr(pen, attr::kBlink, false);
+        break;
+      case 27:
+        set_attr(pen, attr::kReverse, false);
+        break;
+      case 28:
+        set_attr(pen, attr::kConceal, false);
+        break;
+      case 29:
+        set_attr(pen, attr::kStrike, false);
+        break;
+      case 39:
+        pen.fg = Color{};
+        break;
+      case 49:
+        pen.bg = Color{};
+        break;
+      case 38:
+      case 48: {
+        Color& target = v == 38 ? pen.fg : pen.bg;
+        if (i + 2 < csi.count && csi.params[i + 1] == 5 && csi.params[i + 2] >= 0 &&
+            csi.params[i + 2] < 256) {
+          target = Color{Color::kIndexed, static_cast<std::uint8_t>(csi.params[i + 2]), 0, 0};
+          i += 2;
+        } else if (i + 4 < csi.count && csi.params[i + 1] == 2 && csi.params[i + 2] >= 0 &&
+                   csi.params[i + 2] < 256 && csi.params[i + 3] >= 0 && csi.params[i + 3] < 256 &&
+                   csi.params[i + 4] >= 0 && csi.params[i + 4] < 256) {
+          target = Color{Color::kRgb, static_cast<std::uint8_t>(csi.params[i + 2]),
+                         static_cast<std::uint8_t>(csi.params[i + 3]),
+                         static_cast<std::uint8_t>(csi.params[i + 4])};
+          i += 4;
+        } else {
+          return false;
+        }
+        break;
+      }
+      default:
+        if (v >= 30 && v <= 37) {
+          pen.fg = Color{Color::kIndexed, static_cast<std::uint8_t>(v - 30), 0, 0};
+        } else if (v >= 40 && v <= 47) {
+          pen.bg = Color{Color::kIndexed, static_cast<std::uint8_t>(v - 40), 0, 0};
+        } else if (v >= 90 && v <= 97) {
+          pen.fg = Color{Color::kIndexed, static_cast<std::uint8_t>(v - 90 + 8), 0, 0};
+        } else if (v >= 100 && v <= 107) {
+          pen.bg = Color{Color::kIndexed, static_cast<std::uint8_t>(v - 100 + 8), 0, 0};
+        } else {
+          return false;  // fonts, rapid blink, ...: libvterm's business
+        }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
+  ScreenBuffer& screen = *active_;
+  const int rows = rows_, cols = cols_;
+  int row = cursor_row_, col = cursor_col_;
+  if (row < 0 || row >= rows || col < 0 || col >= cols) return 0;
+  const bool autowrap = modes_.autoWrap;
+  Pen pen = pen_;
+  bool phantom = false;
+  // The last character written, to be written once more through libvterm.
+  int last_row = -1, last_col = 0;
+  char last_char = 0;
+  Pen last_pen;
+  auto line_feed = [&] {
+    if (row == rows - 1) {
+      scroll_up(0, rows, 1, pen);
+      if (--last_row < 0) last_char = 0;  // it scrolled off: nothing to write again
+    } else {
+      ++row;
+    }
+  };
+
+  std::size_t i = 0;
+  Csi csi;
+  std::string deferred;  // sequences for libvterm after the state is handed back
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      if (phantom) {  // the pending wrap happens before this character
+        line_feed();
+        col = 0;
+        phantom = false;
+      }
+      // The run of printable characters that fits before the last column,
+      // then the one that lands there.
+      std::size_t j = i + 1;
+      const std::size_t room = static_cast<std::size_t>(cols - 1 - col);
+      while (j < n && j - i < room && static_cast<unsigned char>(p[j]) >= 0x20 &&
+             static_cast<unsigned char>(p[j]) < 0x7f)
+        ++j;
+      const int len = static_cast<int>(j - i);
+      screen.put_ascii(row, col, p + i, len, pen);
+      col += len - 1;
+      last_row = row;
+      last_col = col;
+      last_char = p[j - 1];
+      last_pen = pen;
+      if (col == cols - 1) {
+        phantom = autowrap;
+      } else {
+        ++col;
+      }
+      i = j;
+      continue;
+    }
+    if (phantom) break;  // libvterm decides what a pending wrap meets
+    if (c == '\r') {
+      col = 0;
+    } else if (c == '\n') {
+      line_feed();
+    } else if (c == 0x1b && parse_simple_csi(p + i, n - i, csi)) {
+      bool handled = true;
+      if (csi.leader == '?') {
+        // Modes that only we and libvterm's input encoders care about are
+        // applied here; cursor visibility and blink go to libvterm after the
+        // run (it reports them). Anything else ends the run.
+        handled = (csi.final == 'h' || csi.final == 'l') && csi.count > 0;
+        bool for_vterm = false;
+        for (int k = 0; k < csi.count && handled; ++k) {
+          const int m = csi.params[k];
+          if (m == 12 || m == 25) {
+            for_vterm = true;
+          } else if (!(m == 1 || m == 9 || (m >= 1000 && m <= 1006) || m == 2004)) {
+            handled = false;
+          }
+        }
+        if (!handled) break;
+        for (int k = 0; k < csi.count; ++k) set_private_mode(csi.params[k], csi.final == 'h');
+        if (for_vterm) deferred.append(p + i, csi.length);
+        i += csi.length;
+        continue;
+      }
+      switch (csi.final) {
+        case 'm': {
+          Pen next = pen;
+          handled = apply_sgr(csi, next);
+          if (handled) pen = next;
+          break;
+        }
+        case 'H':
+        case 'f':
+          row = std::clamp(count_arg(csi, 0), 1, rows) - 1;
+          col = std::clamp(count_arg(csi, 1), 1, cols) - 1;
+          break;
+        case 'A':
+          row = std::max(row - count_arg(csi, 0), 0);
+          break;
+        case 'B':
+          row = std::min(row + count_arg(csi, 0), rows - 1);
+          break;
+        case 'C':
+          col = std::min(col + count_arg(csi, 0), cols - 1);
+          break;
+        case 'D':
+          col = std::max(col - count_arg(csi, 0), 0);
+          break;
+        case 'G':
+          col = std::clamp(count_arg(csi, 0), 1, cols) - 1;
+          break;
+        case 'd':
+          row = std::clamp(count_arg(csi, 0), 1, rows) - 1;
+          break;
+        case 'K': {
+          const int mode = csi.count > 0 ? std::max(csi.params[0], 0) : 0;
+          if (csi.count > 1 || mode > 2) {
+            handled = false;
+          } else {
+            const int c0 = mode == 0 ? col : 0;
+            const int c1 = mode == 1 ? col + 1 : cols;
+            screen.erase(row, row + 1, c0, c1, pen);
+          }
+          break;
+        }
+        case 'J': {
+          const int mode = csi.count > 0 ? std::max(csi.params[0], 0) : 0;
+          if (csi.count > 1 || mode > 2) {  // 3 (scrollback) goes the tracker's way
+            handled = false;
+          } else if (mode == 0) {
+            screen.erase(row, row + 1, col, cols, pen);
+            screen.erase(row + 1, rows, 0, cols, pen);
+          } else if (mode == 1) {
+            screen.erase(0, row, 0, cols, pen);
+            screen.erase(row, row + 1, 0, col + 1, pen);
+          } else {
+            screen.erase(0, rows, 0, cols, pen);
+          }
+          break;
+        }
+        default:
+          handled = false;
+      }
+      if (!handled) break;
+      i += csi.length;
+      continue;
+    } else {
+      break;
+    }
+    ++i;
+  }
+  if (i == 0) return 0;
+
+  // Hand the state back to libvterm.
+  std::string sync;
+  Pen vterm_pen = pen_;
+  if (last_char != 0) {
+    append_cup(sync, last_row, last_col);
+    if (!(vterm_pen == last_pen)) append_sgr(sync, last_pen);
+    vterm_pen = last_pen;
+    sync += last_char;
+  }
+  if (!phantom) {
+    if (!(vterm_pen == pen)) append_sgr(sync, pen);
+    append_cup(sync, row, col);
+  }
+  sync += deferred;
+  // libvterm's glyph callback takes faint and conceal from pen_: the last
+  // character goes back in with its own pen.
+  if (last_char != 0) pen_ = last_pen;
+  vterm_input_write(vt_, sync.data(), sync.size());
+  cursor_row_ = row;
+  cursor_col_ = col;
+  pen_ = pen;  // libvterm's attributes plus faint and conceal
+  maybe_phantom_ = phantom;
+  phantom_row_ = row;
+  phantom_col_ = col;
+  return i;
+}
+
+}  // namespace ptyctl::emu
