@@ -10,7 +10,7 @@ DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config g
         libgtest-dev libboost1.81-dev libboost-json1.81-dev \
         libboost-program-options1.81-dev libboost-filesystem1.81-dev libvterm-dev
 
-FUZZ_TARGETS := wire1_fuzz wire2_fuzz
+FUZZ_TARGETS := wire1_fuzz wire2_fuzz emulator_fuzz
 # How long each fuzz target runs in `make fuzz` (CI passes a short time).
 FUZZ_SECONDS ?= 60
 

@@ -66,5 +66,4 @@ void append_cup(std::string& out, int row, int col) {
   out += 'H';
 }
 
-
 }  // namespace ptyctl::emu

@@ -1,5 +1,7 @@
 #include "emulator.hpp"
 
+#include "ansi.hpp"
+
 #include <vterm.h>
 
 #include <ptyctl/proto/utf8.hpp>
@@ -202,7 +204,7 @@ void Emulator::feed(std::string_view in) {
 bool Emulator::fast_path_ready() const {
   return fast_path_enabled_ && !maybe_phantom_ && tracker_.plain_charset() &&
          !tracker_.double_width_seen() && !insert_mode_ && !newline_mode_ && !lr_margins_ &&
-         margins_known_ && margin_top_ == 0 && margin_bottom_ == rows_;
+         margin_top_ == 0 && margin_bottom_ == rows_;
 }
 
 void Emulator::set_private_mode(int mode, bool on) {
@@ -305,7 +307,6 @@ void Emulator::apply(TrackedAction action) {
       }
       margin_top_ = top - 1;
       margin_bottom_ = bottom;
-      margins_known_ = true;
       return;
     }
     case TrackedAction::kClearScrollback:
@@ -321,7 +322,6 @@ void Emulator::apply(TrackedAction action) {
       insert_mode_ = newline_mode_ = lr_margins_ = false;
       margin_top_ = 0;
       margin_bottom_ = rows_;
-      margins_known_ = true;
       set_bit(pen_.attrs, attr::kFaint, false);
       set_bit(pen_.attrs, attr::kConceal, false);
       title_.clear();
@@ -334,12 +334,16 @@ void Emulator::apply(TrackedAction action) {
 void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int col) {
   if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return;
   int count = 0;
-  while (count < VTERM_MAX_CHARS_PER_CELL && chars[count])
-    ++count;
-  std::uint32_t ch = count == 0 ? ' ' : chars[0];
+  std::uint32_t safe[VTERM_MAX_CHARS_PER_CELL];
+  while (count < VTERM_MAX_CHARS_PER_CELL && chars[count]) {
+    // Surrogates or values past U+10FFFF would make the snapshot invalid UTF-8.
+    const std::uint32_t cp = chars[count];
+    safe[count++] = (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ? 0xfffd : cp;
+  }
+  std::uint32_t ch = count == 0 ? ' ' : safe[0];
   if (count > 1) {
     if (combining_.size() >= 4096) collect_combining_garbage();
-    ch = combining_.intern(chars, count);
+    ch = combining_.intern(safe, count);
   }
   width = std::clamp(width, 1, 2);
   active_->put(row, col, ch, width, pen_);
@@ -448,7 +452,7 @@ void Emulator::on_termprop(int prop, const void* value) {
 void Emulator::on_osc(std::string_view command) {
   // OSC 0 / 2: the window title (1 is the icon name, not kept).
   if (command.substr(0, 2) == "0;" || command.substr(0, 2) == "2;") {
-    title_ = std::string(command.substr(2));
+    title_ = proto::utf8_sanitize(command.substr(2));
     return;
   }
   // OSC 7 ; file://host/path  (the shell's working directory)
@@ -462,7 +466,7 @@ void Emulator::on_osc(std::string_view command) {
   } else if (uri.empty() || uri[0] != '/') {
     return;
   }
-  cwd_ = percent_decode(uri);
+  cwd_ = proto::utf8_sanitize(percent_decode(uri));
 }
 
 void Emulator::on_output(std::string_view bytes) {
@@ -514,14 +518,6 @@ void Emulator::on_resize(int rows, int cols, int* delta_row) {
   } else {
     *delta_row = primary_delta;
   }
-  // libvterm keeps a scroll region across a resize. One that no longer fits
-  // is not tracked exactly: the fast path stays off (and the snapshot leaves
-  // the region out) until the program sets the region again.
-  if (margin_top_ == 0 && margin_bottom_ == rows_) {
-    margin_bottom_ = rows;
-  } else if (margin_bottom_ > rows) {
-    margins_known_ = false;
-  }
   rows_ = rows;
   cols_ = cols;
 }
@@ -531,9 +527,19 @@ void Emulator::resize(int cols, int rows) {
   rows = std::clamp(rows, 1, 65535);
   if (cols == cols_ && rows == rows_) return;
   vterm_set_size(vt_, rows, cols);
-  // libvterm moves and clamps the cursor without always reporting it.
+  // A resize resets the scroll region (and left/right margins) to the whole
+  // screen, as xterm does. libvterm 0.1.4 keeps them, even past the new size,
+  // and then scrolls with a negative length (found by the fuzzer). DECSTBM
+  // homes the cursor, so it is put back; libvterm also moves and clamps the
+  // cursor on a resize without always reporting it.
   VTermPos pos;
   vterm_state_get_cursorpos(state_, &pos);
+  std::string reset = "\x1b[r";
+  if (lr_margins_) reset += "\x1b[s";  // DECSLRM while DECLRMM is set
+  append_cup(reset, pos.row, pos.col);
+  vterm_input_write(vt_, reset.data(), reset.size());
+  margin_top_ = 0;
+  margin_bottom_ = rows;
   cursor_row_ = pos.row;
   cursor_col_ = pos.col;
   maybe_phantom_ = false;

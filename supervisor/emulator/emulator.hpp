@@ -144,7 +144,6 @@ class Emulator {
   bool lr_margins_ = false;  // DECLRMM (69) allowed
   int margin_top_ = 0;       // scroll region [top, bottom)
   int margin_bottom_ = 0;
-  bool margins_known_ = true;
   std::string title_;
   std::optional<std::string> cwd_;
   std::string utf8_tail_;  // an incomplete UTF-8 character held back from libvterm

@@ -24,7 +24,7 @@ namespace {
 
 struct Csi {
   int params[16];
-  int count = 0;  // parameters seen; a missing one is -1
+  int count = 0;    // parameters seen; a missing one is -1
   char leader = 0;  // '?' or none
   char final = 0;
   std::size_t length = 0;  // bytes from ESC to the final byte
@@ -255,7 +255,8 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
           }
         }
         if (!handled) break;
-        for (int k = 0; k < csi.count; ++k) set_private_mode(csi.params[k], csi.final == 'h');
+        for (int k = 0; k < csi.count; ++k)
+          set_private_mode(csi.params[k], csi.final == 'h');
         if (for_vterm) deferred.append(p + i, csi.length);
         i += csi.length;
         continue;

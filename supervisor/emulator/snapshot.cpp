@@ -119,7 +119,7 @@ proto::Snapshot Emulator::snapshot() const {
 
   // The state a program's next bytes rely on: scroll region, insert and
   // newline modes, character sets, pen, cursor.
-  const bool partial_margins = margins_known_ && !(margin_top_ == 0 && margin_bottom_ == rows_);
+  const bool partial_margins = !(margin_top_ == 0 && margin_bottom_ == rows_);
   if (partial_margins)
     ansi += "\x1b[" + std::to_string(margin_top_ + 1) + ";" + std::to_string(margin_bottom_) + "r";
   if (insert_mode_) ansi += "\x1b[4h";

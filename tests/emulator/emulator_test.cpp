@@ -326,6 +326,24 @@ TEST(Emulator, ResizeBothWaysKeepsContent) {
   EXPECT_EQ(e.rows(), 100);
 }
 
+TEST(Emulator, ResizeResetsTheScrollRegion) {
+  // libvterm 0.1.4 alone keeps a region past the new size and then scrolls
+  // with a negative length (ASan: negative-size-param); found by the fuzzer.
+  Emulator e(81, 25);
+  e.resize(109, 36);
+  e.feed("\x1b[5;15r\x1b[10;3H");
+  e.resize(106, 46);
+  EXPECT_EQ(e.cursor().row, 9);  // the cursor stays where it was
+  EXPECT_EQ(e.cursor().col, 2);
+  e.resize(1, 1);
+  e.feed("\x0c\n\n");
+  e.resize(20, 10);
+  const std::size_t before = e.scrollback_size();
+  e.feed("\x1b[10;1H\nafter");
+  EXPECT_EQ(e.scrollback_size(), before + 1);  // the whole screen scrolled: no region left
+  EXPECT_EQ(row_string(e.row_cells(9)).substr(0, 5), "after");
+}
+
 TEST(Emulator, ShortScreenStaysAtTheTopWhenGrowing) {
   Emulator e(20, 10);
   e.feed(seq_text(1, 30));

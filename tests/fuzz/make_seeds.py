@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes seed inputs for the two fuzz targets into seeds/wire1 and seeds/wire2.
+"""Writes seed inputs for the fuzz targets into seeds/wire1, seeds/wire2 and seeds/emulator.
 
 Each input starts with one byte that picks the chunk size, then the bytes of
 well-formed messages of every request type, so the fuzzer starts from inputs
@@ -64,7 +64,7 @@ def frame(obj, payload):
 
 
 def main():
-    for name in ("wire1", "wire2"):
+    for name in ("wire1", "wire2", "emulator"):
         os.makedirs(os.path.join(HERE, "seeds", name), exist_ok=True)
     for i, (obj, payload) in enumerate(WIRE1):
         for chunk in (0, 6):
@@ -74,6 +74,20 @@ def main():
         for chunk in (0, 63):
             with open(os.path.join(HERE, "seeds", "wire2", f"seed-{i}-{chunk}"), "wb") as f:
                 f.write(bytes([chunk]) + (json.dumps(obj) + "\n").encode())
+    # The emulator starts from the recorded corpus: an 80x24 size, then the
+    # stream in 128-byte feeds.
+    data_dir = os.path.join(HERE, "..", "data")
+    for name in sorted(os.listdir(data_dir)):
+        if not name.endswith(".bin"):
+            continue
+        stream = open(os.path.join(data_dir, name), "rb").read()[:6000]
+        out = bytearray([80, 24])
+        for pos in range(0, len(stream), 128):
+            chunk = stream[pos:pos + 128]
+            out.append(len(chunk) - 1)
+            out += chunk
+        with open(os.path.join(HERE, "seeds", "emulator", name[:-4]), "wb") as f:
+            f.write(bytes(out))
     return 0
 
 

@@ -1,0 +1,49 @@
+// libFuzzer target: the headless emulator fed arbitrary bytes in arbitrary
+// chunks, interleaved with resizes, with a snapshot at the end that is replayed
+// into a second emulator. Crashes and sanitizer reports are findings, and so is
+// a snapshot or text rendering that is not valid UTF-8 (it goes into JSON).
+//
+// Input: byte 0 and 1 pick the first size; then ops: a byte >= 0xf8 followed
+// by two bytes resizes; any other byte b is followed by (b & 0x7f) + 1 bytes
+// of terminal output.
+
+#include "emulator/emulator.hpp"
+
+#include <ptyctl/proto/utf8.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+using ptyctl::emu::Emulator;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) return 0;
+  Emulator e(1 + data[0] % 120, 1 + data[1] % 60, 200);
+  std::size_t answered = 0;
+  e.set_query_answer([&](std::string_view bytes) { answered += bytes.size(); });
+  std::size_t i = 2;
+  while (i < size) {
+    const std::uint8_t op = data[i++];
+    if (op >= 0xf8) {
+      if (i + 2 > size) break;
+      e.resize(1 + data[i] % 150, 1 + data[i + 1] % 70);
+      i += 2;
+      continue;
+    }
+    const std::size_t len = std::min<std::size_t>((op & 0x7f) + 1, size - i);
+    e.feed(std::string_view(reinterpret_cast<const char*>(data + i), len));
+    i += len;
+  }
+  const auto snap = e.snapshot();
+  if (!ptyctl::proto::utf8_is_valid(snap.snapshotAnsi)) __builtin_trap();
+  if (!snap.text || !ptyctl::proto::utf8_is_valid(*snap.text)) __builtin_trap();
+  if (!ptyctl::proto::utf8_is_valid(e.text(true))) __builtin_trap();
+  if (snap.cols != e.cols() || snap.rows != e.rows()) __builtin_trap();
+
+  Emulator b(snap.cols, snap.rows, 200);
+  b.feed(snap.rehydrateSequences);
+  b.feed(snap.snapshotAnsi);
+  if (b.rows() != e.rows() || b.cols() != e.cols()) __builtin_trap();
+  return 0;
+}
