@@ -330,8 +330,10 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
   }
   if (i == 0) return 0;
 
-  // Hand the state back to libvterm.
-  std::string sync;
+  // Hand the state back to libvterm. CAN first: should libvterm's parser be
+  // inside a sequence where ours is not, that sequence is cancelled rather
+  // than completed by these bytes.
+  std::string sync = "\x18";
   Pen vterm_pen = pen_;
   if (last_char != 0) {
     append_cup(sync, last_row, last_col);

@@ -54,6 +54,16 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
 
       case State::kEscape:
       case State::kEscapeIntermediate:
+        if (b >= 0x7f) {
+          // Not part of an escape sequence: DEL is ignored, a non-ASCII byte
+          // ends the sequence and is read again as text.
+          if (b == 0x7f) {
+            ++pos;
+          } else {
+            state_ = State::kGround;
+          }
+          continue;
+        }
         ++pos;
         if (b == 0x1b) {
           state_ = State::kEscape;

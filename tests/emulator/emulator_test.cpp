@@ -3,6 +3,8 @@
 
 #include "terminal_compare.hpp"
 
+#include <ptyctl/proto/utf8.hpp>
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -342,6 +344,18 @@ TEST(Emulator, ResizeResetsTheScrollRegion) {
   e.feed("\x1b[10;1H\nafter");
   EXPECT_EQ(e.scrollback_size(), before + 1);  // the whole screen scrolled: no region left
   EXPECT_EQ(row_string(e.row_cells(9)).substr(0, 5), "after");
+}
+
+TEST(Emulator, SnapshotIsValidUtf8WhateverTheInput) {
+  // An escape sequence cut by a non-ASCII byte (found by the fuzzer), bad
+  // UTF-8 in the title and the cwd, and a lone surrogate's encoding.
+  Emulator e(20, 5);
+  e.feed("\x1b(\xff\x1b]2;t\xff\x07\x1b]7;file://h/%ff\x07\xed\xa0\x80x");
+  const auto snap = e.snapshot();
+  EXPECT_TRUE(ptyctl::proto::utf8_is_valid(snap.snapshotAnsi));
+  EXPECT_TRUE(ptyctl::proto::utf8_is_valid(*snap.text));
+  EXPECT_TRUE(ptyctl::proto::utf8_is_valid(*snap.title));
+  EXPECT_TRUE(ptyctl::proto::utf8_is_valid(*snap.cwd));
 }
 
 TEST(Emulator, ShortScreenStaysAtTheTopWhenGrowing) {
