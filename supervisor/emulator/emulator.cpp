@@ -191,6 +191,12 @@ void Emulator::feed(std::string_view in) {
         continue;
       }
     }
+    if (tracker_.discarding()) {
+      // Bytes of an over-long CSI: dropped (see kDiscardStart).
+      tracker_.advance(p, n, pos);
+      flushed = pos;
+      continue;
+    }
     const TrackedAction action = tracker_.advance(p, n, pos);
     if (action != TrackedAction::kNone) {
       write_vterm(p + flushed, pos - flushed);
@@ -314,6 +320,11 @@ void Emulator::apply(TrackedAction action) {
       return;
     case TrackedAction::kOsc:
       on_osc(tracker_.osc());
+      return;
+    case TrackedAction::kDiscardStart:
+      vterm_input_write(vt_, "\x18", 1);  // CAN: libvterm drops the sequence so far
+      return;
+    case TrackedAction::kDiscardEnd:
       return;
     case TrackedAction::kHardReset:
       modes_ = proto::Modes{};

@@ -99,6 +99,11 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           int& p = params_[nparams_ - 1];
           p = p < 0 ? b - '0' : (p > 99999 ? p : p * 10 + (b - '0'));
         } else if (b == ';' || b == ':') {
+          if (nparams_ >= kMaxVtermParams) {
+            --pos;  // the separator is the first byte not to pass on
+            state_ = State::kCsiDiscard;
+            return TrackedAction::kDiscardStart;
+          }
           if (nparams_ == 0) {
             nparams_ = 1;
             params_[0] = -1;
@@ -120,6 +125,23 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           esc_intermediate_ = 0;
         } else if (b == 0x18 || b == 0x1a) {
           state_ = State::kGround;
+        }
+        continue;
+
+      case State::kCsiDiscard:
+        ++pos;
+        if (b >= 0x40 && b < 0x7f) {
+          state_ = State::kGround;
+          return TrackedAction::kDiscardEnd;
+        }
+        if (b == 0x18 || b == 0x1a) {
+          state_ = State::kGround;
+          return TrackedAction::kDiscardEnd;
+        }
+        if (b == 0x1b) {
+          --pos;  // ESC starts a new sequence: it is passed on
+          state_ = State::kGround;
+          return TrackedAction::kDiscardEnd;
         }
         continue;
 

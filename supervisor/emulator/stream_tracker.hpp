@@ -24,6 +24,12 @@ enum class TrackedAction : std::uint8_t {
   kClearScrollback,
   kHardReset,  // ESC c
   kOsc,        // OSC Ps ; Pt (BEL or ST): see osc()
+  // A CSI with more parameters than libvterm 0.1.4 survives (it overruns a
+  // buffer from the 17th on). pos is at the separator that would start the
+  // 17th; the rest of the sequence, through its final byte, must not reach
+  // libvterm, which must be told to cancel what it has (CAN).
+  kDiscardStart,
+  kDiscardEnd,  // pos is just past the discarded sequence's last byte
 };
 
 class StreamTracker {
@@ -37,6 +43,8 @@ class StreamTracker {
 
   // True between sequences, with no UTF-8 character half read.
   bool at_text_boundary() const { return state_ == State::kGround && utf8_pending_ == 0; }
+  bool discarding() const { return state_ == State::kCsiDiscard; }
+  static constexpr int kMaxVtermParams = 16;
   // The plain-text fast path also needs the standard character set in use.
   bool plain_charset() const { return g0_ == 'B' && !shifted_out_ && !single_shift_; }
   // Final bytes of the G0 and G1 designations ('B' ASCII, '0' DEC graphics...)
@@ -67,6 +75,7 @@ class StreamTracker {
     kEscape,
     kEscapeIntermediate,
     kCsi,
+    kCsiDiscard,
     kString,     // OSC, DCS, SOS, PM, APC: skipped to BEL or ST
     kStringEsc,  // ESC seen inside a string
   };

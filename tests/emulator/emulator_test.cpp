@@ -358,6 +358,23 @@ TEST(Emulator, SnapshotIsValidUtf8WhateverTheInput) {
   EXPECT_TRUE(ptyctl::proto::utf8_is_valid(*snap.cwd));
 }
 
+TEST(Emulator, OverLongCsiNeverReachesLibvterm) {
+  // libvterm 0.1.4 overruns a buffer on a CSI with more than 16 parameters
+  // (a crash found by the fuzzer). Such a sequence is dropped whole.
+  std::string overlong = "\x1b[38";
+  for (int i = 0; i < 40; ++i)
+    overlong += ";1";
+  overlong += "m";
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{5}, std::size_t{4096}}) {
+    Emulator e(20, 5);
+    feed_in_chunks(e, "a" + overlong + "b\x1b[1;2;3;4;5;6;7;8;9;1;1;1;1;1;1;1;1;1;1\x1b[31mc",
+                   chunk);
+    EXPECT_EQ(row_string(e.row_cells(0)).substr(0, 3), "abc") << chunk;
+    EXPECT_EQ(at(e, 0, 1).pen, Pen{}) << chunk;
+    EXPECT_EQ(at(e, 0, 2).pen.fg, (Color{Color::kIndexed, 1, 0, 0})) << chunk;
+  }
+}
+
 TEST(Emulator, ShortScreenStaysAtTheTopWhenGrowing) {
   Emulator e(20, 10);
   e.feed(seq_text(1, 30));
