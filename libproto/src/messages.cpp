@@ -89,6 +89,7 @@ BOOST_DESCRIBE_STRUCT(EmptyResult, (), ())
 BOOST_DESCRIBE_STRUCT(DataEvent, (), (offset))
 BOOST_DESCRIBE_STRUCT(ExitEvent, (), (exitCode, signal))
 BOOST_DESCRIBE_STRUCT(ErrorEvent, (), (error, code))
+BOOST_DESCRIBE_STRUCT(SnapshotEvent, (), (snapshot))
 
 void check(const SessionInfo& s) {
   require_session_id(s.sessionId);
@@ -156,6 +157,7 @@ PTYCTL_PROTO_JSON_DEFINE(EmptyResult)
 PTYCTL_PROTO_JSON_DEFINE(DataEvent)
 PTYCTL_PROTO_JSON_DEFINE(ExitEvent)
 PTYCTL_PROTO_JSON_DEFINE(ErrorEvent)
+PTYCTL_PROTO_JSON_DEFINE(SnapshotEvent)
 
 HelloRequest validate_hello(const boost::json::value& payload) {
   const boost::json::object* obj = payload.if_object();

@@ -139,6 +139,7 @@ TEST(Messages, SupervisorTypesRoundTrip) {
   expect_round_trip(sup::ExitEvent{7, std::nullopt});
   expect_round_trip(sup::ExitEvent{0, 15});
   expect_round_trip(sup::ErrorEvent{"queue full", "WRITE_QUEUE_FULL"});
+  expect_round_trip(sup::SnapshotEvent{full_snapshot()});
 }
 
 TEST(Messages, ClientTypesRoundTrip) {

@@ -206,6 +206,15 @@ struct ExitEvent {
 };
 PTYCTL_PROTO_JSON(ExitEvent);
 
+// A connection that fell behind the output ring: forget what was shown,
+// repaint from this snapshot; data events continue from snapshot.offset.
+struct SnapshotEvent {
+  static constexpr std::string_view kEvent = "snapshot";
+  Snapshot snapshot;
+  bool operator==(const SnapshotEvent&) const = default;
+};
+PTYCTL_PROTO_JSON(SnapshotEvent);
+
 struct ErrorEvent {
   static constexpr std::string_view kEvent = "error";
   std::string error;

@@ -1,0 +1,315 @@
+#include "connection.hpp"
+
+#include "log.hpp"
+#include "supervisor.hpp"
+
+#include <ptyctl/proto/errors.hpp>
+#include <ptyctl/proto/signals.hpp>
+#include <ptyctl/proto/supervisor_messages.hpp>
+#include <ptyctl/proto/version.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace ptyctl::sup {
+
+namespace json = boost::json;
+namespace code = proto::code;
+
+Connection::Connection(Supervisor& supervisor, asio::local::stream_protocol::socket socket)
+    : supervisor_(supervisor),
+      socket_(std::move(socket)),
+      wake_(supervisor.io(), asio::steady_timer::time_point::max()) {}
+
+Connection::~Connection() = default;
+
+void Connection::start() {
+  // Only our own uid may talk to the supervisor.
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+      cred.uid != ::getuid()) {
+    log_warn("refused a connection from uid " + std::to_string(cred.uid));
+    fail("", code::kPermissionDenied, "peer uid " + std::to_string(cred.uid) + " is not allowed");
+    closing_ = true;
+    asio::co_spawn(supervisor_.io(), write_loop(), asio::detached);
+    return;
+  }
+  asio::co_spawn(supervisor_.io(), read_loop(), asio::detached);
+  asio::co_spawn(supervisor_.io(), write_loop(), asio::detached);
+}
+
+void Connection::close() {
+  closing_ = true;
+  wake();
+}
+
+void Connection::wake() {
+  wake_.cancel();
+}
+
+void Connection::on_output(Session&) { wake(); }
+void Connection::on_finished(Session&) { wake(); }
+
+void Connection::queue(std::string frame) {
+  if (closed_) return;
+  out_bytes_ += frame.size();
+  out_.push_back(std::move(frame));
+  if (out_bytes_ > kMaxPendingResponses) {
+    log_warn("closing a connection that does not read its responses (" +
+             std::to_string(out_bytes_) + " bytes pending)");
+    closed_ = true;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+  }
+  wake();
+}
+
+void Connection::respond(const std::string& id, json::value payload) {
+  queue(proto::encode_frame(proto::make_success(id, std::move(payload))));
+}
+
+void Connection::fail(const std::string& id, std::string_view c, const std::string& message) {
+  queue(proto::encode_frame(proto::make_failure(id, c, message)));
+}
+
+void Connection::send_event(std::string_view event, const std::string& session_id,
+                            json::value payload) {
+  if (!hello_done_) return;
+  queue(proto::encode_frame(proto::make_event(event, session_id, std::move(payload))));
+}
+
+std::string Connection::exit_event(Session& session) {
+  proto::sup::ExitEvent e{session.exit_code().value_or(0), session.exit_signal()};
+  return proto::encode_frame(proto::make_event("exit", session.id(), json::value_from(e)));
+}
+
+void Connection::detach_all() {
+  for (auto& [id, sub] : subs_) sub.session->detach(this);
+  subs_.clear();
+}
+
+asio::awaitable<void> Connection::read_loop() {
+  auto self = shared_from_this();
+  std::array<char, 65536> buf;
+  while (!closed_ && !closing_) {
+    auto [ec, n] =
+        co_await socket_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    decoder_.feed(std::string_view(buf.data(), n));
+    try {
+      while (auto frame = decoder_.next()) handle(*frame);
+    } catch (const proto::ProtocolError& e) {
+      // A broken stream cannot be resynchronised: say why, then close.
+      log_warn(std::string("closing a connection: ") + e.code() + ": " + e.what());
+      fail("", e.code(), e.what());
+      closing_ = true;
+      wake();
+    }
+  }
+  detach_all();
+  if (!closing_) {
+    closed_ = true;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    wake();
+  }
+}
+
+asio::awaitable<void> Connection::write_loop() {
+  auto self = shared_from_this();
+  std::string payload;
+  for (;;) {
+    if (closed_) break;
+    if (!out_.empty()) {
+      std::string frame = std::move(out_.front());
+      out_.pop_front();
+      out_bytes_ -= frame.size();
+      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(frame),
+                                                asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      continue;
+    }
+    if (closing_) break;
+    // Output of attached sessions, a chunk per session per round.
+    bool wrote = false;
+    for (auto it = subs_.begin(); it != subs_.end() && out_.empty() && !closed_;) {
+      Subscription& sub = it->second;
+      Session& s = *sub.session;
+      const std::string id = it->first;
+      std::string frame;
+      if (sub.sent_to < s.ring().start()) {
+        // Fell behind the ring: repaint from a snapshot, go on from its offset.
+        log_warn("connection fell behind session " + id + " by " +
+                 std::to_string(s.ring().end() - sub.sent_to) + " bytes; sending a snapshot");
+        proto::sup::SnapshotEvent ev{s.snapshot()};
+        sub.sent_to = ev.snapshot.offset;
+        frame = proto::encode_frame(proto::make_event("snapshot", id, json::value_from(ev)));
+      } else if (sub.sent_to < s.ring().end()) {
+        payload.clear();
+        const std::uint64_t from = sub.sent_to;
+        sub.sent_to += s.ring().read(from, kMaxDataChunk, payload);
+        json::object ev = proto::make_event("data", id, json::value_from(proto::sup::DataEvent{from}));
+        frame = proto::encode_frame_head(ev, payload.size());
+        frame += payload;
+      } else if (s.finished() && !sub.exit_sent) {
+        sub.exit_sent = true;
+        frame = exit_event(s);
+      } else {
+        ++it;
+        continue;
+      }
+      ++it;
+      wrote = true;
+      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(frame),
+                                                asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        closed_ = true;
+        break;
+      }
+      it = subs_.upper_bound(id);  // the map may have changed while writing
+    }
+    if (wrote || closed_) continue;
+    wake_.expires_at(asio::steady_timer::time_point::max());
+    co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  closed_ = true;
+  detach_all();
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+  socket_.close(ignored);
+  supervisor_.forget(this);
+}
+
+void Connection::handle(proto::Frame& frame) {
+  std::string id;
+  try {
+    const proto::Envelope env = proto::parse_envelope(frame.json);
+    const auto* request = std::get_if<proto::Request>(&env);
+    if (!request) throw proto::ProtocolError(code::kInvalidRequest, "expected a request");
+    id = request->id;
+    dispatch(*request, frame.payload);
+  } catch (const proto::ProtocolError& e) {
+    fail(id, e.code(), e.what());
+    if (e.code() == code::kProtocolMismatch) close();
+  } catch (const std::exception& e) {
+    log_error(std::string("request failed: ") + e.what());
+    fail(id, code::kInternalError, e.what());
+  }
+}
+
+void Connection::dispatch(const proto::Request& request, const std::string& bytes) {
+  using namespace proto::sup;
+  if (request.type == HelloRequest::kType) {
+    const HelloRequest hello = validate_hello(request.payload);
+    hello_done_ = true;
+    log_info("hello from pid " + std::to_string(hello.daemonPid) + " (" + hello.daemonVersion +
+             ")");
+    HelloResult result{proto::kSupervisorProtocolVersion, static_cast<int>(::getpid()),
+                       std::string(proto::kPtyctlVersion), {}};
+    for (const auto& s : supervisor_.sessions()) result.sessions.push_back(s->info());
+    respond(request.id, json::value_from(result));
+    return;
+  }
+  if (!hello_done_)
+    throw proto::ProtocolError(code::kNotAuthenticated, "the first request must be hello");
+
+  const auto payload = Requests::parse(request.type, request.payload);
+  auto session_of = [&](const std::string& sid) {
+    auto s = supervisor_.find(sid);
+    if (!s) throw proto::ProtocolError(code::kSessionNotFound, "no session " + sid);
+    return s;
+  };
+
+  std::visit(
+      [&](const auto& p) {
+        using T = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, CreateSessionRequest>) {
+          if (auto existing = supervisor_.find(p.sessionId); existing && !existing->finished())
+            throw proto::ProtocolError(code::kSessionExists,
+                                       "session " + p.sessionId + " is running");
+          SessionSpec spec;
+          spec.id = p.sessionId;
+          spec.cols = p.cols;
+          spec.rows = p.rows;
+          spec.cwd = p.cwd.value_or(supervisor_.options().default_cwd);
+          spec.shell = p.shell.value_or(supervisor_.options().default_shell);
+          spec.args = p.args.value_or(std::vector<std::string>{});
+          spec.command = p.command;
+          spec.env = p.env.value_or(std::map<std::string, std::string>{});
+          spec.workspace_id = p.workspaceId.value_or("");
+          spec.pane_id = p.paneId.value_or("");
+          auto s = supervisor_.create(std::move(spec));
+          respond(request.id, json::value_from(CreateSessionResult{s->id(), s->pid(), true}));
+        } else if constexpr (std::is_same_v<T, AttachSessionRequest>) {
+          auto s = session_of(p.sessionId);
+          AttachSessionResult result{s->snapshot(), false};
+          Subscription sub{s, result.snapshot.offset, false};
+          if (p.fromOffset && s->ring().holds(*p.fromOffset)) {
+            sub.sent_to = *p.fromOffset;
+            result.resumed = true;
+          }
+          if (auto old = subs_.find(p.sessionId); old != subs_.end()) old->second.session->detach(this);
+          subs_[p.sessionId] = sub;
+          s->attach(this);
+          respond(request.id, json::value_from(result));
+        } else if constexpr (std::is_same_v<T, DetachSessionRequest>) {
+          if (auto it = subs_.find(p.sessionId); it != subs_.end()) {
+            it->second.session->detach(this);
+            subs_.erase(it);
+          } else {
+            session_of(p.sessionId);
+          }
+          respond(request.id, json::object{});
+        } else if constexpr (std::is_same_v<T, WriteRequest>) {
+          auto s = session_of(p.sessionId);
+          if (s->finished())
+            throw proto::ProtocolError(code::kWriteFailed, "session " + p.sessionId + " has ended");
+          if (!s->queue_input(bytes))
+            throw proto::ProtocolError(code::kWriteQueueFull,
+                                       "the session's input queue is full (64 MiB); nothing was "
+                                       "written");
+          respond(request.id, json::object{});
+        } else if constexpr (std::is_same_v<T, ResizeRequest>) {
+          session_of(p.sessionId)->resize(p.cols, p.rows);
+          respond(request.id, json::object{});
+        } else if constexpr (std::is_same_v<T, GetSnapshotRequest>) {
+          respond(request.id, json::value_from(GetSnapshotResult{session_of(p.sessionId)->snapshot()}));
+        } else if constexpr (std::is_same_v<T, KillSessionRequest>) {
+          auto s = session_of(p.sessionId);
+          const int sig = *proto::signal_from_name(p.signal.value_or("SIGHUP"));
+          respond(request.id, json::object{});
+          if (s->finished()) {
+            // Already ended: its exit again, and the record goes.
+            queue(exit_event(*s));
+            if (auto it = subs_.find(p.sessionId); it != subs_.end()) it->second.exit_sent = true;
+            supervisor_.remove(p.sessionId);
+          } else {
+            s->kill(sig, supervisor_.options().kill_grace);
+          }
+        } else if constexpr (std::is_same_v<T, SignalRequest>) {
+          auto s = session_of(p.sessionId);
+          if (!s->send_signal(*proto::signal_from_name(p.signal)))
+            throw proto::ProtocolError(code::kSessionNotFound,
+                                       "session " + p.sessionId + " has ended");
+          respond(request.id, json::object{});
+        } else if constexpr (std::is_same_v<T, ListSessionsRequest>) {
+          ListSessionsResult result;
+          for (const auto& s : supervisor_.sessions()) result.sessions.push_back(s->info());
+          respond(request.id, json::value_from(result));
+        } else if constexpr (std::is_same_v<T, ClearScrollbackRequest>) {
+          session_of(p.sessionId)->emulator().clear_scrollback();
+          respond(request.id, json::object{});
+        } else if constexpr (std::is_same_v<T, PrepareUpgradeRequest>) {
+          throw proto::ProtocolError(code::kUpgradeFailed,
+                                     "in-place upgrade is not implemented in this version");
+        } else if constexpr (std::is_same_v<T, HelloRequest>) {
+          throw proto::ProtocolError(code::kInvalidRequest, "hello was already received");
+        }
+      },
+      payload);
+}
+
+}  // namespace ptyctl::sup

@@ -1,0 +1,75 @@
+#pragma once
+// One client of pty-supervisor.sock (terminal-host, a test). A reader
+// coroutine decodes frames and answers requests; a writer coroutine sends
+// responses, then pulls output of the attached sessions from their rings.
+// Output is never queued per connection: a reader that falls behind a ring
+// gets a snapshot and continues from its offset (we never pause a program for
+// a slow reader).
+
+#include "session.hpp"
+
+#include <ptyctl/proto/envelope.hpp>
+#include <ptyctl/proto/frame_codec.hpp>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace ptyctl::sup {
+
+class Supervisor;
+
+// Responses and events waiting for a connection that does not read; past
+// this it is closed (its sessions go on).
+inline constexpr std::size_t kMaxPendingResponses = 16u * 1024 * 1024;
+// One data event carries at most this much.
+inline constexpr std::size_t kMaxDataChunk = 256u * 1024;
+
+class Connection : public SessionObserver, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Supervisor& supervisor, asio::local::stream_protocol::socket socket);
+  ~Connection() override;
+
+  void start();
+  void close();
+  void on_output(Session& session) override;
+  void on_finished(Session& session) override;
+  // An event for this connection (the exit of a session nobody watched).
+  void send_event(std::string_view event, const std::string& session_id, boost::json::value payload);
+  bool authenticated() const { return hello_done_; }
+
+ private:
+  struct Subscription {
+    std::shared_ptr<Session> session;
+    std::uint64_t sent_to = 0;
+    bool exit_sent = false;
+  };
+
+  asio::awaitable<void> read_loop();
+  asio::awaitable<void> write_loop();
+  void handle(proto::Frame& frame);
+  void dispatch(const proto::Request& request, const std::string& payload_bytes);
+  void respond(const std::string& id, boost::json::value payload);
+  void fail(const std::string& id, std::string_view code, const std::string& message);
+  void queue(std::string frame);
+  void wake();
+  void detach_all();
+  std::string exit_event(Session& session);
+
+  Supervisor& supervisor_;
+  asio::local::stream_protocol::socket socket_;
+  asio::steady_timer wake_;
+  proto::FrameDecoder decoder_;
+  std::deque<std::string> out_;
+  std::size_t out_bytes_ = 0;
+  std::map<std::string, Subscription> subs_;
+  bool hello_done_ = false;
+  bool closing_ = false;  // send what is queued, then close
+  bool closed_ = false;
+};
+
+}  // namespace ptyctl::sup

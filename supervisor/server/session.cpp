@@ -1,0 +1,335 @@
+#include "session.hpp"
+
+#include "log.hpp"
+
+#include <ptyctl/proto/errors.hpp>
+
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+extern char** environ;
+
+namespace ptyctl::sup {
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Variables a session must not inherit: systemd's (they describe our process,
+// not the shell's) and our own secrets.
+bool inherited(std::string_view name) {
+  if (name == "NOTIFY_SOCKET") return false;
+  if (name.rfind("LISTEN_", 0) == 0 || name.rfind("WATCHDOG_", 0) == 0) return false;
+  if ((name.rfind("PTYCTL_", 0) == 0 || name.rfind("SUPERSET_", 0) == 0) &&
+      name.find("TOKEN") != std::string_view::npos)
+    return false;
+  return true;
+}
+
+std::vector<std::string> session_env(const SessionSpec& spec) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    const std::size_t eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string name(kv.substr(0, eq));
+    if (inherited(name)) env[name] = std::string(kv.substr(eq + 1));
+  }
+  for (const auto& [k, v] : spec.env)
+    if (inherited(k)) env[k] = v;
+  env["TERM"] = "xterm-256color";
+  env["PTYCTL_SESSION_ID"] = spec.id;
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+[[noreturn]] void child_fail(int fd, int err) {
+  ssize_t ignored = ::write(fd, &err, sizeof err);
+  (void)ignored;
+  _exit(127);
+}
+
+}  // namespace
+
+std::shared_ptr<Session> Session::spawn(asio::io_context& io, const SessionSpec& spec,
+                                        std::size_t ring_size) {
+  // Everything the child needs is built before fork: after it, only
+  // async-signal-safe calls.
+  std::vector<std::string> argv_s{spec.shell};
+  if (spec.command) {
+    argv_s.push_back("-c");
+    argv_s.push_back(*spec.command);
+  } else {
+    argv_s.insert(argv_s.end(), spec.args.begin(), spec.args.end());
+  }
+  std::vector<std::string> env_s = session_env(spec);
+  std::vector<char*> argv = c_strings(argv_s);
+  std::vector<char*> envp = c_strings(env_s);
+  const std::string cwd = spec.cwd;
+
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0)
+    throw proto::ProtocolError(proto::code::kSpawnFailed, std::string("pipe: ") + strerror(errno));
+  winsize ws{};
+  ws.ws_row = static_cast<unsigned short>(spec.rows);
+  ws.ws_col = static_cast<unsigned short>(spec.cols);
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, &ws);
+  if (pid < 0) {
+    const int err = errno;
+    ::close(report[0]);
+    ::close(report[1]);
+    throw proto::ProtocolError(proto::code::kSpawnFailed, std::string("forkpty: ") + strerror(err));
+  }
+  if (pid == 0) {
+    // The child: a session leader with the PTY as its controlling terminal
+    // (forkpty). Undo what the supervisor set up, keep nothing of its fds.
+    ::close(report[0]);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig : {SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU})
+      signal(sig, SIG_DFL);
+    if (report[1] > 3) ::close_range(3, report[1] - 1, 0);
+    ::close_range(report[1] + 1, ~0u, 0);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) child_fail(report[1], errno);
+    ::execvpe(argv[0], argv.data(), envp.data());
+    child_fail(report[1], errno);
+  }
+  ::close(report[1]);
+  int child_errno = 0;
+  ssize_t got;
+  do {
+    got = ::read(report[0], &child_errno, sizeof child_errno);
+  } while (got < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (got == sizeof child_errno) {
+    int status;
+    ::waitpid(pid, &status, 0);
+    ::close(master);
+    throw proto::ProtocolError(proto::code::kSpawnFailed,
+                               "cannot start " + spec.shell + " in " +
+                                   (cwd.empty() ? std::string("the current directory") : cwd) +
+                                   ": " + strerror(child_errno));
+  }
+  ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+  ::fcntl(master, F_SETFD, FD_CLOEXEC);
+  return std::make_shared<Session>(io, spec, pid, master, ring_size);
+}
+
+Session::Session(asio::io_context& io, const SessionSpec& spec, int pid, int master_fd,
+                 std::size_t ring_size)
+    : io_(io),
+      spec_(spec),
+      pid_(pid),
+      master_(io, master_fd),
+      ring_(ring_size),
+      emulator_(spec.cols, spec.rows),
+      created_at_ms_(now_ms()),
+      kill_timer_(io),
+      drain_timer_(io) {
+  // Terminal queries: the emulator answers only while nobody is attached (an
+  // attached terminal answers itself), so the program gets exactly one answer.
+  emulator_.set_query_answer([this](std::string_view answer) {
+    if (observers_.empty()) queue_input(std::string(answer));
+  });
+}
+
+void Session::start() {
+  asio::co_spawn(io_, read_loop(), asio::detached);
+}
+
+asio::awaitable<void> Session::read_loop() {
+  auto self = shared_from_this();
+  std::array<char, 65536> buf;
+  for (;;) {
+    auto [ec, n] = co_await master_.async_read_some(asio::buffer(buf),
+                                                    asio::as_tuple(asio::use_awaitable));
+    if (ec) break;  // EIO once the last holder of the PTY's other side has gone
+    on_bytes(std::string_view(buf.data(), n));
+  }
+  read_done_ = true;
+  if (reaped_ && !finished_) finish();
+}
+
+void Session::on_bytes(std::string_view bytes) {
+  // The ring and the connections first: forwarding never waits for the emulator.
+  ring_.append(bytes);
+  for (SessionObserver* o : std::vector<SessionObserver*>(observers_.begin(), observers_.end()))
+    o->on_output(*this);
+  emulator_.feed(bytes);
+}
+
+bool Session::queue_input(std::string bytes) {
+  if (finished_ || !master_.is_open()) return false;
+  if (input_bytes_ + bytes.size() > kMaxInputQueue) return false;
+  if (bytes.empty()) return true;
+  input_bytes_ += bytes.size();
+  input_.push_back(std::move(bytes));
+  if (!writing_) {
+    writing_ = true;
+    asio::co_spawn(io_, write_loop(), asio::detached);
+  }
+  return true;
+}
+
+asio::awaitable<void> Session::write_loop() {
+  auto self = shared_from_this();
+  while (!input_.empty()) {
+    auto [ec, n] = co_await asio::async_write(master_, asio::buffer(input_.front()),
+                                              asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      input_.clear();
+      input_bytes_ = 0;
+      break;
+    }
+    input_bytes_ -= input_.front().size();
+    input_.pop_front();
+  }
+  writing_ = false;
+}
+
+void Session::resize(int cols, int rows) {
+  spec_.cols = cols;
+  spec_.rows = rows;
+  if (master_.is_open()) {
+    winsize ws{};
+    ws.ws_row = static_cast<unsigned short>(rows);
+    ws.ws_col = static_cast<unsigned short>(cols);
+    ::ioctl(master_.native_handle(), TIOCSWINSZ, &ws);  // the program gets SIGWINCH
+  }
+  emulator_.resize(cols, rows);
+}
+
+bool Session::send_signal(int sig) {
+  if (finished_) return false;
+  pid_t group = master_.is_open() ? ::tcgetpgrp(master_.native_handle()) : -1;
+  if (group <= 0) group = pid_;
+  if (::kill(-group, sig) == 0) return true;
+  return ::kill(pid_, sig) == 0;
+}
+
+void Session::kill(int sig, std::chrono::milliseconds grace) {
+  if (finished_) return;
+  // The session's own group and the terminal's foreground group.
+  pid_t fg = master_.is_open() ? ::tcgetpgrp(master_.native_handle()) : -1;
+  ::kill(-pid_, sig);
+  if (fg > 0 && fg != pid_) ::kill(-fg, sig);
+  kill_timer_.expires_after(grace);
+  kill_timer_.async_wait([self = shared_from_this(), fg](boost::system::error_code ec) {
+    if (ec || self->finished_) return;
+    log_warn("session " + self->id() + " did not end after its signal; sending SIGKILL");
+    ::kill(-self->pid_, SIGKILL);
+    if (fg > 0 && fg != self->pid_) ::kill(-fg, SIGKILL);
+    ::kill(self->pid_, SIGKILL);
+  });
+}
+
+void Session::on_reaped(int status) {
+  reaped_ = true;
+  if (WIFEXITED(status)) {
+    exit_code_ = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    exit_signal_ = WTERMSIG(status);
+    exit_code_ = 128 + WTERMSIG(status);
+  }
+  if (read_done_) {
+    finish();
+    return;
+  }
+  // Drain what the program wrote before it ended; a background process that
+  // still holds the terminal does not keep the session alive for long.
+  drain_timer_.expires_after(std::chrono::milliseconds(300));
+  drain_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->finished_) return;
+    boost::system::error_code ignored;
+    self->master_.cancel(ignored);
+    self->finish();
+  });
+}
+
+void Session::finish() {
+  if (finished_) return;
+  finished_ = true;
+  kill_timer_.cancel();
+  drain_timer_.cancel();
+  boost::system::error_code ignored;
+  master_.close(ignored);
+  input_.clear();
+  input_bytes_ = 0;
+  for (SessionObserver* o : std::vector<SessionObserver*>(observers_.begin(), observers_.end()))
+    o->on_finished(*this);
+  if (on_finished) on_finished(*this);
+}
+
+void Session::close() {
+  boost::system::error_code ignored;
+  master_.close(ignored);
+}
+
+void Session::attach(SessionObserver* observer) {
+  observers_.insert(observer);
+  last_attached_ms_ = now_ms();
+}
+
+void Session::detach(SessionObserver* observer) { observers_.erase(observer); }
+
+proto::Snapshot Session::snapshot() const {
+  proto::Snapshot s = emulator_.snapshot();
+  s.offset = ring_.end();
+  if (!s.cwd && !finished_) {
+    // No OSC 7 from the shell: its working directory as the kernel knows it.
+    char link[64];
+    std::snprintf(link, sizeof link, "/proc/%d/cwd", pid_);
+    char target[4096];
+    const ssize_t n = ::readlink(link, target, sizeof target - 1);
+    if (n > 0) s.cwd = std::string(target, static_cast<std::size_t>(n));
+  }
+  return s;
+}
+
+proto::sup::SessionInfo Session::info() const {
+  proto::sup::SessionInfo i;
+  i.sessionId = spec_.id;
+  i.pid = pid_;
+  i.isAlive = !finished_;
+  if (finished_) {
+    i.exitCode = exit_code_.value_or(0);
+    i.signal = exit_signal_;
+  }
+  i.cols = spec_.cols;
+  i.rows = spec_.rows;
+  i.cwd = spec_.cwd;
+  i.shell = spec_.shell;
+  i.command = spec_.command;
+  i.workspaceId = spec_.workspace_id;
+  i.paneId = spec_.pane_id;
+  i.createdAt = created_at_ms_;
+  i.lastAttachedAt = last_attached_ms_;
+  i.offset = ring_.end();
+  i.attachedClients = static_cast<int>(observers_.size());
+  return i;
+}
+
+}  // namespace ptyctl::sup

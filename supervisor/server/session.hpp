@@ -1,0 +1,124 @@
+#pragma once
+// One session: a program in a PTY, its output ring and its emulator. Reads
+// the PTY all the time whoever is attached; writes queued input as the PTY
+// drains. All of its state is plain data (ids, pid, master fd, ring, emulator,
+// offsets), so that a later in-place upgrade can hand it over.
+
+#include "emulator/emulator.hpp"
+#include "output_ring.hpp"
+
+#include <ptyctl/proto/snapshot.hpp>
+#include <ptyctl/proto/supervisor_messages.hpp>
+
+#include <boost/asio.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ptyctl::sup {
+
+namespace asio = boost::asio;
+
+class Session;
+
+// Told about a session's new output and its end; a connection attached to it.
+class SessionObserver {
+ public:
+  virtual ~SessionObserver() = default;
+  virtual void on_output(Session& session) = 0;
+  virtual void on_finished(Session& session) = 0;
+};
+
+struct SessionSpec {
+  std::string id;
+  int cols = 80;
+  int rows = 24;
+  std::string cwd;
+  std::string shell;
+  std::vector<std::string> args;
+  std::optional<std::string> command;
+  std::map<std::string, std::string> env;
+  std::string workspace_id;
+  std::string pane_id;
+};
+
+inline constexpr std::size_t kMaxInputQueue = 64u * 1024 * 1024;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  // forkpty + exec. Throws proto::ProtocolError(SPAWN_FAILED) with the reason
+  // (a missing cwd or shell is reported, not a silently dead session).
+  static std::shared_ptr<Session> spawn(asio::io_context& io, const SessionSpec& spec,
+                                        std::size_t ring_size);
+  Session(asio::io_context& io, const SessionSpec& spec, int pid, int master_fd,
+          std::size_t ring_size);
+
+  void start();
+  const std::string& id() const { return spec_.id; }
+  int pid() const { return pid_; }
+  bool finished() const { return finished_; }
+  const OutputRing& ring() const { return ring_; }
+  emu::Emulator& emulator() { return emulator_; }
+  std::optional<int> exit_code() const { return exit_code_; }
+  std::optional<int> exit_signal() const { return exit_signal_; }
+
+  proto::Snapshot snapshot() const;
+  proto::sup::SessionInfo info() const;
+
+  void attach(SessionObserver* observer);
+  void detach(SessionObserver* observer);
+  std::size_t attached_count() const { return observers_.size(); }
+
+  // Queues bytes for the program; false (and nothing queued) when the queue
+  // would pass kMaxInputQueue or the session has ended.
+  bool queue_input(std::string bytes);
+  void resize(int cols, int rows);
+  // To the terminal's foreground process group (what Ctrl-C reaches), else
+  // the session's own group.
+  bool send_signal(int sig);
+  // Signal, then SIGKILL after `grace` if the session has not ended.
+  void kill(int sig, std::chrono::milliseconds grace);
+  // The child was reaped with this wait status.
+  void on_reaped(int status);
+  // Supervisor shutdown: close the PTY without waiting.
+  void close();
+
+  // Called once the session has ended and its output is drained.
+  std::function<void(Session&)> on_finished;
+
+ private:
+  asio::awaitable<void> read_loop();
+  asio::awaitable<void> write_loop();
+  void on_bytes(std::string_view bytes);
+  void finish();
+
+  asio::io_context& io_;
+  SessionSpec spec_;
+  int pid_;
+  asio::posix::stream_descriptor master_;
+  OutputRing ring_;
+  emu::Emulator emulator_;
+  std::set<SessionObserver*> observers_;
+  std::deque<std::string> input_;
+  std::size_t input_bytes_ = 0;
+  bool writing_ = false;
+  bool read_done_ = false;
+  bool reaped_ = false;
+  bool finished_ = false;
+  std::optional<int> exit_code_;
+  std::optional<int> exit_signal_;
+  std::int64_t created_at_ms_;
+  std::optional<std::int64_t> last_attached_ms_;
+  asio::steady_timer kill_timer_;
+  asio::steady_timer drain_timer_;
+};
+
+}  // namespace ptyctl::sup

@@ -1,0 +1,148 @@
+#include "supervisor.hpp"
+
+#include "connection.hpp"
+#include "log.hpp"
+
+#include <ptyctl/proto/errors.hpp>
+
+#include <sys/wait.h>
+
+#include <csignal>
+
+namespace ptyctl::sup {
+
+namespace {
+// Ended sessions stay listed (not alive, with their exit code) until killed
+// or replaced; past this many the oldest go.
+constexpr std::size_t kMaxFinishedSessions = 256;
+}  // namespace
+
+Supervisor::Supervisor(asio::io_context& io, UnixAcceptor acceptor, SupervisorOptions options)
+    : io_(io), acceptor_(std::move(acceptor)), options_(std::move(options)) {}
+
+void Supervisor::start() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(io_, reap_children(), asio::detached);
+  asio::co_spawn(io_, wait_for_stop(), asio::detached);
+}
+
+asio::awaitable<void> Supervisor::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) co_return;
+      log_warn("accept: " + ec.message());
+      continue;
+    }
+    auto connection = std::make_shared<Connection>(*this, std::move(socket));
+    connections_.insert(connection);
+    connection->start();
+  }
+}
+
+asio::awaitable<void> Supervisor::reap_children() {
+  asio::signal_set sigchld(io_, SIGCHLD);
+  for (;;) {
+    // Reap first: a child may have ended before the handler was in place.
+    int status;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      for (auto& [id, s] : sessions_) {
+        if (s->pid() == pid) {
+          s->on_reaped(status);
+          break;
+        }
+      }
+    }
+    auto [ec, sig] = co_await sigchld.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+  }
+}
+
+asio::awaitable<void> Supervisor::wait_for_stop() {
+  asio::signal_set stop(io_, SIGTERM, SIGINT);
+  auto [ec, sig] = co_await stop.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return;
+  log_info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+           ": hanging up every session");
+  stopping_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  for (auto& [id, s] : sessions_) s->kill(SIGHUP, options_.kill_grace);
+  // Wait for the sessions to end (SIGKILL follows the grace period).
+  asio::steady_timer timer(io_);
+  const auto deadline = std::chrono::steady_clock::now() + options_.kill_grace +
+                        std::chrono::milliseconds(1000);
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool all = true;
+    for (auto& [id, s] : sessions_) all = all && s->finished();
+    if (all) break;
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  for (auto& c : std::set<std::shared_ptr<Connection>>(connections_)) c->close();
+  for (auto& [id, s] : sessions_) s->close();
+  timer.expires_after(std::chrono::milliseconds(100));  // let the connections flush
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  io_.stop();
+}
+
+std::shared_ptr<Session> Supervisor::find(const std::string& id) const {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Session> Supervisor::create(SessionSpec spec) {
+  if (stopping_) throw proto::ProtocolError(proto::code::kSpawnFailed, "the supervisor is stopping");
+  auto session = Session::spawn(io_, spec, options_.ring_size);
+  session->on_finished = [this](Session& s) { session_finished(s); };
+  sessions_[spec.id] = session;  // replaces an ended session of the same id
+  session->start();
+  log_info("session " + spec.id + " started: pid " + std::to_string(session->pid()));
+  trim_finished();
+  return session;
+}
+
+void Supervisor::session_finished(Session& s) {
+  log_info("session " + s.id() + " ended: exit code " + std::to_string(s.exit_code().value_or(0)) +
+           (s.exit_signal() ? ", signal " + std::to_string(*s.exit_signal()) : ""));
+  // Attached connections send the exit after the last output; when nobody
+  // is attached, every connection hears of it.
+  if (s.attached_count() == 0) {
+    proto::sup::ExitEvent e{s.exit_code().value_or(0), s.exit_signal()};
+    for (auto& c : connections_)
+      if (c->authenticated()) c->send_event("exit", s.id(), boost::json::value_from(e));
+  }
+}
+
+void Supervisor::remove(const std::string& id) { sessions_.erase(id); }
+
+void Supervisor::trim_finished() {
+  std::size_t finished = 0;
+  for (auto& [id, s] : sessions_) finished += s->finished() ? 1 : 0;
+  for (auto it = sessions_.begin(); it != sessions_.end() && finished > kMaxFinishedSessions;) {
+    if (it->second->finished()) {
+      it = sessions_.erase(it);
+      --finished;
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::vector<std::shared_ptr<Session>> Supervisor::sessions() const {
+  std::vector<std::shared_ptr<Session>> out;
+  for (const auto& [id, s] : sessions_) out.push_back(s);
+  return out;
+}
+
+void Supervisor::forget(Connection* connection) {
+  for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+    if (it->get() == connection) {
+      connections_.erase(it);
+      return;
+    }
+  }
+}
+
+}  // namespace ptyctl::sup
