@@ -97,7 +97,15 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
             params_[0] = -1;
           }
           int& p = params_[nparams_ - 1];
-          p = p < 0 ? b - '0' : (p > 99999 ? p : p * 10 + (b - '0'));
+          const int value = p < 0 ? b - '0' : p * 10 + (b - '0');
+          if (value > kMaxVtermParamValue) {
+            // libvterm 0.1.4 takes counts as they come: "CSI 2000000000 b"
+            // (repeat) would write two billion glyphs. No terminal needs this.
+            --pos;
+            state_ = State::kCsiDiscard;
+            return TrackedAction::kDiscardStart;
+          }
+          p = value;
         } else if (b == ';' || b == ':') {
           if (nparams_ >= kMaxVtermParams) {
             --pos;  // the separator is the first byte not to pass on

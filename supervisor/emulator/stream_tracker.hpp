@@ -24,10 +24,11 @@ enum class TrackedAction : std::uint8_t {
   kClearScrollback,
   kHardReset,  // ESC c
   kOsc,        // OSC Ps ; Pt (BEL or ST): see osc()
-  // A CSI with more parameters than libvterm 0.1.4 survives (it overruns a
-  // buffer from the 17th on). pos is at the separator that would start the
-  // 17th; the rest of the sequence, through its final byte, must not reach
-  // libvterm, which must be told to cancel what it has (CAN).
+  // A CSI libvterm 0.1.4 must not see: more than 16 parameters (it overruns
+  // a buffer from the 17th on) or a parameter over 65535 (it loops that many
+  // times). pos is at the first byte not to pass on; the rest of the
+  // sequence, through its final byte, must not reach libvterm, which must be
+  // told to cancel what it has (CAN).
   kDiscardStart,
   kDiscardEnd,  // pos is just past the discarded sequence's last byte
 };
@@ -45,6 +46,7 @@ class StreamTracker {
   bool at_text_boundary() const { return state_ == State::kGround && utf8_pending_ == 0; }
   bool discarding() const { return state_ == State::kCsiDiscard; }
   static constexpr int kMaxVtermParams = 16;
+  static constexpr int kMaxVtermParamValue = 65535;
   // The plain-text fast path also needs the standard character set in use.
   bool plain_charset() const { return g0_ == 'B' && !shifted_out_ && !single_shift_; }
   // Final bytes of the G0 and G1 designations ('B' ASCII, '0' DEC graphics...)

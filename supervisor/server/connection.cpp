@@ -50,8 +50,12 @@ void Connection::wake() {
   wake_.cancel();
 }
 
-void Connection::on_output(Session&) { wake(); }
-void Connection::on_finished(Session&) { wake(); }
+void Connection::on_output(Session&) {
+  wake();
+}
+void Connection::on_finished(Session&) {
+  wake();
+}
 
 void Connection::queue(std::string frame) {
   if (closed_) return;
@@ -87,7 +91,8 @@ std::string Connection::exit_event(Session& session) {
 }
 
 void Connection::detach_all() {
-  for (auto& [id, sub] : subs_) sub.session->detach(this);
+  for (auto& [id, sub] : subs_)
+    sub.session->detach(this);
   subs_.clear();
 }
 
@@ -100,7 +105,8 @@ asio::awaitable<void> Connection::read_loop() {
     if (ec) break;
     decoder_.feed(std::string_view(buf.data(), n));
     try {
-      while (auto frame = decoder_.next()) handle(*frame);
+      while (auto frame = decoder_.next())
+        handle(*frame);
     } catch (const proto::ProtocolError& e) {
       // A broken stream cannot be resynchronised: say why, then close.
       log_warn(std::string("closing a connection: ") + e.code() + ": " + e.what());
@@ -151,7 +157,8 @@ asio::awaitable<void> Connection::write_loop() {
         payload.clear();
         const std::uint64_t from = sub.sent_to;
         sub.sent_to += s.ring().read(from, kMaxDataChunk, payload);
-        json::object ev = proto::make_event("data", id, json::value_from(proto::sup::DataEvent{from}));
+        json::object ev =
+            proto::make_event("data", id, json::value_from(proto::sup::DataEvent{from}));
         frame = proto::encode_frame_head(ev, payload.size());
         frame += payload;
       } else if (s.finished() && !sub.exit_sent) {
@@ -207,9 +214,12 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
     hello_done_ = true;
     log_info("hello from pid " + std::to_string(hello.daemonPid) + " (" + hello.daemonVersion +
              ")");
-    HelloResult result{proto::kSupervisorProtocolVersion, static_cast<int>(::getpid()),
-                       std::string(proto::kPtyctlVersion), {}};
-    for (const auto& s : supervisor_.sessions()) result.sessions.push_back(s->info());
+    HelloResult result{proto::kSupervisorProtocolVersion,
+                       static_cast<int>(::getpid()),
+                       std::string(proto::kPtyctlVersion),
+                       {}};
+    for (const auto& s : supervisor_.sessions())
+      result.sessions.push_back(s->info());
     respond(request.id, json::value_from(result));
     return;
   }
@@ -251,7 +261,8 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
             sub.sent_to = *p.fromOffset;
             result.resumed = true;
           }
-          if (auto old = subs_.find(p.sessionId); old != subs_.end()) old->second.session->detach(this);
+          if (auto old = subs_.find(p.sessionId); old != subs_.end())
+            old->second.session->detach(this);
           subs_[p.sessionId] = sub;
           s->attach(this);
           respond(request.id, json::value_from(result));
@@ -276,7 +287,8 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
           session_of(p.sessionId)->resize(p.cols, p.rows);
           respond(request.id, json::object{});
         } else if constexpr (std::is_same_v<T, GetSnapshotRequest>) {
-          respond(request.id, json::value_from(GetSnapshotResult{session_of(p.sessionId)->snapshot()}));
+          respond(request.id,
+                  json::value_from(GetSnapshotResult{session_of(p.sessionId)->snapshot()}));
         } else if constexpr (std::is_same_v<T, KillSessionRequest>) {
           auto s = session_of(p.sessionId);
           const int sig = *proto::signal_from_name(p.signal.value_or("SIGHUP"));
@@ -297,7 +309,8 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
           respond(request.id, json::object{});
         } else if constexpr (std::is_same_v<T, ListSessionsRequest>) {
           ListSessionsResult result;
-          for (const auto& s : supervisor_.sessions()) result.sessions.push_back(s->info());
+          for (const auto& s : supervisor_.sessions())
+            result.sessions.push_back(s->info());
           respond(request.id, json::value_from(result));
         } else if constexpr (std::is_same_v<T, ClearScrollbackRequest>) {
           session_of(p.sessionId)->emulator().clear_scrollback();

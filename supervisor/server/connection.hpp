@@ -39,7 +39,8 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
   void on_output(Session& session) override;
   void on_finished(Session& session) override;
   // An event for this connection (the exit of a session nobody watched).
-  void send_event(std::string_view event, const std::string& session_id, boost::json::value payload);
+  void send_event(std::string_view event, const std::string& session_id,
+                  boost::json::value payload);
   bool authenticated() const { return hello_done_; }
 
  private:

@@ -1,8 +1,8 @@
 #include "log.hpp"
 
-#include <ctime>
-#include <cstdio>
 #include <sys/time.h>
+#include <cstdio>
+#include <ctime>
 
 namespace ptyctl::sup {
 
@@ -22,14 +22,21 @@ const char* name(LogLevel l) {
 }
 }  // namespace
 
-void set_log_level(LogLevel level) { g_level = level; }
+void set_log_level(LogLevel level) {
+  g_level = level;
+}
 
 bool parse_log_level(std::string_view n, LogLevel& out) {
-  if (n == "debug") out = LogLevel::kDebug;
-  else if (n == "info") out = LogLevel::kInfo;
-  else if (n == "warn") out = LogLevel::kWarn;
-  else if (n == "error") out = LogLevel::kError;
-  else return false;
+  if (n == "debug")
+    out = LogLevel::kDebug;
+  else if (n == "info")
+    out = LogLevel::kInfo;
+  else if (n == "warn")
+    out = LogLevel::kWarn;
+  else if (n == "error")
+    out = LogLevel::kError;
+  else
+    return false;
   return true;
 }
 

@@ -53,13 +53,15 @@ std::vector<std::string> session_env(const SessionSpec& spec) {
   env["TERM"] = "xterm-256color";
   env["PTYCTL_SESSION_ID"] = spec.id;
   std::vector<std::string> out;
-  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  for (const auto& [k, v] : env)
+    out.push_back(k + "=" + v);
   return out;
 }
 
 std::vector<char*> c_strings(std::vector<std::string>& v) {
   std::vector<char*> out;
-  for (auto& s : v) out.push_back(s.data());
+  for (auto& s : v)
+    out.push_back(s.data());
   out.push_back(nullptr);
   return out;
 }
@@ -164,8 +166,8 @@ asio::awaitable<void> Session::read_loop() {
   auto self = shared_from_this();
   std::array<char, 65536> buf;
   for (;;) {
-    auto [ec, n] = co_await master_.async_read_some(asio::buffer(buf),
-                                                    asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await master_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
     if (ec) break;  // EIO once the last holder of the PTY's other side has gone
     on_bytes(std::string_view(buf.data(), n));
   }
@@ -293,7 +295,9 @@ void Session::attach(SessionObserver* observer) {
   last_attached_ms_ = now_ms();
 }
 
-void Session::detach(SessionObserver* observer) { observers_.erase(observer); }
+void Session::detach(SessionObserver* observer) {
+  observers_.erase(observer);
+}
 
 proto::Snapshot Session::snapshot() const {
   proto::Snapshot s = emulator_.snapshot();

@@ -68,20 +68,24 @@ asio::awaitable<void> Supervisor::wait_for_stop() {
   stopping_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
-  for (auto& [id, s] : sessions_) s->kill(SIGHUP, options_.kill_grace);
+  for (auto& [id, s] : sessions_)
+    s->kill(SIGHUP, options_.kill_grace);
   // Wait for the sessions to end (SIGKILL follows the grace period).
   asio::steady_timer timer(io_);
-  const auto deadline = std::chrono::steady_clock::now() + options_.kill_grace +
-                        std::chrono::milliseconds(1000);
+  const auto deadline =
+      std::chrono::steady_clock::now() + options_.kill_grace + std::chrono::milliseconds(1000);
   while (std::chrono::steady_clock::now() < deadline) {
     bool all = true;
-    for (auto& [id, s] : sessions_) all = all && s->finished();
+    for (auto& [id, s] : sessions_)
+      all = all && s->finished();
     if (all) break;
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  for (auto& c : std::set<std::shared_ptr<Connection>>(connections_)) c->close();
-  for (auto& [id, s] : sessions_) s->close();
+  for (auto& c : std::set<std::shared_ptr<Connection>>(connections_))
+    c->close();
+  for (auto& [id, s] : sessions_)
+    s->close();
   timer.expires_after(std::chrono::milliseconds(100));  // let the connections flush
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   io_.stop();
@@ -93,7 +97,8 @@ std::shared_ptr<Session> Supervisor::find(const std::string& id) const {
 }
 
 std::shared_ptr<Session> Supervisor::create(SessionSpec spec) {
-  if (stopping_) throw proto::ProtocolError(proto::code::kSpawnFailed, "the supervisor is stopping");
+  if (stopping_)
+    throw proto::ProtocolError(proto::code::kSpawnFailed, "the supervisor is stopping");
   auto session = Session::spawn(io_, spec, options_.ring_size);
   session->on_finished = [this](Session& s) { session_finished(s); };
   sessions_[spec.id] = session;  // replaces an ended session of the same id
@@ -115,11 +120,14 @@ void Supervisor::session_finished(Session& s) {
   }
 }
 
-void Supervisor::remove(const std::string& id) { sessions_.erase(id); }
+void Supervisor::remove(const std::string& id) {
+  sessions_.erase(id);
+}
 
 void Supervisor::trim_finished() {
   std::size_t finished = 0;
-  for (auto& [id, s] : sessions_) finished += s->finished() ? 1 : 0;
+  for (auto& [id, s] : sessions_)
+    finished += s->finished() ? 1 : 0;
   for (auto it = sessions_.begin(); it != sessions_.end() && finished > kMaxFinishedSessions;) {
     if (it->second->finished()) {
       it = sessions_.erase(it);
@@ -132,7 +140,8 @@ void Supervisor::trim_finished() {
 
 std::vector<std::shared_ptr<Session>> Supervisor::sessions() const {
   std::vector<std::shared_ptr<Session>> out;
-  for (const auto& [id, s] : sessions_) out.push_back(s);
+  for (const auto& [id, s] : sessions_)
+    out.push_back(s);
   return out;
 }
 

@@ -375,6 +375,14 @@ TEST(Emulator, OverLongCsiNeverReachesLibvterm) {
   }
 }
 
+TEST(Emulator, HugeRepeatCountIsDropped) {
+  // "CSI 2000000000 b" would have libvterm write two billion glyphs (a hang
+  // found by the fuzzer); counts up to 65535 still work.
+  Emulator e(20, 5);
+  e.feed("x\x1b[2000000000by\x1b[3bz");
+  EXPECT_EQ(row_string(e.row_cells(0)).substr(0, 6), "xyyyyz");
+}
+
 TEST(Emulator, ShortScreenStaysAtTheTopWhenGrowing) {
   Emulator e(20, 10);
   e.feed(seq_text(1, 30));

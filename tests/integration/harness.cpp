@@ -42,14 +42,16 @@ Process::Process(const std::string& binary, const std::vector<std::string>& args
   std::vector<std::string> argv_s{binary};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
+  for (auto& a : argv_s)
+    argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ == 0) {
     ::setpgid(0, 0);
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    for (const auto& [k, v] : env)
+      ::setenv(k.c_str(), v.c_str(), 1);
     // Small ASan quarantine: memory figures of the test build stay meaningful.
     ::setenv("ASAN_OPTIONS", "quarantine_size_mb=16:detect_leaks=0", 0);
     ::execv(binary.c_str(), argv.data());
@@ -85,7 +87,9 @@ std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
   }
 }
 
-std::string Process::log() const { return read_file(log_path_); }
+std::string Process::log() const {
+  return read_file(log_path_);
+}
 
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
@@ -96,7 +100,9 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
   }
 }
 
-bool path_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+bool path_exists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -149,7 +155,9 @@ SupervisorClient::SupervisorClient(const std::string& socket_path) {
     throw std::runtime_error("connect " + socket_path + ": " + std::strerror(errno));
 }
 
-SupervisorClient::~SupervisorClient() { close(); }
+SupervisorClient::~SupervisorClient() {
+  close();
+}
 
 void SupervisorClient::close() {
   if (fd_ >= 0) ::close(fd_);
@@ -184,7 +192,8 @@ bool SupervisorClient::read_some(Clock::time_point deadline) {
     return false;
   }
   decoder_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
-  while (auto f = decoder_.next()) pending_.push_back(std::move(*f));
+  while (auto f = decoder_.next())
+    pending_.push_back(std::move(*f));
   return true;
 }
 
@@ -217,9 +226,9 @@ json::object SupervisorClient::request(const std::string& type, json::value payl
 }
 
 json::object SupervisorClient::hello() {
-  return request("hello", json::value_from(proto::sup::HelloRequest{
-                              proto::kSupervisorProtocolVersion, static_cast<int>(::getpid()),
-                              "test"}));
+  return request("hello",
+                 json::value_from(proto::sup::HelloRequest{proto::kSupervisorProtocolVersion,
+                                                           static_cast<int>(::getpid()), "test"}));
 }
 
 std::optional<proto::Frame> SupervisorClient::next_event(std::chrono::milliseconds timeout) {
@@ -242,7 +251,9 @@ void SupervisorClient::drop_events(const std::string& session_id) {
   });
 }
 
-std::string supervisor_binary() { return PTYCTL_SUPERVISOR_BIN; }
+std::string supervisor_binary() {
+  return PTYCTL_SUPERVISOR_BIN;
+}
 
 SupervisorFixture::SupervisorFixture(std::vector<std::string> extra_args) {
   std::vector<std::string> args{"--state-dir", dir.path(), "--log-level", "debug"};

@@ -32,7 +32,9 @@ json::object create_payload(const std::string& id, std::optional<std::string> co
   return p;
 }
 
-bool ok(const json::object& response) { return response.at("ok").as_bool(); }
+bool ok(const json::object& response) {
+  return response.at("ok").as_bool();
+}
 
 std::string error_code(const json::object& response) {
   if (ok(response)) return "OK";
@@ -54,7 +56,8 @@ bool collect(SupervisorClient& c, const std::string& sid, Output& out,
              const std::function<bool(const Output&)>& done, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (!done(out)) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return false;
     auto ev = c.next_event(left);
     if (!ev) return false;
@@ -80,7 +83,8 @@ bool contains(const std::string& s, std::string_view what) {
 
 std::string seq_output(int from, int to) {
   std::string s;
-  for (int i = from; i <= to; ++i) s += std::to_string(i) + "\r\n";
+  for (int i = from; i <= to; ++i)
+    s += std::to_string(i) + "\r\n";
   return s;
 }
 
@@ -119,8 +123,8 @@ TEST(Supervisor, EchoSnapshotListAndKill) {
   Output out;
 
   ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s1"}}, "echo hello\r")));
-  ASSERT_TRUE(collect(c, "s1", out, [](const Output& o) { return contains(o.bytes, "hello\r\n"); },
-                      10s))
+  ASSERT_TRUE(collect(
+      c, "s1", out, [](const Output& o) { return contains(o.bytes, "hello\r\n"); }, 10s))
       << out.bytes;
 
   auto snap = c.request("getSnapshot", json::object{{"sessionId", "s1"}});
@@ -137,7 +141,8 @@ TEST(Supervisor, EchoSnapshotListAndKill) {
   EXPECT_EQ(sessions[0].attachedClients, 1);
 
   ASSERT_TRUE(ok(c.request("killSession", json::object{{"sessionId", "s1"}})));
-  ASSERT_TRUE(collect(c, "s1", out, [](const Output& o) { return o.exit.has_value(); }, 10s));
+  ASSERT_TRUE(collect(
+      c, "s1", out, [](const Output& o) { return o.exit.has_value(); }, 10s));
   EXPECT_EQ(out.exit->at("signal").as_int64(), SIGHUP);
   // An ended session stays listed, not alive, with its exit, until killed again.
   sessions = list(c);
@@ -163,14 +168,15 @@ TEST(Supervisor, ExactlyOnceAcrossReattachAndAbruptClose) {
       c->request("attachSession", json::object{{"sessionId", "seq"}, {"fromOffset", 0}});
   ASSERT_TRUE(attached.at("payload").at("resumed").as_bool());
   Output out;
-  ASSERT_TRUE(collect(*c, "seq", out, [](const Output& o) { return contains(o.bytes, "ready"); }, 10s));
+  ASSERT_TRUE(collect(
+      *c, "seq", out, [](const Output& o) { return contains(o.bytes, "ready"); }, 10s));
   ASSERT_TRUE(ok(c->request("write", json::object{{"sessionId", "seq"}}, "\n")));
 
   // Stop at three points during the output: detach and reattach twice, and
   // once close the connection abruptly and resume on a new one.
   for (std::size_t stop : {expected.size() / 5, expected.size() / 2, expected.size() * 4 / 5}) {
-    ASSERT_TRUE(collect(*c, "seq", out, [&](const Output& o) { return o.bytes.size() >= stop; },
-                        30s));
+    ASSERT_TRUE(collect(
+        *c, "seq", out, [&](const Output& o) { return o.bytes.size() >= stop; }, 30s));
     if (stop == expected.size() / 2) {
       c.reset();  // abrupt close, mid-stream
       c = std::make_unique<SupervisorClient>(f.socket());
@@ -182,12 +188,13 @@ TEST(Supervisor, ExactlyOnceAcrossReattachAndAbruptClose) {
       ASSERT_TRUE(ok(c->request("detachSession", json::object{{"sessionId", "seq"}})));
       c->drop_events("seq");  // in flight before the detach
     }
-    auto again = c->request("attachSession",
-                            json::object{{"sessionId", "seq"}, {"fromOffset", out.end()}});
+    auto again =
+        c->request("attachSession", json::object{{"sessionId", "seq"}, {"fromOffset", out.end()}});
     ASSERT_TRUE(ok(again));
     EXPECT_TRUE(again.at("payload").at("resumed").as_bool());
   }
-  ASSERT_TRUE(collect(*c, "seq", out, [](const Output& o) { return o.exit.has_value(); }, 60s));
+  ASSERT_TRUE(collect(
+      *c, "seq", out, [](const Output& o) { return o.exit.has_value(); }, 60s));
   EXPECT_EQ(out.start, 0u);
   EXPECT_EQ(out.bytes.size(), expected.size());
   EXPECT_TRUE(out.bytes == expected) << "output differs from seq's";
@@ -198,8 +205,8 @@ TEST(Supervisor, SnapshotPlusDataReproducesTheFinalScreen) {
   SupervisorFixture f;
   SupervisorClient c(f.socket());
   c.hello();
-  ASSERT_TRUE(ok(c.request("createSession",
-                           create_payload("s", "stty -echo; read x; seq 1 200000; read y"))));
+  ASSERT_TRUE(ok(
+      c.request("createSession", create_payload("s", "stty -echo; read x; seq 1 200000; read y"))));
   ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s"}}, "\n")));
   // Attach without fromOffset while the output runs: a snapshot at X, data from X.
   SupervisorClient late(f.socket());
@@ -212,8 +219,8 @@ TEST(Supervisor, SnapshotPlusDataReproducesTheFinalScreen) {
   Output out;
   out.start = snap.offset;
   const std::string last = "200000\r\n";
-  ASSERT_TRUE(collect(late, "s", out, [&](const Output& o) { return contains(o.bytes, last); },
-                      60s));
+  ASSERT_TRUE(collect(
+      late, "s", out, [&](const Output& o) { return contains(o.bytes, last); }, 60s));
   emu::Emulator b(snap.cols, snap.rows);
   b.feed(snap.rehydrateSequences);
   b.feed(snap.snapshotAnsi);
@@ -236,7 +243,8 @@ TEST(Supervisor, TenMebibytePasteArrivesByteForByte) {
   std::string paste;
   while (paste.size() < 10u * 1024 * 1024) {
     const int len = static_cast<int>(rng() % 200);
-    for (int i = 0; i < len; ++i) paste += static_cast<char>(' ' + rng() % 95);
+    for (int i = 0; i < len; ++i)
+      paste += static_cast<char>(' ' + rng() % 95);
     paste += '\n';
   }
   for (std::size_t pos = 0; pos < paste.size(); pos += 1u << 20) {
@@ -277,9 +285,12 @@ TEST(Supervisor, SlowReaderBlocksNobody) {
     const std::string token = "ping-" + std::to_string(round_trips) + "\n";
     const auto t0 = Clock::now();
     ASSERT_TRUE(ok(fast.request("write", json::object{{"sessionId", "echo"}}, token)));
-    ASSERT_TRUE(collect(fast, "echo", out,
-                        [&](const Output& o) { return contains(o.bytes, "ping-" + std::to_string(round_trips) + "\r\n"); },
-                        5s))
+    ASSERT_TRUE(collect(
+        fast, "echo", out,
+        [&](const Output& o) {
+          return contains(o.bytes, "ping-" + std::to_string(round_trips) + "\r\n");
+        },
+        5s))
         << "round trip " << round_trips << " did not complete";
     EXPECT_LT(Clock::now() - t0, 2s);
     ++round_trips;
@@ -311,7 +322,8 @@ TEST(Supervisor, BadInputGetsItsCodeAndTheServerGoesOn) {
   };
   auto u32 = [](std::uint32_t v) {
     std::string s(4, '\0');
-    for (int i = 0; i < 4; ++i) s[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+    for (int i = 0; i < 4; ++i)
+      s[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
     return s;
   };
   expect_frame_error(u32(64u << 20) + u32(2) + "{}", "FRAME_TOO_LARGE");
@@ -321,9 +333,9 @@ TEST(Supervisor, BadInputGetsItsCodeAndTheServerGoesOn) {
 
   SupervisorClient c(f.socket());
   EXPECT_EQ(error_code(c.request("listSessions")), "NOT_AUTHENTICATED");
-  EXPECT_EQ(error_code(c.request("hello", json::object{{"protocolVersion", 99},
-                                                       {"daemonPid", 1},
-                                                       {"daemonVersion", "x"}})),
+  EXPECT_EQ(error_code(c.request(
+                "hello",
+                json::object{{"protocolVersion", 99}, {"daemonPid", 1}, {"daemonVersion", "x"}})),
             "PROTOCOL_MISMATCH");
   SupervisorClient d(f.socket());
   d.hello();
@@ -379,16 +391,18 @@ TEST(Supervisor, ExitCodesAndSignals) {
   ASSERT_TRUE(ok(c.request("attachSession", json::object{{"sessionId", "seven"}})));
   ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "seven"}}, "\n")));
   Output out;
-  ASSERT_TRUE(collect(c, "seven", out, [](const Output& o) { return o.exit.has_value(); }, 10s));
+  ASSERT_TRUE(collect(
+      c, "seven", out, [](const Output& o) { return o.exit.has_value(); }, 10s));
   EXPECT_EQ(out.exit->at("exitCode").as_int64(), 7);
   EXPECT_FALSE(out.exit->contains("signal"));
 
   ASSERT_TRUE(ok(c.request("createSession", create_payload("sleeper", "sleep 100"))));
   ASSERT_TRUE(ok(c.request("attachSession", json::object{{"sessionId", "sleeper"}})));
-  ASSERT_TRUE(ok(c.request("killSession",
-                           json::object{{"sessionId", "sleeper"}, {"signal", "SIGTERM"}})));
+  ASSERT_TRUE(
+      ok(c.request("killSession", json::object{{"sessionId", "sleeper"}, {"signal", "SIGTERM"}})));
   Output out2;
-  ASSERT_TRUE(collect(c, "sleeper", out2, [](const Output& o) { return o.exit.has_value(); }, 10s));
+  ASSERT_TRUE(collect(
+      c, "sleeper", out2, [](const Output& o) { return o.exit.has_value(); }, 10s));
   EXPECT_EQ(out2.exit->at("signal").as_int64(), SIGTERM);
 }
 
