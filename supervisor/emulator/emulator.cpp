@@ -137,6 +137,7 @@ Emulator::Emulator(int cols, int rows, std::size_t scrollback_lines)
   vterm_state_set_callbacks(state_, &kStateCallbacks, this);
   vterm_output_set_callback(vt_, cb_output, this);
   vterm_state_reset(state_, 1);
+  tracker_.set_max_repeat(cols_);
 }
 
 Emulator::~Emulator() {
@@ -326,6 +327,11 @@ void Emulator::apply(TrackedAction action) {
       return;
     case TrackedAction::kDiscardEnd:
       return;
+    case TrackedAction::kRepeatTooLong: {
+      std::string rep = "\x18\x1b[" + std::to_string(tracker_.repeat_count()) + "b";
+      vterm_input_write(vt_, rep.data(), rep.size());
+      return;
+    }
     case TrackedAction::kHardReset:
       modes_ = proto::Modes{};
       modes_.alternateScreen = on_alternate_screen();
@@ -551,6 +557,7 @@ void Emulator::resize(int cols, int rows) {
   vterm_input_write(vt_, reset.data(), reset.size());
   margin_top_ = 0;
   margin_bottom_ = rows;
+  tracker_.set_max_repeat(cols);
   cursor_row_ = pos.row;
   cursor_col_ = pos.col;
   maybe_phantom_ = false;

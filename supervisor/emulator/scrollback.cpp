@@ -100,18 +100,30 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table) 
       ring_.emplace_back();
       slot = &ring_.back();
     } else {
-      slot = &ring_[(head_ + count_) % ring_.size()];
+      std::size_t i = head_ + count_;
+      if (i >= ring_.size()) i -= ring_.size();
+      slot = &ring_[i];
     }
     ++count_;
   } else {
     slot = &ring_[head_];  // reuse the oldest line's buffer
-    head_ = (head_ + 1) % ring_.size();
+    if (++head_ == ring_.size()) head_ = 0;
   }
   std::string& out = *slot;
   out.clear();
   Pen pen;
+  // The common line: ASCII in the default pen, written in one go.
+  int plain = 0;
+  while (plain < used && cells[plain].ch >= 0x20 && cells[plain].ch < 0x80 &&
+         cells[plain].wide == 0 && cells[plain].pen == pen)
+    ++plain;
+  if (plain > 0) {
+    out.resize(static_cast<std::size_t>(plain));
+    for (int c = 0; c < plain; ++c)
+      out[c] = static_cast<char>(cells[c].ch);
+  }
   std::u32string chars;
-  for (int c = 0; c < used; ++c) {
+  for (int c = plain; c < used; ++c) {
     const Cell& cell = cells[c];
     if (!(cell.pen == pen)) {
       pen = cell.pen;

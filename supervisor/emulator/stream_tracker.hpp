@@ -31,6 +31,12 @@ enum class TrackedAction : std::uint8_t {
   // told to cancel what it has (CAN).
   kDiscardStart,
   kDiscardEnd,  // pos is just past the discarded sequence's last byte
+  // REP (CSI Ps b) with a count past the width: pos is at the final byte,
+  // which (like kDiscardStart) is dropped; libvterm gets CAN and a REP of
+  // repeat_count() instead. libvterm's REP stops at the end of the row but
+  // loops `count` times: a few bytes must not cost a billion steps (a hang
+  // found by fuzzing).
+  kRepeatTooLong,
 };
 
 class StreamTracker {
@@ -47,6 +53,8 @@ class StreamTracker {
   bool discarding() const { return state_ == State::kCsiDiscard; }
   static constexpr int kMaxVtermParams = 16;
   static constexpr int kMaxVtermParamValue = 65535;
+  void set_max_repeat(int cells) { max_repeat_ = cells; }
+  int repeat_count() const { return repeat_count_; }
   // The plain-text fast path also needs the standard character set in use.
   bool plain_charset() const { return g0_ == 'B' && !shifted_out_ && !single_shift_; }
   // Final bytes of the G0 and G1 designations ('B' ASCII, '0' DEC graphics...)
@@ -98,6 +106,8 @@ class StreamTracker {
   char esc_intermediate_ = 0;
   char final_ = 0;
   bool string_is_osc_ = false;
+  int max_repeat_ = 80;
+  int repeat_count_ = 0;
   std::string osc_;
   int nparams_ = 0;
   int params_[kMaxParams] = {};

@@ -383,6 +383,14 @@ TEST(Emulator, HugeRepeatCountIsDropped) {
   EXPECT_EQ(row_string(e.row_cells(0)).substr(0, 6), "xyyyyz");
 }
 
+TEST(Emulator, RepeatIsCappedAtARow) {
+  // libvterm's REP stops at the end of the row but loops `count` times: the
+  // count is cut to the width, with the same result and bounded work.
+  Emulator e(10, 3);
+  e.feed("x\x1b[60000by\x1b[2bz");
+  EXPECT_EQ(e.text(true), "xxxxxxxxxx\nyyyz");
+}
+
 TEST(Emulator, ShortScreenStaysAtTheTopWhenGrowing) {
   Emulator e(20, 10);
   e.feed(seq_text(1, 30));
