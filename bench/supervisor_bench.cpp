@@ -88,7 +88,10 @@ double ours_throughput(const std::string& socket, const std::string& file, std::
   SupervisorClient c(socket);
   c.hello();
   const std::string id = "bench" + std::to_string(run);
-  json::object p{{"sessionId", id}, {"cols", 80}, {"rows", 24}, {"shell", "/bin/sh"},
+  json::object p{{"sessionId", id},
+                 {"cols", 80},
+                 {"rows", 24},
+                 {"shell", "/bin/sh"},
                  {"command", "stty -echo; printf R; read x; cat " + file}};
   c.request("createSession", p);
   c.request("attachSession", json::object{{"sessionId", id}, {"fromOffset", 0}});
@@ -135,7 +138,10 @@ std::vector<double> bare_echo(int n) {
 std::vector<double> ours_echo(const std::string& socket, int n) {
   SupervisorClient c(socket);
   c.hello();
-  json::object p{{"sessionId", "echo"}, {"cols", 80}, {"rows", 24}, {"shell", "/bin/sh"},
+  json::object p{{"sessionId", "echo"},
+                 {"cols", 80},
+                 {"rows", 24},
+                 {"shell", "/bin/sh"},
                  {"command", "stty raw -echo; printf R; exec cat"}};
   c.request("createSession", p);
   c.request("attachSession", json::object{{"sessionId", "echo"}, {"fromOffset", 0}});
@@ -150,8 +156,9 @@ std::vector<double> ours_echo(const std::string& socket, int n) {
     const std::string out(1, static_cast<char>('a' + i % 26));
     const auto t0 = Clock::now();
     // Fire the write without waiting for its response: a keystroke.
-    c.send(proto::make_request("k" + std::to_string(i), "write", json::object{{"sessionId", "echo"}}),
-           out);
+    c.send(
+        proto::make_request("k" + std::to_string(i), "write", json::object{{"sessionId", "echo"}}),
+        out);
     for (;;) {
       auto ev = c.next_event(5s);
       if (!ev) return us;
@@ -198,10 +205,12 @@ int main(int argc, char** argv) {
     ours.push_back(ours_throughput(socket, file, file_bytes, r));
   }
   const double b = median(bare), t = median(tmux), o = median(ours);
-  std::printf("supervisor throughput, cat of %zu MB seq text, 80x24, median of %d runs\n", mb, runs);
-  std::printf("  pty-supervisor %7.1f MB/s   bare PTY %7.1f MB/s (ratio %.2f)   tmux %7.1f MB/s "
-              "(ratio %.2f)\n",
-              o, b, o / b, t, t > 0 ? o / t : 0.0);
+  std::printf("supervisor throughput, cat of %zu MB seq text, 80x24, median of %d runs\n", mb,
+              runs);
+  std::printf(
+      "  pty-supervisor %7.1f MB/s   bare PTY %7.1f MB/s (ratio %.2f)   tmux %7.1f MB/s "
+      "(ratio %.2f)\n",
+      o, b, o / b, t, t > 0 ? o / t : 0.0);
   const auto be = bare_echo(echoes), oe = ours_echo(socket, echoes);
   if (be.empty() || oe.empty()) {
     std::fprintf(stderr, "bench_supervisor: echo measurement failed\n");
@@ -209,7 +218,6 @@ int main(int argc, char** argv) {
   }
   std::printf("keystroke echo, %d round trips of one byte to cat in raw mode\n", echoes);
   std::printf("  pty-supervisor p50 %6.0f us  p99 %6.0f us   bare PTY p50 %6.0f us  p99 %6.0f us\n",
-              percentile(oe, 0.5), percentile(oe, 0.99), percentile(be, 0.5),
-              percentile(be, 0.99));
+              percentile(oe, 0.5), percentile(oe, 0.99), percentile(be, 0.5), percentile(be, 0.99));
   return 0;
 }

@@ -8,9 +8,12 @@
 #include <ptyctl/proto/supervisor_messages.hpp>
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -480,4 +483,48 @@ TEST(Supervisor, SigtermHangsUpSessionsAndExitsZero) {
   EXPECT_NE(::kill(shell_pid, 0), 0);  // the shell is gone
   EXPECT_FALSE(path_exists(f.socket()));
   EXPECT_FALSE(path_exists(f.dir.path() + "/pty-supervisor.pid"));
+}
+
+TEST(Supervisor, DetachedRunsInTheBackgroundWithItsOwnLog) {
+  TempDir dir;
+  Process launcher(supervisor_binary(), {"--state-dir", dir.path(), "-d"});
+  auto status = launcher.wait(20s);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  const std::string pid_file = dir.path() + "/pty-supervisor.pid";
+  ASSERT_TRUE(
+      wait_until([&] { return path_exists(pid_file) && !read_file(pid_file).empty(); }, 20s));
+  const int pid = std::stoi(read_file(pid_file));
+  EXPECT_NE(pid, launcher.pid());
+  // A session of its own (not a leader, so it never gains a terminal).
+  EXPECT_NE(::getsid(pid), ::getsid(0));
+  EXPECT_NE(::getsid(pid), pid);
+  SupervisorClient c(dir.path() + "/pty-supervisor.sock");
+  EXPECT_TRUE(ok(c.hello()));
+  EXPECT_TRUE(wait_until(
+      [&] { return contains(read_file(dir.path() + "/pty-supervisor.log"), "listening on"); },
+      10s));
+  ::kill(pid, SIGTERM);
+  EXPECT_TRUE(wait_until([&] { return ::kill(pid, 0) != 0; }, 20s));
+}
+
+TEST(Supervisor, NotifiesSystemdWhenReady) {
+  TempDir dir;
+  const std::string notify_path = dir.path() + "/notify.sock";
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", notify_path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  Process p(supervisor_binary(), {"--state-dir", dir.path() + "/state"},
+            {{"NOTIFY_SOCKET", notify_path}});
+  pollfd pfd{fd, POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 20000), 1) << p.log();
+  char buf[64] = {};
+  const ssize_t n = ::recv(fd, buf, sizeof buf - 1, 0);
+  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0), "READY=1");
+  // By then it answers.
+  SupervisorClient c(dir.path() + "/state/pty-supervisor.sock");
+  EXPECT_TRUE(ok(c.hello()));
+  ::close(fd);
 }
