@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
 
-DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git \
+DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git bash tmux \
         libgtest-dev libboost1.81-dev libboost-json1.81-dev \
         libboost-program-options1.81-dev libboost-filesystem1.81-dev libvterm-dev
 
@@ -14,7 +14,7 @@ FUZZ_TARGETS := wire1_fuzz wire2_fuzz emulator_fuzz
 # How long each fuzz target runs in `make fuzz` (CI passes a short time).
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps test build release bench fuzz lint format clean
+.PHONY: deps test build release run bench fuzz lint format clean
 
 deps:
 	@scripts/install-deps.sh $(DEPS)
@@ -33,6 +33,13 @@ build: deps
 release: deps
 	cmake --preset release
 	cmake --build --preset release
+
+# Builds and starts pty-supervisor in the foreground (Ctrl-C stops it and
+# hangs up its sessions). terminal-host takes this over when it arrives.
+STATE_DIR ?= $(HOME)/.superset
+run: release
+	@echo "pty-supervisor on $(STATE_DIR)/pty-supervisor.sock (Ctrl-C to stop)"
+	build/release/bin/pty-supervisor --state-dir "$(STATE_DIR)"
 
 bench: release
 	@if ls build/release/bin/bench_* >/dev/null 2>&1; then
