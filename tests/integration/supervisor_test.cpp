@@ -528,3 +528,38 @@ TEST(Supervisor, NotifiesSystemdWhenReady) {
   EXPECT_TRUE(ok(c.hello()));
   ::close(fd);
 }
+
+TEST(Supervisor, TerminalQueriesGetExactlyOneAnswer) {
+  SupervisorFixture f;
+  SupervisorClient c(f.socket());
+  c.hello();
+  // Asks for the cursor position, prints the answer, then checks for a second one.
+  const std::string program =
+      "stty raw -echo; printf '\\033[6n'; IFS= read -r -d R -t 5 a; printf '[%s]' \"${a#?}\"; "
+      "IFS= read -r -d R -t 1 b && printf extra; printf done";
+  // Nobody attached: the supervisor's emulator answers.
+  ASSERT_TRUE(ok(c.request("createSession", create_payload("alone", program))));
+  ASSERT_TRUE(wait_until([&] { return !list(c)[0].isAlive; }, 20s));
+  c.drop_events("alone");  // its exit, sent to every connection since nobody was attached
+  ASSERT_TRUE(
+      ok(c.request("attachSession", json::object{{"sessionId", "alone"}, {"fromOffset", 0}})));
+  Output alone;
+  ASSERT_TRUE(collect(
+      c, "alone", alone, [](const Output& o) { return o.exit.has_value(); }, 10s));
+  EXPECT_TRUE(contains(alone.bytes, "[[1;1]done")) << testing::PrintToString(alone.bytes);
+  EXPECT_FALSE(contains(alone.bytes, "extra"));
+
+  // Attached: the attached terminal (here the test) answers, the emulator does not.
+  ASSERT_TRUE(ok(c.request("createSession", create_payload("watched", "read x; " + program))));
+  ASSERT_TRUE(
+      ok(c.request("attachSession", json::object{{"sessionId", "watched"}, {"fromOffset", 0}})));
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "watched"}}, "\n")));
+  Output watched;
+  ASSERT_TRUE(collect(
+      c, "watched", watched, [](const Output& o) { return contains(o.bytes, "\x1b[6n"); }, 10s));
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "watched"}}, "\x1b[5;7R")));
+  ASSERT_TRUE(collect(
+      c, "watched", watched, [](const Output& o) { return o.exit.has_value(); }, 10s));
+  EXPECT_TRUE(contains(watched.bytes, "[[5;7]done")) << watched.bytes;
+  EXPECT_FALSE(contains(watched.bytes, "extra"));
+}
