@@ -137,7 +137,6 @@ Emulator::Emulator(int cols, int rows, std::size_t scrollback_lines)
   vterm_state_set_callbacks(state_, &kStateCallbacks, this);
   vterm_output_set_callback(vt_, cb_output, this);
   vterm_state_reset(state_, 1);
-  tracker_.set_max_repeat(cols_);
 }
 
 Emulator::~Emulator() {
@@ -327,12 +326,22 @@ void Emulator::apply(TrackedAction action) {
       return;
     case TrackedAction::kDiscardEnd:
       return;
-    case TrackedAction::kRepeatTooLong: {
-      std::string rep = "\x18\x1b[" + std::to_string(tracker_.repeat_count()) + "b";
-      vterm_input_write(vt_, rep.data(), rep.size());
+    case TrackedAction::kRepeat: {
+      // libvterm has the sequence but its final byte. Without a character to
+      // repeat it is dropped; a count past the width (REP stops at the end of
+      // the row) is cut to the width.
+      if (!glyph_printed_) {
+        vterm_input_write(vt_, "\x18", 1);
+      } else if (tracker_.repeat_count() > cols_) {
+        const std::string rep = "\x18\x1b[" + std::to_string(cols_) + "b";
+        vterm_input_write(vt_, rep.data(), rep.size());
+      } else {
+        vterm_input_write(vt_, "b", 1);
+      }
       return;
     }
     case TrackedAction::kHardReset:
+      glyph_printed_ = false;  // libvterm forgets its last character too
       modes_ = proto::Modes{};
       modes_.alternateScreen = on_alternate_screen();
       mouse_level_ = 0;
@@ -364,6 +373,7 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
   }
   width = std::clamp(width, 1, 2);
   active_->put(row, col, ch, width, pen_);
+  glyph_printed_ = true;
   if (col + width >= cols_) {
     maybe_phantom_ = true;
     phantom_row_ = row;
@@ -557,7 +567,6 @@ void Emulator::resize(int cols, int rows) {
   vterm_input_write(vt_, reset.data(), reset.size());
   margin_top_ = 0;
   margin_bottom_ = rows;
-  tracker_.set_max_repeat(cols);
   cursor_row_ = pos.row;
   cursor_col_ = pos.col;
   maybe_phantom_ = false;

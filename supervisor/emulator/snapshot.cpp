@@ -102,7 +102,8 @@ proto::Snapshot Emulator::snapshot() const {
   // Without scrollback to push out, blank rows at the bottom need no bytes.
   int primary_rows = rows_;
   if (scrollback_.size() == 0)
-    while (primary_rows > 0 && primary_.used(primary_rows - 1) == 0) --primary_rows;
+    while (primary_rows > 0 && primary_.used(primary_rows - 1) == 0)
+      --primary_rows;
   for (int r = 0; r < primary_rows; ++r) {
     line_break();
     append_row_ansi(ansi, primary_.row(r), primary_.used(r), cur);

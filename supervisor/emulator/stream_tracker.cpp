@@ -124,13 +124,12 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           leader_ = static_cast<char>(b);
         } else if (b >= 0x20 && b < 0x30) {
           intermediate_ = static_cast<char>(b);
-        } else if (b == 'b' && leader_ == 0 && intermediate_ == 0 && nparams_ == 1 &&
-                   params_[0] > max_repeat_) {
-          // REP past what the screen holds: the emulator passes on a smaller count.
-          --pos;  // the final byte is not passed on
+        } else if (b == 'b' && leader_ == 0 && intermediate_ == 0) {
+          // REP: the emulator writes the final byte (or not) itself.
+          --pos;
           state_ = State::kCsiDiscard;
-          repeat_count_ = max_repeat_;
-          return TrackedAction::kRepeatTooLong;
+          repeat_count_ = nparams_ >= 1 && params_[0] > 0 ? params_[0] : 1;
+          return TrackedAction::kRepeat;
         } else if (b >= 0x40 && b < 0x7f) {
           state_ = State::kGround;
           const TrackedAction a = on_csi_final(static_cast<char>(b));

@@ -31,12 +31,12 @@ enum class TrackedAction : std::uint8_t {
   // told to cancel what it has (CAN).
   kDiscardStart,
   kDiscardEnd,  // pos is just past the discarded sequence's last byte
-  // REP (CSI Ps b) with a count past the width: pos is at the final byte,
-  // which (like kDiscardStart) is dropped; libvterm gets CAN and a REP of
-  // repeat_count() instead. libvterm's REP stops at the end of the row but
-  // loops `count` times: a few bytes must not cost a billion steps (a hang
-  // found by fuzzing).
-  kRepeatTooLong,
+  // REP (CSI Ps b): pos is at the final byte, which is dropped (as for
+  // kDiscardStart); the emulator passes on what libvterm 0.1.4 can take: it
+  // loops forever on a REP before any character was printed, and loops
+  // `count` times even though it stops at the end of the row (hangs found by
+  // fuzzing). repeat_count() is the count asked for.
+  kRepeat,
 };
 
 class StreamTracker {
@@ -53,7 +53,6 @@ class StreamTracker {
   bool discarding() const { return state_ == State::kCsiDiscard; }
   static constexpr int kMaxVtermParams = 16;
   static constexpr int kMaxVtermParamValue = 65535;
-  void set_max_repeat(int cells) { max_repeat_ = cells; }
   int repeat_count() const { return repeat_count_; }
   // The plain-text fast path also needs the standard character set in use.
   bool plain_charset() const { return g0_ == 'B' && !shifted_out_ && !single_shift_; }
@@ -106,7 +105,6 @@ class StreamTracker {
   char esc_intermediate_ = 0;
   char final_ = 0;
   bool string_is_osc_ = false;
-  int max_repeat_ = 80;
   int repeat_count_ = 0;
   std::string osc_;
   int nparams_ = 0;

@@ -391,6 +391,18 @@ TEST(Emulator, RepeatIsCappedAtARow) {
   EXPECT_EQ(e.text(true), "xxxxxxxxxx\nyyyz");
 }
 
+TEST(Emulator, RepeatBeforeAnyCharacterIsDropped) {
+  // libvterm 0.1.4 loops forever on REP before any character was printed (a
+  // hang found by the fuzzer; fixed upstream later).
+  Emulator e(10, 3);
+  e.feed("\x1b[b\x1b[5bab\x1b[2bc");
+  EXPECT_EQ(e.text(), "abbbc");
+  e.feed(
+      "\x1b"
+      "c\x1b[3b");  // after a hard reset, again nothing to repeat
+  EXPECT_EQ(e.text(), "");
+}
+
 TEST(Emulator, ShortScreenStaysAtTheTopWhenGrowing) {
   Emulator e(20, 10);
   e.feed(seq_text(1, 30));
