@@ -126,7 +126,6 @@ asio::awaitable<void> Connection::read_loop() {
 
 asio::awaitable<void> Connection::write_loop() {
   auto self = shared_from_this();
-  std::string payload;
   for (;;) {
     if (closed_) break;
     if (!out_.empty()) {
@@ -154,13 +153,15 @@ asio::awaitable<void> Connection::write_loop() {
         sub.sent_to = ev.snapshot.offset;
         frame = proto::encode_frame(proto::make_event("snapshot", id, json::value_from(ev)));
       } else if (sub.sent_to < s.ring().end()) {
-        payload.clear();
+        // The bytes go straight from the ring behind the frame's head.
         const std::uint64_t from = sub.sent_to;
-        sub.sent_to += s.ring().read(from, kMaxDataChunk, payload);
+        const std::size_t n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(kMaxDataChunk, s.ring().end() - from));
         json::object ev =
             proto::make_event("data", id, json::value_from(proto::sup::DataEvent{from}));
-        frame = proto::encode_frame_head(ev, payload.size());
-        frame += payload;
+        frame = proto::encode_frame_head(ev, n);
+        frame.reserve(frame.size() + n);
+        sub.sent_to += s.ring().read(from, n, frame);
       } else if (s.finished() && !sub.exit_sent) {
         sub.exit_sent = true;
         frame = exit_event(s);
