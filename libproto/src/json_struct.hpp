@@ -104,6 +104,13 @@ inline void read_value(const json::value& v, std::string_view path,
   }
 }
 
+// Checks by field name, the same wherever a message has such a field (a
+// field that names a session, a window size, a signal).
+void check_named_field(std::string_view name, std::string_view path, const std::string& value);
+void check_named_field(std::string_view name, std::string_view path, int value);
+template <class T>
+void check_named_field(std::string_view, std::string_view, const T&) {}
+
 template <class T>
 void read_value(const json::value& v, std::string_view path, std::vector<T>& out);
 
@@ -145,11 +152,13 @@ void read_value(const json::value& v, std::string_view path, T& out) {
           } else {
             typename M::value_type x{};
             read_value(*found, field_path, x);
+            check_named_field(member.name, field_path, x);
             field = std::move(x);
           }
         } else {
           if (!found) invalid(field_path, "is required");
           read_value(*found, field_path, field);
+          check_named_field(member.name, field_path, field);
         }
       });
   if constexpr (requires { check(out); }) check(out);

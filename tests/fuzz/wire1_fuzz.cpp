@@ -6,6 +6,8 @@
 #include <ptyctl/proto/frame_codec.hpp>
 #include <ptyctl/proto/supervisor_messages.hpp>
 
+#include "round_trip.hpp"
+
 #include <boost/json.hpp>
 
 #include <cstddef>
@@ -20,14 +22,7 @@ void validate(const Frame& frame) {
   try {
     const Envelope env = parse_envelope(frame.json);
     if (const auto* req = std::get_if<Request>(&env)) {
-      const auto payload = sup::Requests::parse(req->type, req->payload);
-      // Whatever parsed must serialize and parse back to the same value.
-      std::visit(
-          [](const auto& p) {
-            using T = std::decay_t<decltype(p)>;
-            if (!(boost::json::value_to<T>(boost::json::value_from(p)) == p)) __builtin_trap();
-          },
-          payload);
+      ptyctl::fuzz::require_round_trip(sup::Requests::parse(req->type, req->payload));
     } else if (const auto* ev = std::get_if<Event>(&env)) {
       if (ev->event == "data") (void)boost::json::value_to<sup::DataEvent>(ev->payload);
       if (ev->event == "exit") (void)boost::json::value_to<sup::ExitEvent>(ev->payload);

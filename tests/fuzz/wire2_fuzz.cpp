@@ -5,6 +5,8 @@
 #include <ptyctl/proto/line_codec.hpp>
 #include <ptyctl/proto/utf8.hpp>
 
+#include "round_trip.hpp"
+
 #include <boost/json.hpp>
 
 #include <cstddef>
@@ -23,13 +25,7 @@ void validate(const boost::json::object& message) {
         (void)client::validate_hello(req->payload, "0123456789abcdef");
         return;
       }
-      const auto payload = client::Requests::parse(req->type, req->payload);
-      std::visit(
-          [](const auto& p) {
-            using T = std::decay_t<decltype(p)>;
-            if (!(boost::json::value_to<T>(boost::json::value_from(p)) == p)) __builtin_trap();
-          },
-          payload);
+      ptyctl::fuzz::require_round_trip(client::Requests::parse(req->type, req->payload));
     } else if (const auto* ev = std::get_if<Event>(&env)) {
       if (ev->event == "data") {
         const auto d = boost::json::value_to<client::DataEvent>(ev->payload);
