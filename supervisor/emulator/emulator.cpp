@@ -192,9 +192,11 @@ void Emulator::feed(std::string_view in) {
       }
     }
     if (tracker_.discarding()) {
-      // Bytes of an over-long CSI: dropped (see kDiscardStart).
-      tracker_.advance(p, n, pos);
+      // Bytes libvterm must not see (see kDiscardStart): skipped.
+      const TrackedAction action = tracker_.advance(p, n, pos);
       flushed = pos;
+      if (action == TrackedAction::kOsc) apply(action);
+      if (tracker_.take_pending_escape()) vterm_input_write(vt_, "\x1b", 1);
       continue;
     }
     const TrackedAction action = tracker_.advance(p, n, pos);

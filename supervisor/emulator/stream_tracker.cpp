@@ -79,9 +79,15 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           begin_csi();
         } else if (state_ == State::kEscape &&
                    (b == ']' || b == 'P' || b == 'X' || b == '^' || b == '_')) {
+          // OSC, DCS, SOS, PM, APC: read here, never passed to libvterm (its
+          // string handling overruns a buffer on some inputs: found by
+          // fuzzing). The ESC before it may have reached libvterm: CAN.
+          --pos;
           state_ = State::kString;
           string_is_osc_ = b == ']';
+          string_started_ = false;
           osc_.clear();
+          return TrackedAction::kDiscardStart;
         } else {
           state_ = State::kGround;
           const TrackedAction a = on_escape_final(static_cast<char>(b));
@@ -161,29 +167,36 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
 
       case State::kString:
         ++pos;
+        if (!string_started_) {
+          string_started_ = true;  // the introducer (']', 'P', ...)
+          continue;
+        }
         if (b == 0x07) {
           state_ = State::kGround;
-          if (string_is_osc_) return TrackedAction::kOsc;
+          return string_is_osc_ ? TrackedAction::kOsc : TrackedAction::kDiscardEnd;
         } else if (b == 0x1b) {
           state_ = State::kStringEsc;
         } else if (b == 0x18 || b == 0x1a) {
           state_ = State::kGround;
+          return TrackedAction::kDiscardEnd;
         } else if (string_is_osc_ && osc_.size() < kMaxOsc) {
           osc_ += static_cast<char>(b);
         }
         continue;
 
       case State::kStringEsc:
-        // ESC \ ends the string; any other ESC x also ends it and starts x.
+        // ESC \ ends the string; any other ESC x also ends it, and x is read
+        // as following an ESC (which libvterm, having seen none of the
+        // string, must be given: pending_escape()).
         if (b == '\\') {
           ++pos;
           state_ = State::kGround;
-          if (string_is_osc_) return TrackedAction::kOsc;
         } else {
           state_ = State::kEscape;
           esc_intermediate_ = 0;
+          pending_escape_ = true;
         }
-        continue;
+        return string_is_osc_ ? TrackedAction::kOsc : TrackedAction::kDiscardEnd;
     }
   }
   return TrackedAction::kNone;

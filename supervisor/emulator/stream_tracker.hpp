@@ -50,7 +50,16 @@ class StreamTracker {
 
   // True between sequences, with no UTF-8 character half read.
   bool at_text_boundary() const { return state_ == State::kGround && utf8_pending_ == 0; }
-  bool discarding() const { return state_ == State::kCsiDiscard; }
+  // Bytes that must not reach libvterm: an over-long CSI, any string.
+  bool discarding() const {
+    return state_ == State::kCsiDiscard || state_ == State::kString || state_ == State::kStringEsc;
+  }
+  // After a string ended by "ESC x": libvterm must be given that ESC.
+  bool take_pending_escape() {
+    const bool p = pending_escape_;
+    pending_escape_ = false;
+    return p;
+  }
   static constexpr int kMaxVtermParams = 16;
   static constexpr int kMaxVtermParamValue = 65535;
   int repeat_count() const { return repeat_count_; }
@@ -105,6 +114,8 @@ class StreamTracker {
   char esc_intermediate_ = 0;
   char final_ = 0;
   bool string_is_osc_ = false;
+  bool string_started_ = false;
+  bool pending_escape_ = false;
   int repeat_count_ = 0;
   std::string osc_;
   int nparams_ = 0;

@@ -403,6 +403,22 @@ TEST(Emulator, RepeatBeforeAnyCharacterIsDropped) {
   EXPECT_EQ(e.text(), "");
 }
 
+TEST(Emulator, StringsNeverReachLibvterm) {
+  // libvterm 0.1.4 overruns a buffer on "DCS ... ESC CR" (found by the
+  // fuzzer): strings are read by the emulator alone. An ESC that ends a
+  // string still starts what follows it (here a CR, then ESC \\ and a CSI).
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{4096}}) {
+    Emulator e(20, 5);
+    feed_in_chunks(e,
+                   "a\x1bPzz\x1b\r\\[b\x1b]2;t1\x1b[31mc\x1b]0;t2\x07"
+                   "d\x1b_apc\x1b\\e",
+                   chunk);
+    EXPECT_EQ(e.text(), "[bcde") << chunk;  // the CR went back over the "a"
+    EXPECT_EQ(at(e, 0, 2).pen.fg, (Color{Color::kIndexed, 1, 0, 0})) << chunk;
+    EXPECT_EQ(e.title(), "t2") << chunk;
+  }
+}
+
 TEST(Emulator, ShortScreenStaysAtTheTopWhenGrowing) {
   Emulator e(20, 10);
   e.feed(seq_text(1, 30));
