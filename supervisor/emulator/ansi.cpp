@@ -1,32 +1,39 @@
 #include "ansi.hpp"
 
+#include <charconv>
 #include <string>
 
 namespace ptyctl::emu {
 
 namespace {
 
+void append_number(std::string& out, int v) {
+  char buf[12];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
 void append_color(std::string& out, const Color& c, bool foreground) {
   if (c.kind == Color::kDefault) return;
   if (c.kind == Color::kIndexed) {
     if (c.r < 8) {
       out += ';';
-      out += std::to_string((foreground ? 30 : 40) + c.r);
+      append_number(out, (foreground ? 30 : 40) + c.r);
     } else if (c.r < 16) {
       out += ';';
-      out += std::to_string((foreground ? 90 : 100) + c.r - 8);
+      append_number(out, (foreground ? 90 : 100) + c.r - 8);
     } else {
       out += foreground ? ";38;5;" : ";48;5;";
-      out += std::to_string(c.r);
+      append_number(out, c.r);
     }
     return;
   }
   out += foreground ? ";38;2;" : ";48;2;";
-  out += std::to_string(c.r);
+  append_number(out, c.r);
   out += ';';
-  out += std::to_string(c.g);
+  append_number(out, c.g);
   out += ';';
-  out += std::to_string(c.b);
+  append_number(out, c.b);
 }
 
 }  // namespace
@@ -60,9 +67,9 @@ void append_sgr(std::string& out, const Pen& pen) {
 
 void append_cup(std::string& out, int row, int col) {
   out += "\x1b[";
-  out += std::to_string(row + 1);
+  append_number(out, row + 1);
   out += ';';
-  out += std::to_string(col + 1);
+  append_number(out, col + 1);
   out += 'H';
 }
 

@@ -238,6 +238,10 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
       col = 0;
     } else if (c == '\n') {
       line_feed();
+    } else if (c == 0x1b && i + 2 < n && p[i + 1] == '(' && p[i + 2] == 'B') {
+      // G0 := ASCII, which it is already (a precondition): nothing changes.
+      i += 3;
+      continue;
     } else if (c == 0x1b && parse_simple_csi(p + i, n - i, csi)) {
       bool handled = true;
       if (csi.leader == '?') {
