@@ -34,6 +34,13 @@ struct Pen {
   Color bg;
   std::uint16_t attrs = 0;
   int underline() const { return (attrs & attr::kUnderlineMask) >> attr::kUnderlineShift; }
+  void set(std::uint16_t bit, bool on) {
+    attrs = on ? static_cast<std::uint16_t>(attrs | bit) : static_cast<std::uint16_t>(attrs & ~bit);
+  }
+  void set_underline(int kind) {  // 0 none, 1 single, 2 double, 3 curly
+    attrs = static_cast<std::uint16_t>((attrs & ~attr::kUnderlineMask) |
+                                       (kind << attr::kUnderlineShift));
+  }
   bool operator==(const Pen& o) const {
     // Two loads and compares instead of nine (hot in scrolling).
     std::uint64_t a, b;

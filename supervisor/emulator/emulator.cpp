@@ -87,10 +87,6 @@ Color from_vterm(const VTermColor& c, bool foreground) {
   return Color{Color::kRgb, c.rgb.red, c.rgb.green, c.rgb.blue};
 }
 
-void set_bit(std::uint16_t& attrs, std::uint16_t bit, bool on) {
-  attrs = on ? static_cast<std::uint16_t>(attrs | bit) : static_cast<std::uint16_t>(attrs & ~bit);
-}
-
 bool is_plain_text_byte(char c) {
   const auto b = static_cast<unsigned char>(c);
   return (b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n';
@@ -277,24 +273,24 @@ void Emulator::apply(TrackedAction action) {
     case TrackedAction::kSgr: {
       const int n = tracker_.param_count();
       if (n == 0) {
-        set_bit(pen_.attrs, attr::kFaint, false);
-        set_bit(pen_.attrs, attr::kConceal, false);
+        pen_.set(attr::kFaint, false);
+        pen_.set(attr::kConceal, false);
         return;
       }
       for (int i = 0; i < n; ++i) {
         if (tracker_.param_has_sub(i)) continue;
         const int v = std::max(tracker_.param(i), 0);
         if (v == 0) {
-          set_bit(pen_.attrs, attr::kFaint, false);
-          set_bit(pen_.attrs, attr::kConceal, false);
+          pen_.set(attr::kFaint, false);
+          pen_.set(attr::kConceal, false);
         } else if (v == 2) {
-          set_bit(pen_.attrs, attr::kFaint, true);
+          pen_.set(attr::kFaint, true);
         } else if (v == 22) {
-          set_bit(pen_.attrs, attr::kFaint, false);
+          pen_.set(attr::kFaint, false);
         } else if (v == 8) {
-          set_bit(pen_.attrs, attr::kConceal, true);
+          pen_.set(attr::kConceal, true);
         } else if (v == 28) {
-          set_bit(pen_.attrs, attr::kConceal, false);
+          pen_.set(attr::kConceal, false);
         } else if ((v == 38 || v == 48 || v == 58) && i + 1 < n && !tracker_.param_has_sub(i + 1)) {
           // Colour arguments after ';' are not attributes: skip them.
           const int kind = tracker_.param(i + 1);
@@ -350,8 +346,8 @@ void Emulator::apply(TrackedAction action) {
       insert_mode_ = newline_mode_ = lr_margins_ = false;
       margin_top_ = 0;
       margin_bottom_ = rows_;
-      set_bit(pen_.attrs, attr::kFaint, false);
-      set_bit(pen_.attrs, attr::kConceal, false);
+      pen_.set(attr::kFaint, false);
+      pen_.set(attr::kConceal, false);
       title_.clear();
       return;
   }
@@ -423,24 +419,22 @@ void Emulator::on_penattr(int a, const void* value) {
   const auto* v = static_cast<const VTermValue*>(value);
   switch (a) {
     case VTERM_ATTR_BOLD:
-      set_bit(pen_.attrs, attr::kBold, v->boolean);
+      pen_.set(attr::kBold, v->boolean);
       break;
     case VTERM_ATTR_UNDERLINE:
-      pen_.attrs =
-          static_cast<std::uint16_t>((pen_.attrs & ~attr::kUnderlineMask) |
-                                     ((std::clamp(v->number, 0, 3)) << attr::kUnderlineShift));
+      pen_.set_underline(std::clamp(v->number, 0, 3));
       break;
     case VTERM_ATTR_ITALIC:
-      set_bit(pen_.attrs, attr::kItalic, v->boolean);
+      pen_.set(attr::kItalic, v->boolean);
       break;
     case VTERM_ATTR_BLINK:
-      set_bit(pen_.attrs, attr::kBlink, v->boolean);
+      pen_.set(attr::kBlink, v->boolean);
       break;
     case VTERM_ATTR_REVERSE:
-      set_bit(pen_.attrs, attr::kReverse, v->boolean);
+      pen_.set(attr::kReverse, v->boolean);
       break;
     case VTERM_ATTR_STRIKE:
-      set_bit(pen_.attrs, attr::kStrike, v->boolean);
+      pen_.set(attr::kStrike, v->boolean);
       break;
     case VTERM_ATTR_FOREGROUND:
       pen_.fg = from_vterm(v->color, true);

@@ -63,16 +63,6 @@ int count_arg(const Csi& csi, int i) {  // libvterm's CSI_ARG_COUNT: missing or 
   return i < csi.count && csi.params[i] > 0 ? csi.params[i] : 1;
 }
 
-void set_attr(Pen& pen, std::uint16_t bit, bool on) {
-  pen.attrs = on ? static_cast<std::uint16_t>(pen.attrs | bit)
-                 : static_cast<std::uint16_t>(pen.attrs & ~bit);
-}
-
-void set_underline(Pen& pen, int kind) {
-  pen.attrs = static_cast<std::uint16_t>((pen.attrs & ~attr::kUnderlineMask) |
-                                         (kind << attr::kUnderlineShift));
-}
-
 // Applies SGR parameters to `pen` as libvterm 0.1.4 (plus faint and conceal,
 // which it ignores and we keep). False for anything it does not know.
 bool apply_sgr(const Csi& csi, Pen& pen) {
@@ -87,53 +77,53 @@ bool apply_sgr(const Csi& csi, Pen& pen) {
         pen = Pen{};
         break;
       case 1:
-        set_attr(pen, attr::kBold, true);
+        pen.set(attr::kBold, true);
         break;
       case 2:
-        set_attr(pen, attr::kFaint, true);
+        pen.set(attr::kFaint, true);
         break;
       case 3:
-        set_attr(pen, attr::kItalic, true);
+        pen.set(attr::kItalic, true);
         break;
       case 4:
-        set_underline(pen, 1);
+        pen.set_underline(1);
         break;
       case 5:
-        set_attr(pen, attr::kBlink, true);
+        pen.set(attr::kBlink, true);
         break;
       case 7:
-        set_attr(pen, attr::kReverse, true);
+        pen.set(attr::kReverse, true);
         break;
       case 8:
-        set_attr(pen, attr::kConceal, true);
+        pen.set(attr::kConceal, true);
         break;
       case 9:
-        set_attr(pen, attr::kStrike, true);
+        pen.set(attr::kStrike, true);
         break;
       case 21:
-        set_underline(pen, 2);
+        pen.set_underline(2);
         break;
       case 22:
-        set_attr(pen, attr::kBold, false);
-        set_attr(pen, attr::kFaint, false);
+        pen.set(attr::kBold, false);
+        pen.set(attr::kFaint, false);
         break;
       case 23:
-        set_attr(pen, attr::kItalic, false);
+        pen.set(attr::kItalic, false);
         break;
       case 24:
-        set_underline(pen, 0);
+        pen.set_underline(0);
         break;
       case 25:
-        set_attr(pen, attr::kBlink, false);
+        pen.set(attr::kBlink, false);
         break;
       case 27:
-        set_attr(pen, attr::kReverse, false);
+        pen.set(attr::kReverse, false);
         break;
       case 28:
-        set_attr(pen, attr::kConceal, false);
+        pen.set(attr::kConceal, false);
         break;
       case 29:
-        set_attr(pen, attr::kStrike, false);
+        pen.set(attr::kStrike, false);
         break;
       case 39:
         pen.fg = Color{};

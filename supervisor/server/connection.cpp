@@ -169,7 +169,6 @@ asio::awaitable<void> Connection::write_loop() {
         ++it;
         continue;
       }
-      ++it;
       wrote = true;
       auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(frame),
                                                 asio::as_tuple(asio::use_awaitable));
