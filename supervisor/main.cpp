@@ -1,8 +1,10 @@
 // pty-supervisor: owns the PTYs, the shells, one headless emulator per
 // session and an output log numbered by byte offset. See docs/operations.md.
 
-#include "server/log.hpp"
 #include "server/supervisor.hpp"
+
+#include <ptyctl/common/log.hpp>
+#include <ptyctl/common/process.hpp>
 
 #include <ptyctl/proto/paths.hpp>
 #include <ptyctl/proto/version.hpp>
@@ -21,73 +23,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace asio = boost::asio;
 namespace po = boost::program_options;
 using namespace ptyctl;
-
-namespace {
-
-// True when something accepts connections on `path`.
-bool socket_answers(const std::string& path) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-std::string read_pid(const std::string& path) {
-  std::ifstream in(path);
-  std::string pid;
-  in >> pid;
-  return pid.empty() ? "unknown" : pid;
-}
-
-// systemd's readiness notification (sd_notify's datagram protocol).
-void notify_ready() {
-  const char* target = std::getenv("NOTIFY_SOCKET");
-  if (!target || !*target) return;
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return;
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::string path = target;
-  if (path[0] == '@') path[0] = '\0';  // abstract namespace
-  std::memcpy(addr.sun_path, path.data(), std::min(path.size(), sizeof addr.sun_path - 1));
-  const socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
-  const char msg[] = "READY=1";
-  ::sendto(fd, msg, sizeof msg - 1, 0, reinterpret_cast<sockaddr*>(&addr), len);
-  ::close(fd);
-}
-
-// Double fork and setsid; stdio to the log file. Only the grandchild returns.
-void detach(const std::string& log_path) {
-  if (pid_t pid = ::fork(); pid < 0) {
-    std::perror("fork");
-    std::exit(1);
-  } else if (pid > 0) {
-    std::exit(0);
-  }
-  ::setsid();
-  if (pid_t pid = ::fork(); pid < 0) {
-    std::exit(1);
-  } else if (pid > 0) {
-    std::exit(0);
-  }
-  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (null_fd >= 0) ::dup2(null_fd, 0);
-  if (log_fd >= 0) {
-    ::dup2(log_fd, 1);
-    ::dup2(log_fd, 2);
-  }
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::string state_dir_opt, log_level = "info";
@@ -119,12 +59,12 @@ int main(int argc, char** argv) {
               << proto::kSupervisorProtocolVersion << ")\n";
     return 0;
   }
-  sup::LogLevel level;
-  if (!sup::parse_log_level(log_level, level)) {
+  LogLevel level;
+  if (!parse_log_level(log_level, level)) {
     std::cerr << "pty-supervisor: unknown log level " << log_level << "\n";
     return 2;
   }
-  sup::set_log_level(level);
+  set_log_level(level);
   if (ring_size < 4096) {
     std::cerr << "pty-supervisor: --ring-size must be at least 4096\n";
     return 2;
@@ -145,38 +85,22 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (socket_answers(socket_path)) {
-    std::cerr << "pty-supervisor: another supervisor (pid " << read_pid(pid_path)
+    std::cerr << "pty-supervisor: another supervisor (pid " << read_pid_file(pid_path)
               << ") is already serving " << socket_path << "\n";
     return 1;
   }
-  ::unlink(socket_path.c_str());  // stale: nobody answers it
 
   ::signal(SIGPIPE, SIG_IGN);
   asio::io_context io;
-  sup::UnixAcceptor acceptor(io);
+  std::optional<sup::UnixAcceptor> acceptor;
   try {
-    acceptor.open();
-    ::fcntl(acceptor.native_handle(), F_SETFD, FD_CLOEXEC);
-    const mode_t old_mask = ::umask(0177);  // the socket is born 0600
-    acceptor.bind(asio::local::stream_protocol::endpoint(socket_path));
-    ::umask(old_mask);
-    ::chmod(socket_path.c_str(), 0600);
-    acceptor.listen();
+    acceptor.emplace(listen_private_socket(io, socket_path));
   } catch (const std::exception& e) {
     std::cerr << "pty-supervisor: cannot listen on " << socket_path << ": " << e.what() << "\n";
     return 1;
   }
-
-  if (detach_mode) {
-    io.notify_fork(asio::io_context::fork_prepare);
-    detach(state_dir + "/" + std::string(proto::kSupervisorLog));
-    io.notify_fork(asio::io_context::fork_child);
-  }
-  {
-    std::ofstream pid_file(pid_path, std::ios::trunc);
-    pid_file << ::getpid();
-  }
-  ::chmod(pid_path.c_str(), 0600);
+  if (detach_mode) detach_to_log(io, state_dir + "/" + std::string(proto::kSupervisorLog));
+  write_pid_file(pid_path);
 
   sup::SupervisorOptions options;
   options.ring_size = ring_size;
@@ -184,14 +108,14 @@ int main(int argc, char** argv) {
   options.default_shell = shell && *shell ? shell : "/bin/sh";
   const char* home = std::getenv("HOME");
   options.default_cwd = home && *home ? home : "/";
-  sup::Supervisor supervisor(io, std::move(acceptor), options);
+  sup::Supervisor supervisor(io, std::move(*acceptor), options);
   supervisor.start();
-  sup::log_info("pty-supervisor " + std::string(proto::kPtyctlVersion) + " (pid " +
-                std::to_string(::getpid()) + ") listening on " + socket_path);
+  log_info("pty-supervisor " + std::string(proto::kPtyctlVersion) + " (pid " +
+           std::to_string(::getpid()) + ") listening on " + socket_path);
   notify_ready();
   io.run();
   ::unlink(socket_path.c_str());
   ::unlink(pid_path.c_str());
-  sup::log_info("pty-supervisor stopped");
+  log_info("pty-supervisor stopped");
   return 0;
 }

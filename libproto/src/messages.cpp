@@ -65,8 +65,8 @@ BOOST_DESCRIBE_STRUCT(SessionInfo, (),
                        workspaceId, paneId, createdAt, lastAttachedAt, offset, attachedClients))
 BOOST_DESCRIBE_STRUCT(HelloRequest, (), (protocolVersion, daemonPid, daemonVersion))
 BOOST_DESCRIBE_STRUCT(CreateSessionRequest, (),
-                      (sessionId, cols, rows, cwd, shell, args, command, env, workspaceId, paneId,
-                       tabId))
+                      (sessionId, cols, rows, cwd, shell, args, command, env, inheritEnv,
+                       workspaceId, paneId, tabId))
 BOOST_DESCRIBE_STRUCT(AttachSessionRequest, (), (sessionId, fromOffset))
 BOOST_DESCRIBE_STRUCT(DetachSessionRequest, (), (sessionId))
 BOOST_DESCRIBE_STRUCT(WriteRequest, (), (sessionId))
@@ -80,7 +80,7 @@ BOOST_DESCRIBE_STRUCT(PrepareUpgradeRequest, (), (binary))
 BOOST_DESCRIBE_STRUCT(HelloResult, (),
                       (protocolVersion, supervisorPid, supervisorVersion, sessions))
 BOOST_DESCRIBE_STRUCT(CreateSessionResult, (), (sessionId, pid, isNew))
-BOOST_DESCRIBE_STRUCT(AttachSessionResult, (), (snapshot, resumed))
+BOOST_DESCRIBE_STRUCT(AttachSessionResult, (), (snapshot, resumed, session))
 BOOST_DESCRIBE_STRUCT(GetSnapshotResult, (), (snapshot))
 BOOST_DESCRIBE_STRUCT(ListSessionsResult, (), (sessions))
 BOOST_DESCRIBE_STRUCT(EmptyResult, (), ())
@@ -159,7 +159,7 @@ BOOST_DESCRIBE_STRUCT(SessionSummary, (),
                        lastAttachedAt, shell, cwd, command, cols, rows, exitCode, offset))
 BOOST_DESCRIBE_STRUCT(ListSessionsResult, (), (sessions))
 BOOST_DESCRIBE_STRUCT(GetSnapshotResult, (), (snapshot))
-BOOST_DESCRIBE_STRUCT(DataEvent, (), (type, data, offset))
+BOOST_DESCRIBE_STRUCT(DataEvent, (), (type, data, offset, endOffset))
 BOOST_DESCRIBE_STRUCT(ExitEvent, (), (type, exitCode, signal))
 BOOST_DESCRIBE_STRUCT(ErrorEvent, (), (type, error, code))
 

@@ -1,6 +1,6 @@
 #include "connection.hpp"
 
-#include "log.hpp"
+#include <ptyctl/common/log.hpp>
 #include "supervisor.hpp"
 
 #include <ptyctl/proto/errors.hpp>
@@ -249,13 +249,14 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
           spec.args = p.args.value_or(std::vector<std::string>{});
           spec.command = p.command;
           spec.env = p.env.value_or(std::map<std::string, std::string>{});
+          spec.inherit_env = p.inheritEnv.value_or(true);
           spec.workspace_id = p.workspaceId.value_or("");
           spec.pane_id = p.paneId.value_or("");
           auto s = supervisor_.create(std::move(spec));
           respond(request.id, json::value_from(CreateSessionResult{s->id(), s->pid(), true}));
         } else if constexpr (std::is_same_v<T, AttachSessionRequest>) {
           auto s = session_of(p.sessionId);
-          AttachSessionResult result{s->snapshot(), false};
+          AttachSessionResult result{s->snapshot(), false, s->info()};
           Subscription sub{s, result.snapshot.offset, false};
           if (p.fromOffset && s->ring().holds(*p.fromOffset)) {
             sub.sent_to = *p.fromOffset;

@@ -1,6 +1,6 @@
 #include "session.hpp"
 
-#include "log.hpp"
+#include <ptyctl/common/log.hpp>
 
 #include <ptyctl/proto/errors.hpp>
 
@@ -41,7 +41,7 @@ bool inherited(std::string_view name) {
 
 std::vector<std::string> session_env(const SessionSpec& spec) {
   std::map<std::string, std::string> env;
-  for (char** e = environ; e && *e; ++e) {
+  for (char** e = environ; spec.inherit_env && e && *e; ++e) {
     std::string_view kv(*e);
     const std::size_t eq = kv.find('=');
     if (eq == std::string_view::npos) continue;

@@ -46,6 +46,7 @@ struct SessionSpec {
   std::vector<std::string> args;
   std::optional<std::string> command;
   std::map<std::string, std::string> env;
+  bool inherit_env = true;  // false: only `env` (terminal-host filters its own)
   std::string workspace_id;
   std::string pane_id;
 };

@@ -110,11 +110,12 @@ TEST(Messages, SupervisorTypesRoundTrip) {
   create.workspaceId = "w";
   create.paneId = "p";
   create.tabId = "t";
+  create.inheritEnv = false;
   expect_round_trip(create);
   create.args.reset();
   create.command = "echo hi";
   expect_round_trip(create);
-  expect_round_trip(sup::CreateSessionRequest{"s2", 80, 24, {}, {}, {}, {}, {}, {}, {}, {}});
+  expect_round_trip(sup::CreateSessionRequest{"s2", 80, 24, {}, {}, {}, {}, {}, {}, {}, {}, {}});
   expect_round_trip(sup::AttachSessionRequest{"s1", 77});
   expect_round_trip(sup::AttachSessionRequest{"s1", std::nullopt});
   expect_round_trip(sup::DetachSessionRequest{"s1"});
@@ -130,7 +131,7 @@ TEST(Messages, SupervisorTypesRoundTrip) {
   expect_round_trip(sup::PrepareUpgradeRequest{});
   expect_round_trip(sup::HelloResult{1, 10, "0.1.0", {full_info(), minimal}});
   expect_round_trip(sup::CreateSessionResult{"s1", 10, false});
-  expect_round_trip(sup::AttachSessionResult{full_snapshot(), true});
+  expect_round_trip(sup::AttachSessionResult{full_snapshot(), true, std::nullopt});
   expect_round_trip(sup::GetSnapshotResult{minimal_snapshot()});
   expect_round_trip(sup::ListSessionsResult{{full_info()}});
   expect_round_trip(sup::ListSessionsResult{});
@@ -204,8 +205,8 @@ TEST(Messages, ClientTypesRoundTrip) {
   expect_round_trip(summary);
   expect_round_trip(client::ListSessionsResult{{summary, summary}});
   expect_round_trip(client::GetSnapshotResult{full_snapshot()});
-  expect_round_trip(client::DataEvent{"data", "hi\r\n", 17});
-  expect_round_trip(client::DataEvent{"data", "", std::nullopt});
+  expect_round_trip(client::DataEvent{"data", "hi\r\n", 17, 21});
+  expect_round_trip(client::DataEvent{"data", "", std::nullopt, std::nullopt});
   expect_round_trip(client::ExitEvent{"exit", 0, 9});
   expect_round_trip(client::ExitEvent{"exit", 130, std::nullopt});
   expect_round_trip(client::ErrorEvent{"error", "write failed", "WRITE_FAILED"});
@@ -213,7 +214,7 @@ TEST(Messages, ClientTypesRoundTrip) {
 }
 
 TEST(Messages, EventPayloadsCarryTheirType) {
-  const json::value v = json::value_from(client::DataEvent{"data", "x", 3});
+  const json::value v = json::value_from(client::DataEvent{"data", "x", 3, 4});
   EXPECT_EQ(v.at("type"), json::value("data"));
   EXPECT_THROW(json::value_to<client::DataEvent>(json::parse(R"({"type":"exit","data":"x"})")),
                ProtocolError);

@@ -209,6 +209,9 @@ struct DataEvent {
   std::string type = "data";
   std::string data;                     // valid UTF-8, never a split sequence
   std::optional<std::uint64_t> offset;  // ours: byte offset of data's first byte
+  // Ours: the offset after this event's bytes, the resumeFrom that continues
+  // it (data may hold U+FFFD for invalid bytes, so its length can differ).
+  std::optional<std::uint64_t> endOffset;
   bool operator==(const DataEvent&) const = default;
 };
 PTYCTL_PROTO_JSON(DataEvent);

@@ -56,6 +56,9 @@ struct CreateSessionRequest {
   std::optional<std::vector<std::string>> args;
   std::optional<std::string> command;
   std::optional<std::map<std::string, std::string>> env;
+  // false: the program gets `env` (plus TERM and PTYCTL_SESSION_ID) and
+  // nothing of the supervisor's own environment. Default true.
+  std::optional<bool> inheritEnv;
   std::optional<std::string> workspaceId;
   std::optional<std::string> paneId;
   std::optional<std::string> tabId;
@@ -168,6 +171,7 @@ PTYCTL_PROTO_JSON(CreateSessionResult);
 struct AttachSessionResult {
   Snapshot snapshot;
   bool resumed = false;  // true: data follows from fromOffset; false: from snapshot.offset
+  std::optional<SessionInfo> session;  // the session as it is at attach time
   bool operator==(const AttachSessionResult&) const = default;
 };
 PTYCTL_PROTO_JSON(AttachSessionResult);

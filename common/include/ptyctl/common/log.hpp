@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace ptyctl::sup {
+namespace ptyctl {
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 
@@ -25,4 +25,4 @@ inline void log_error(const std::string& m) {
   log(LogLevel::kError, m);
 }
 
-}  // namespace ptyctl::sup
+}  // namespace ptyctl

@@ -1,10 +1,10 @@
-#include "log.hpp"
+#include <ptyctl/common/log.hpp>
 
 #include <sys/time.h>
 #include <cstdio>
 #include <ctime>
 
-namespace ptyctl::sup {
+namespace ptyctl {
 
 namespace {
 LogLevel g_level = LogLevel::kInfo;
@@ -53,4 +53,4 @@ void log(LogLevel level, const std::string& message) {
   std::fflush(stderr);
 }
 
-}  // namespace ptyctl::sup
+}  // namespace ptyctl

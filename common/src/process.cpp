@@ -1,0 +1,107 @@
+#include <ptyctl/common/process.hpp>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+namespace ptyctl {
+
+namespace asio = boost::asio;
+
+bool socket_answers(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string read_pid_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string pid;
+  in >> pid;
+  return pid.empty() ? "unknown" : pid;
+}
+
+void write_pid_file(const std::string& path) {
+  const mode_t old_mask = ::umask(0177);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << ::getpid();
+  }
+  ::umask(old_mask);
+  ::chmod(path.c_str(), 0600);
+}
+
+asio::local::stream_protocol::acceptor listen_private_socket(asio::io_context& io,
+                                                             const std::string& path) {
+  ::unlink(path.c_str());  // stale: the caller found nobody answering it
+  asio::local::stream_protocol::acceptor acceptor(io);
+  acceptor.open();
+  ::fcntl(acceptor.native_handle(), F_SETFD, FD_CLOEXEC);
+  const mode_t old_mask = ::umask(0177);  // the socket is born 0600
+  try {
+    acceptor.bind(asio::local::stream_protocol::endpoint(path));
+  } catch (...) {
+    ::umask(old_mask);
+    throw;
+  }
+  ::umask(old_mask);
+  ::chmod(path.c_str(), 0600);
+  acceptor.listen();
+  return acceptor;
+}
+
+void detach_to_log(asio::io_context& io, const std::string& log_path) {
+  io.notify_fork(asio::io_context::fork_prepare);
+  if (pid_t pid = ::fork(); pid < 0) {
+    std::perror("fork");
+    std::exit(1);
+  } else if (pid > 0) {
+    std::exit(0);
+  }
+  ::setsid();
+  if (pid_t pid = ::fork(); pid < 0) {
+    std::exit(1);
+  } else if (pid > 0) {
+    std::exit(0);
+  }
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (null_fd >= 0) ::dup2(null_fd, 0);
+  if (log_fd >= 0) {
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+  }
+  io.notify_fork(asio::io_context::fork_child);
+}
+
+void notify_ready() {
+  const char* target = std::getenv("NOTIFY_SOCKET");
+  if (!target || !*target) return;
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::string path = target;
+  if (path[0] == '@') path[0] = '\0';  // abstract namespace
+  std::memcpy(addr.sun_path, path.data(), std::min(path.size(), sizeof addr.sun_path - 1));
+  const socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
+  const char msg[] = "READY=1";
+  ::sendto(fd, msg, sizeof msg - 1, 0, reinterpret_cast<sockaddr*>(&addr), len);
+  ::close(fd);
+}
+
+}  // namespace ptyctl

@@ -1,0 +1,162 @@
+#include "client_connection.hpp"
+
+#include "host.hpp"
+
+#include <ptyctl/common/log.hpp>
+#include <ptyctl/proto/envelope.hpp>
+#include <ptyctl/proto/errors.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <vector>
+
+namespace ptyctl::host {
+
+ClientConnection::ClientConnection(Host& host, asio::local::stream_protocol::socket socket,
+                                   std::uint64_t serial)
+    : host_(host),
+      socket_(std::move(socket)),
+      wake_(socket_.get_executor(), asio::steady_timer::time_point::max()),
+      serial_(serial) {}
+
+std::string ClientConnection::describe() const {
+  std::string role = role_ == Role::kControl  ? "control"
+                     : role_ == Role::kStream ? "stream"
+                                              : "unauthenticated";
+  return role + " socket #" + std::to_string(serial_) +
+         (client_id_.empty() ? "" : " of client " + client_id_);
+}
+
+void ClientConnection::set_identity(Role role, std::string client_id) {
+  role_ = role;
+  client_id_ = std::move(client_id);
+}
+
+void ClientConnection::start() {
+  // Only our own uid may use the daemon, whatever the socket's mode.
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+      cred.uid != ::getuid()) {
+    log_warn("refused a connection from uid " + std::to_string(cred.uid));
+    send(proto::encode_line(
+        proto::make_failure("", proto::code::kPermissionDenied,
+                            "peer uid " + std::to_string(cred.uid) + " is not allowed")));
+    closing_ = true;
+    asio::co_spawn(socket_.get_executor(), write_loop(), asio::detached);
+    return;
+  }
+  asio::co_spawn(socket_.get_executor(), read_loop(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), write_loop(), asio::detached);
+}
+
+void ClientConnection::send(std::string line) {
+  if (closed_) return;
+  out_bytes_ += line.size();
+  out_.push_back(std::move(line));
+  const std::size_t limit = role_ == Role::kStream ? host_.options().stream_queue_limit
+                                                   : host_.options().control_queue_limit;
+  if (out_bytes_ > limit) {
+    close("it stopped reading: " + std::to_string(out_bytes_) + " bytes queued, limit " +
+          std::to_string(limit) + "; it can resume by offset");
+    return;
+  }
+  wake_.cancel();
+}
+
+void ClientConnection::close_after_flush() {
+  closing_ = true;
+  wake_.cancel();
+}
+
+void ClientConnection::close(const std::string& why) {
+  if (closed_) return;
+  log_warn("closing " + describe() + ": " + why);
+  closed_ = true;
+  out_.clear();
+  out_bytes_ = 0;
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+  socket_.close(ignored);
+  wake_.cancel();
+  finish();
+}
+
+void ClientConnection::finish() {
+  if (finished_) return;
+  finished_ = true;
+  closed_ = true;
+  host_.on_closed(shared_from_this());
+}
+
+asio::awaitable<void> ClientConnection::read_loop() {
+  auto self = shared_from_this();
+  std::array<char, 65536> buf;
+  while (!closed_ && !closing_) {
+    auto [ec, n] =
+        co_await socket_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    decoder_.feed(std::string_view(buf.data(), n));
+    try {
+      for (;;) {
+        const std::size_t dropped = decoder_.dropped();
+        auto message = decoder_.next();
+        if (decoder_.dropped() != dropped)
+          log_warn("dropped a line from " + describe() + ": " + decoder_.last_drop_reason());
+        if (!message) break;
+        host_.on_message(self, std::move(*message));
+        if (closed_) break;
+      }
+    } catch (const proto::ProtocolError& e) {
+      send(proto::encode_line(proto::make_failure("", e)));
+      log_warn("closing " + describe() + ": " + e.code() + ": " + e.what());
+      close_after_flush();
+    }
+  }
+  if (!closing_ && !closed_) {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    closed_ = true;
+    wake_.cancel();
+    finish();
+  }
+}
+
+asio::awaitable<void> ClientConnection::write_loop() {
+  auto self = shared_from_this();
+  std::vector<std::string> batch;
+  std::vector<asio::const_buffer> buffers;
+  while (!closed_) {
+    if (out_.empty()) {
+      if (closing_) break;
+      wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    // Everything queued, up to 1 MiB, in one gathered write.
+    batch.clear();
+    buffers.clear();
+    std::size_t bytes = 0;
+    while (!out_.empty() && bytes < 1024 * 1024) {
+      bytes += out_.front().size();
+      batch.push_back(std::move(out_.front()));
+      out_.pop_front();
+    }
+    for (const auto& line : batch)
+      buffers.push_back(asio::buffer(line));
+    auto [ec, n] =
+        co_await asio::async_write(socket_, buffers, asio::as_tuple(asio::use_awaitable));
+    if (closed_) break;
+    out_bytes_ -= bytes;
+    if (ec) break;
+  }
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+  socket_.close(ignored);
+  closed_ = true;
+  finish();
+}
+
+}  // namespace ptyctl::host

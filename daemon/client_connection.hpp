@@ -1,0 +1,62 @@
+#pragma once
+// One socket of a desktop client on terminal-host.sock: NDJSON in, NDJSON
+// out. After hello it is the client's control socket (requests, responses) or
+// its stream socket (events). Output waits in a bounded queue: a peer that
+// stops reading is disconnected past the bound, and nobody else waits for it.
+
+#include <ptyctl/proto/line_codec.hpp>
+
+#include <boost/asio.hpp>
+
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace ptyctl::host {
+
+namespace asio = boost::asio;
+
+class Host;
+
+enum class Role { kNone, kControl, kStream };
+
+class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
+ public:
+  ClientConnection(Host& host, asio::local::stream_protocol::socket socket, std::uint64_t serial);
+
+  void start();
+  // Queues one line (from proto::encode_line). Past the queue limit for this
+  // role the connection is closed and the reason logged.
+  void send(std::string line);
+  // Sends what is queued, then closes.
+  void close_after_flush();
+  // Closes at once; queued output is dropped.
+  void close(const std::string& why);
+
+  bool closed() const { return closed_; }
+  Role role() const { return role_; }
+  const std::string& client_id() const { return client_id_; }
+  void set_identity(Role role, std::string client_id);
+  std::uint64_t serial() const { return serial_; }
+  std::string describe() const;
+
+ private:
+  asio::awaitable<void> read_loop();
+  asio::awaitable<void> write_loop();
+  void finish();
+
+  Host& host_;
+  asio::local::stream_protocol::socket socket_;
+  asio::steady_timer wake_;
+  proto::LineDecoder decoder_;
+  std::deque<std::string> out_;
+  std::size_t out_bytes_ = 0;
+  Role role_ = Role::kNone;
+  std::string client_id_;
+  std::uint64_t serial_;
+  bool closing_ = false;
+  bool closed_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace ptyctl::host

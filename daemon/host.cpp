@@ -1,0 +1,284 @@
+#include "host.hpp"
+
+#include <ptyctl/common/log.hpp>
+#include <ptyctl/proto/errors.hpp>
+#include <ptyctl/proto/line_codec.hpp>
+#include <ptyctl/proto/supervisor_messages.hpp>
+#include <ptyctl/proto/version.hpp>
+
+#include <unistd.h>
+
+#include <csignal>
+
+namespace ptyctl::host {
+
+namespace json = boost::json;
+namespace code = proto::code;
+namespace client = proto::client;
+namespace sup = proto::sup;
+
+Host::Host(asio::io_context& io, asio::local::stream_protocol::acceptor acceptor,
+           HostOptions options, SupervisorClient& supervisor)
+    : io_(io),
+      acceptor_(std::move(acceptor)),
+      options_(std::move(options)),
+      supervisor_(supervisor) {
+  supervisor_.on_event = [this](const proto::Event& e, std::string_view bytes) {
+    on_supervisor_event(e, bytes);
+  };
+  supervisor_.on_connected = [this]() { return resubscribe_all(); };
+  supervisor_.on_disconnected = [this]() { on_supervisor_lost(); };
+}
+
+void Host::start() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(io_, wait_for_stop(), asio::detached);
+}
+
+asio::awaitable<void> Host::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) co_return;
+      log_warn("accept: " + ec.message());
+      continue;
+    }
+    auto connection = std::make_shared<ClientConnection>(*this, std::move(socket), next_serial_++);
+    connections_.insert(connection);
+    connection->start();
+  }
+}
+
+asio::awaitable<void> Host::wait_for_stop() {
+  asio::signal_set signals(io_, SIGTERM, SIGINT);
+  auto [ec, sig] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return;
+  stop(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+       "; sessions keep running in pty-supervisor");
+}
+
+void Host::stop(const std::string& why) {
+  if (stopping_) return;
+  stopping_ = true;
+  log_info("stopping: " + why);
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  for (const auto& c : std::set<std::shared_ptr<ClientConnection>>(connections_))
+    c->close_after_flush();
+  supervisor_.stop();
+  // Let the last responses go out, then leave the loop.
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(200));
+  timer->async_wait([this, timer](boost::system::error_code) { io_.stop(); });
+}
+
+void Host::on_message(const std::shared_ptr<ClientConnection>& from, json::object message) {
+  proto::Request request;
+  try {
+    proto::Envelope env = proto::parse_envelope(message);
+    auto* r = std::get_if<proto::Request>(&env);
+    if (!r) throw proto::ProtocolError(code::kInvalidRequest, "expected a request");
+    request = std::move(*r);
+  } catch (const proto::ProtocolError& e) {
+    const json::value* id = message.if_contains("id");
+    from->send(proto::encode_line(
+        proto::make_failure(id && id->is_string() ? std::string_view(id->as_string()) : "", e)));
+    return;
+  }
+  if (request.type == client::HelloRequest::kType) {
+    hello(from, request);
+    return;
+  }
+  if (from->role() == Role::kNone) {
+    from->send(proto::encode_line(proto::make_failure(request.id, code::kNotAuthenticated,
+                                                      "the first request must be hello")));
+    return;
+  }
+  if (from->role() == Role::kStream) {
+    from->send(proto::encode_line(
+        proto::make_failure(request.id, code::kInvalidRole,
+                            "requests go on the control socket, not the stream socket")));
+    return;
+  }
+  asio::co_spawn(io_, serve(from, std::move(request)), asio::detached);
+}
+
+void Host::hello(const std::shared_ptr<ClientConnection>& from, const proto::Request& request) {
+  client::HelloRequest hello;
+  try {
+    hello = client::validate_hello(request.payload, options_.token);
+  } catch (const proto::ProtocolError& e) {
+    log_warn("hello refused on " + from->describe() + ": " + e.code());
+    from->send(proto::encode_line(proto::make_failure(request.id, e)));
+    return;
+  }
+  const Role role = hello.role == client::kRoleControl ? Role::kControl : Role::kStream;
+  // The hello answer is the first line this socket receives: nothing is
+  // routed to a stream socket before its role is set.
+  from->set_identity(role, hello.clientId);
+  Client& c = clients_[hello.clientId];
+  auto& slot = role == Role::kControl ? c.control : c.stream;
+  if (auto old = slot.lock(); old && old != from)
+    old->close("replaced by a new socket for the same client and role");
+  slot = from;
+  client::HelloResult result{proto::kClientProtocolVersion, std::string(proto::kPtyctlVersion),
+                             static_cast<int>(::getpid())};
+  from->send(proto::encode_line(proto::make_success(request.id, json::value_from(result))));
+  log_debug("hello: " + from->describe());
+}
+
+asio::awaitable<void> Host::serve(std::shared_ptr<ClientConnection> from, proto::Request request) {
+  const bool notify = request.type == client::WriteRequest::kType &&
+                      request.id.rfind(client::kNotifyPrefix, 0) == 0;
+  std::string failure_code, failure_message;
+  json::value result;
+  try {
+    result = co_await dispatch(from, request);
+  } catch (const proto::ProtocolError& e) {
+    failure_code = e.code();
+    failure_message = e.what();
+  } catch (const std::exception& e) {
+    log_error("request " + request.type + " failed: " + e.what());
+    failure_code = code::kInternalError;
+    failure_message = e.what();
+  }
+  if (notify) {
+    // Fire-and-forget: no answer; a failure is an error event on the stream.
+    if (failure_code.empty()) co_return;
+    if (auto stream = stream_of(*from)) {
+      client::ErrorEvent ev;
+      ev.error = failure_message;
+      ev.code = std::string(code::kWriteFailed);
+      std::string session_id;
+      if (const auto* p = request.payload.if_object())
+        if (const auto* s = p->if_contains("sessionId"); s && s->is_string())
+          session_id = std::string(s->as_string());
+      stream->send(
+          proto::encode_line(proto::make_event("error", session_id, json::value_from(ev))));
+    }
+    co_return;
+  }
+  if (failure_code.empty())
+    from->send(proto::encode_line(proto::make_success(request.id, std::move(result))));
+  else
+    from->send(proto::encode_line(proto::make_failure(request.id, failure_code, failure_message)));
+}
+
+void Host::on_closed(const std::shared_ptr<ClientConnection>& connection) {
+  // Deferred: this may be called from inside a loop over a route's viewers.
+  asio::post(io_, [this, connection]() {
+    connections_.erase(connection);
+    if (!connection->client_id().empty()) {
+      auto it = clients_.find(connection->client_id());
+      if (it != clients_.end()) {
+        auto& slot = connection->role() == Role::kControl ? it->second.control : it->second.stream;
+        if (slot.lock() == connection || slot.expired()) slot.reset();
+        if (it->second.control.expired() && it->second.stream.expired()) clients_.erase(it);
+      }
+    }
+    if (connection->role() != Role::kStream) return;
+    for (auto& [id, route] : std::map<std::string, std::shared_ptr<SessionRoute>>(routes_)) {
+      if (route->has_viewer(connection.get()) || (route->empty() && route->subscribed()))
+        asio::co_spawn(io_, detach_viewer(route, connection.get()), asio::detached);
+    }
+  });
+}
+
+std::shared_ptr<ClientConnection> Host::stream_of(const ClientConnection& control) const {
+  auto it = clients_.find(control.client_id());
+  if (it == clients_.end()) return nullptr;
+  auto stream = it->second.stream.lock();
+  return stream && !stream->closed() ? stream : nullptr;
+}
+
+std::shared_ptr<SessionRoute> Host::route(const std::string& session_id) {
+  auto& r = routes_[session_id];
+  if (!r) r = std::make_shared<SessionRoute>(io_.get_executor(), session_id);
+  return r;
+}
+
+void Host::forget_route_if_idle(const std::string& session_id) {
+  auto it = routes_.find(session_id);
+  if (it != routes_.end() && it->second->empty() && !it->second->subscribed() &&
+      it->second.use_count() == 1)
+    routes_.erase(it);
+}
+
+// --- supervisor side ---------------------------------------------------------
+
+void Host::on_supervisor_event(const proto::Event& event, std::string_view bytes) {
+  auto it = routes_.find(event.sessionId);
+  SessionRoute* r = it == routes_.end() ? nullptr : it->second.get();
+  if (event.event == "data") {
+    if (!r || !r->subscribed()) return;  // sent before a detach took effect
+    const auto ev = json::value_to<sup::DataEvent>(event.payload);
+    r->on_data(ev.offset, bytes);
+  } else if (event.event == "snapshot") {
+    if (!r || !r->subscribed()) return;
+    const auto ev = json::value_to<sup::SnapshotEvent>(event.payload);
+    log_warn("fell behind session " + event.sessionId + "; viewers repaint from offset " +
+             std::to_string(ev.snapshot.offset));
+    r->subscribe(ev.snapshot.offset);
+    r->repaint(ev.snapshot);
+  } else if (event.event == "exit") {
+    const auto ev = json::value_to<sup::ExitEvent>(event.payload);
+    client::ExitEvent out;
+    out.exitCode = ev.exitCode;
+    if (ev.signal && *ev.signal != 0) out.signal = ev.signal;
+    const json::value payload = json::value_from(out);
+    if (r && r->subscribed() && !r->empty()) {
+      r->on_exit(payload);
+      return;
+    }
+    // Nobody watches it: every authenticated stream socket hears of it.
+    const std::string line =
+        proto::encode_line(proto::make_event("exit", event.sessionId, payload));
+    for (const auto& c : connections_)
+      if (c->role() == Role::kStream && !c->closed()) c->send(line);
+  } else if (event.event == "error") {
+    const auto ev = json::value_to<sup::ErrorEvent>(event.payload);
+    client::ErrorEvent out;
+    out.error = ev.error;
+    if (ev.code == code::kWriteQueueFull || ev.code == code::kWriteFailed ||
+        ev.code == code::kSubprocessError)
+      out.code = ev.code;
+    else
+      out.code = std::string(code::kUnknown);
+    if (r)
+      r->send_event(
+          proto::encode_line(proto::make_event("error", event.sessionId, json::value_from(out))));
+  }
+}
+
+void Host::on_supervisor_lost() {
+  // The supervisor dropped our subscriptions with the connection; viewers
+  // stay, and resubscribe_all() picks them up from their offsets.
+  for (auto& [id, r] : routes_)
+    r->unsubscribe();
+}
+
+asio::awaitable<void> Host::resubscribe_all() {
+  for (auto& [id, r] : std::map<std::string, std::shared_ptr<SessionRoute>>(routes_)) {
+    if (r->empty()) continue;
+    auto guard = co_await r->lock().lock();
+    if (r->empty() || r->subscribed()) continue;
+    const std::uint64_t from = r->lowest_next();
+    try {
+      sup::AttachSessionRequest req{id, from};
+      json::value v = json::value_from(req);
+      const json::value answer = co_await supervisor_.call_now("attachSession", std::move(v));
+      const auto result = json::value_to<sup::AttachSessionResult>(answer);
+      if (result.resumed) {
+        r->subscribe(from);
+      } else {
+        r->subscribe(result.snapshot.offset);
+        r->repaint(result.snapshot);
+      }
+      log_info("resubscribed session " + id + " from offset " + std::to_string(from) +
+               (result.resumed ? "" : " (too old: viewers repaint)"));
+    } catch (const proto::ProtocolError& e) {
+      log_warn("cannot resubscribe session " + id + ": " + e.code() + ": " + e.what());
+    }
+  }
+}
+
+}  // namespace ptyctl::host

@@ -1,0 +1,100 @@
+#pragma once
+// terminal-host: serves the desktop app's protocol (version 2) on
+// terminal-host.sock and routes it to pty-supervisor over one wire-1
+// connection. It holds no session state a restart can lose: sessions live in
+// the supervisor, and clients resume by offset.
+
+#include "client_connection.hpp"
+#include "session_route.hpp"
+#include "supervisor_client.hpp"
+
+#include <ptyctl/proto/client_messages.hpp>
+#include <ptyctl/proto/envelope.hpp>
+#include <ptyctl/proto/supervisor_messages.hpp>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace ptyctl::host {
+
+struct HostOptions {
+  std::string token;
+  std::size_t stream_queue_limit = 16u * 1024 * 1024;   // per stream socket
+  std::size_t control_queue_limit = 64u * 1024 * 1024;  // per control socket
+  std::string default_shell;                            // $SHELL, else /bin/zsh, else /bin/sh
+  std::string default_cwd;                              // $HOME, else /
+  std::map<std::string, std::string> environment;       // ours, for the allow-list
+};
+
+class Host {
+ public:
+  Host(asio::io_context& io, asio::local::stream_protocol::acceptor acceptor, HostOptions options,
+       SupervisorClient& supervisor);
+
+  void start();
+  const HostOptions& options() const { return options_; }
+
+  // From ClientConnection.
+  void on_message(const std::shared_ptr<ClientConnection>& from, boost::json::object message);
+  void on_closed(const std::shared_ptr<ClientConnection>& connection);
+
+ private:
+  struct Client {
+    std::weak_ptr<ClientConnection> control;
+    std::weak_ptr<ClientConnection> stream;
+  };
+  struct AttachOutcome {
+    proto::Snapshot snapshot;
+    bool resumed = false;
+    std::optional<proto::sup::SessionInfo> session;
+  };
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> wait_for_stop();
+  void stop(const std::string& why);
+
+  void hello(const std::shared_ptr<ClientConnection>& from, const proto::Request& request);
+  asio::awaitable<void> serve(std::shared_ptr<ClientConnection> from, proto::Request request);
+  asio::awaitable<boost::json::value> dispatch(const std::shared_ptr<ClientConnection>& from,
+                                               const proto::Request& request);
+
+  // Request handlers (host_requests.cpp).
+  asio::awaitable<boost::json::value> create_or_attach(
+      const std::shared_ptr<ClientConnection>& from, const proto::client::CreateOrAttachRequest& r);
+  asio::awaitable<AttachOutcome> attach_viewer(std::shared_ptr<SessionRoute> route,
+                                               std::shared_ptr<ClientConnection> stream,
+                                               std::optional<std::uint64_t> resume_from);
+  asio::awaitable<void> detach_viewer(std::shared_ptr<SessionRoute> route,
+                                      const ClientConnection* stream);
+  asio::awaitable<boost::json::value> list_sessions();
+  asio::awaitable<boost::json::value> list_from_supervisor();
+  asio::awaitable<void> kill_all();
+  asio::awaitable<void> kill(const std::string& session_id);
+  std::shared_ptr<ClientConnection> stream_of(const ClientConnection& control) const;
+  std::shared_ptr<SessionRoute> route(const std::string& session_id);
+  void forget_route_if_idle(const std::string& session_id);
+
+  // From the supervisor.
+  void on_supervisor_event(const proto::Event& event, std::string_view bytes);
+  asio::awaitable<void> resubscribe_all();
+  void on_supervisor_lost();
+
+  asio::io_context& io_;
+  asio::local::stream_protocol::acceptor acceptor_;
+  HostOptions options_;
+  SupervisorClient& supervisor_;
+  std::set<std::shared_ptr<ClientConnection>> connections_;
+  std::map<std::string, Client> clients_;
+  std::map<std::string, std::shared_ptr<SessionRoute>> routes_;
+  // createOrAttach calls in flight, by (sessionId, requestId); true once cancelled.
+  std::map<std::pair<std::string, std::string>, bool> pending_attaches_;
+  std::uint64_t next_serial_ = 1;
+  bool stopping_ = false;
+};
+
+}  // namespace ptyctl::host

@@ -1,0 +1,328 @@
+// The request handlers of terminal-host's control sockets.
+
+#include "host.hpp"
+#include "session_env.hpp"
+
+#include <ptyctl/common/log.hpp>
+#include <ptyctl/proto/errors.hpp>
+#include <ptyctl/proto/supervisor_messages.hpp>
+
+#include <unistd.h>
+
+#include <ctime>
+
+namespace ptyctl::host {
+
+namespace json = boost::json;
+namespace code = proto::code;
+namespace client = proto::client;
+namespace sup = proto::sup;
+
+namespace {
+
+// ms since the epoch → "2026-11-22T03:04:05.678Z" (what JavaScript's
+// Date.prototype.toISOString prints).
+std::string iso8601(std::int64_t ms) {
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm t{};
+  ::gmtime_r(&secs, &t);
+  char buf[40];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
+  return buf;
+}
+
+bool is_code(const proto::ProtocolError& e, std::string_view c) {
+  return e.code() == c;
+}
+
+template <class T>
+T as(const json::value& v) {
+  return json::value_to<T>(v);
+}
+
+}  // namespace
+
+asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnection>& from,
+                                            const proto::Request& request) {
+  const auto payload = client::Requests::parse(request.type, request.payload);
+  const client::SuccessResult ok;
+  if (const auto* p = std::get_if<client::CreateOrAttachRequest>(&payload))
+    co_return co_await create_or_attach(from, *p);
+  if (const auto* p = std::get_if<client::CancelCreateOrAttachRequest>(&payload)) {
+    auto it = pending_attaches_.find({p->sessionId, p->requestId});
+    if (it != pending_attaches_.end()) it->second = true;
+    co_return json::value_from(ok);
+  }
+  if (const auto* p = std::get_if<client::WriteRequest>(&payload)) {
+    try {
+      const sup::WriteRequest req{p->sessionId};
+      json::value v = json::value_from(req);
+      co_await supervisor_.call("write", std::move(v), p->data);
+    } catch (const proto::ProtocolError& e) {
+      if (is_code(e, code::kWriteQueueFull)) throw;
+      throw proto::ProtocolError(code::kWriteFailed, e.what());
+    }
+    co_return json::value_from(ok);
+  }
+  if (const auto* p = std::get_if<client::ResizeRequest>(&payload)) {
+    try {
+      const sup::ResizeRequest req{p->sessionId, p->cols, p->rows};
+      json::value v = json::value_from(req);
+      co_await supervisor_.call("resize", std::move(v));
+    } catch (const proto::ProtocolError& e) {
+      if (!is_code(e, code::kSessionNotFound)) throw;  // unknown sessions succeed, as in the app
+    }
+    co_return json::value_from(ok);
+  }
+  if (const auto* p = std::get_if<client::DetachRequest>(&payload)) {
+    if (auto stream = stream_of(*from)) {
+      auto it = routes_.find(p->sessionId);
+      if (it != routes_.end()) co_await detach_viewer(it->second, stream.get());
+    }
+    co_return json::value_from(ok);
+  }
+  if (const auto* p = std::get_if<client::SignalRequest>(&payload)) {
+    const sup::SignalRequest req{p->sessionId, p->signal};
+    json::value v = json::value_from(req);
+    co_await supervisor_.call("signal", std::move(v));
+    co_return json::value_from(ok);
+  }
+  if (const auto* p = std::get_if<client::KillRequest>(&payload)) {
+    co_await kill(p->sessionId);
+    co_return json::value_from(ok);
+  }
+  if (std::get_if<client::KillAllRequest>(&payload)) {
+    co_await kill_all();
+    co_return json::value_from(ok);
+  }
+  if (std::get_if<client::ListSessionsRequest>(&payload)) co_return co_await list_sessions();
+  if (const auto* p = std::get_if<client::ClearScrollbackRequest>(&payload)) {
+    const sup::ClearScrollbackRequest req{p->sessionId};
+    json::value v = json::value_from(req);
+    co_await supervisor_.call("clearScrollback", std::move(v));
+    co_return json::value_from(ok);
+  }
+  if (const auto* p = std::get_if<client::ShutdownRequest>(&payload)) {
+    if (p->killSessions.value_or(false)) co_await kill_all();
+    // After this answer has gone out.
+    asio::post(io_, [this]() { stop("shutdown requested by a client"); });
+    co_return json::value_from(ok);
+  }
+  if (const auto* p = std::get_if<client::GetSnapshotRequest>(&payload)) {
+    const sup::GetSnapshotRequest req{p->sessionId};
+    json::value v = json::value_from(req);
+    const json::value r = co_await supervisor_.call("getSnapshot", std::move(v));
+    client::GetSnapshotResult out{as<sup::GetSnapshotResult>(r).snapshot};
+    co_return json::value_from(out);
+  }
+  throw proto::ProtocolError(code::kUnknownRequest, "unknown request type: " + request.type);
+}
+
+asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<ClientConnection>& from,
+                                                    const client::CreateOrAttachRequest& r) {
+  auto stream = stream_of(*from);
+  if (!stream)
+    throw proto::ProtocolError(code::kStreamNotConnected,
+                               "open the stream socket (hello with role \"stream\") first");
+  const auto pending_key = std::make_pair(r.sessionId, r.requestId.value_or(""));
+  if (r.requestId) pending_attaches_[pending_key] = false;
+  struct Unregister {
+    Host* host;
+    std::pair<std::string, std::string> key;
+    bool active;
+    ~Unregister() {
+      if (active) host->pending_attaches_.erase(key);
+    }
+  } unregister{this, pending_key, r.requestId.has_value()};
+
+  auto session_route = route(r.sessionId);
+  std::optional<AsyncMutex::Guard> guard;
+  guard.emplace(co_await session_route->lock().lock());
+
+  sup::CreateSessionRequest create;
+  create.sessionId = r.sessionId;
+  create.cols = r.cols;
+  create.rows = r.rows;
+  create.cwd = r.cwd && !r.cwd->empty() ? *r.cwd : options_.default_cwd;
+  create.shell = r.shell && !r.shell->empty() ? *r.shell : options_.default_shell;
+  create.command = r.command;
+  create.env = session_environment(options_.environment, r.env);
+  create.inheritEnv = false;
+  create.workspaceId = r.workspaceId;
+  create.paneId = r.paneId;
+  create.tabId = r.tabId;
+  bool is_new = true;
+  int pid = 0;
+  try {
+    json::value v = json::value_from(create);
+    const json::value answer = co_await supervisor_.call("createSession", std::move(v));
+    const auto created = as<sup::CreateSessionResult>(answer);
+    pid = created.pid;
+    // A new session under an old id (the old one ended): whoever watched the
+    // old one has had its exit, and attaches again to see the new one.
+    session_route->clear_viewers();
+    log_info("created session " + r.sessionId + " (pid " + std::to_string(pid) + ")");
+  } catch (const proto::ProtocolError& e) {
+    if (!is_code(e, code::kSessionExists))
+      throw proto::ProtocolError(code::kCreateAttachFailed, e.what());
+    is_new = false;
+  }
+  if (!is_new) {
+    const sup::ResizeRequest req{r.sessionId, r.cols, r.rows};
+    json::value v = json::value_from(req);
+    co_await supervisor_.call("resize", std::move(v));
+  }
+  AttachOutcome attached = co_await attach_viewer(session_route, stream, r.resumeFrom);
+  if (r.requestId && pending_attaches_[pending_key]) {
+    session_route->remove_viewer(stream.get());
+    guard.reset();  // detach_viewer takes the lock itself
+    co_await detach_viewer(session_route, stream.get());
+    throw proto::ProtocolError(code::kCreateAttachFailed, "cancelled by cancelCreateOrAttach");
+  }
+  client::CreateOrAttachResult result;
+  result.isNew = is_new;
+  result.snapshot = std::move(attached.snapshot);
+  result.snapshot.text.reset();  // the CLI's rendering; the app repaints from snapshotAnsi
+  const bool alive = attached.session ? attached.session->isAlive : true;
+  result.wasRecovered = !is_new && alive;
+  result.pid = pid ? pid : (attached.session ? attached.session->pid : 0);
+  if (r.resumeFrom) result.resumed = attached.resumed;
+  co_return json::value_from(result);
+}
+
+asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<SessionRoute> route,
+                                                         std::shared_ptr<ClientConnection> stream,
+                                                         std::optional<std::uint64_t> resume_from) {
+  // The caller holds route->lock().
+  AttachOutcome out;
+  const bool others =
+      !route->empty() && !(route->viewer_count() == 1 && route->has_viewer(stream.get()));
+  if (!route->subscribed() || !others) {
+    // First viewer: subscribe from where it wants to be, or from a snapshot.
+    sup::AttachSessionRequest req{route->id(), resume_from};
+    json::value v = json::value_from(req);
+    const json::value answer = co_await supervisor_.call("attachSession", std::move(v));
+    auto r = as<sup::AttachSessionResult>(answer);
+    const std::uint64_t from = r.resumed ? *resume_from : r.snapshot.offset;
+    route->subscribe(from);
+    route->add_viewer(stream, from);
+    out = AttachOutcome{std::move(r.snapshot), r.resumed, std::move(r.session)};
+    co_return out;
+  }
+  if (resume_from && *resume_from < route->position()) {
+    // Rewind the one subscription; viewers ahead skip what they have.
+    sup::AttachSessionRequest req{route->id(), resume_from};
+    json::value v = json::value_from(req);
+    const json::value answer = co_await supervisor_.call("attachSession", std::move(v));
+    auto r = as<sup::AttachSessionResult>(answer);
+    if (r.resumed) {
+      route->subscribe(*resume_from);
+      route->add_viewer(stream, *resume_from);
+      co_return AttachOutcome{std::move(r.snapshot), true, std::move(r.session)};
+    }
+    // Too old for the ring: the subscription jumped to the snapshot; bring
+    // the other viewers back to where they are.
+    const std::uint64_t lowest = route->lowest_next();
+    route->subscribe(r.snapshot.offset);
+    if (lowest < r.snapshot.offset) {
+      sup::AttachSessionRequest back{route->id(), lowest};
+      json::value v2 = json::value_from(back);
+      const json::value answer2 = co_await supervisor_.call("attachSession", std::move(v2));
+      auto r2 = as<sup::AttachSessionResult>(answer2);
+      if (r2.resumed) {
+        route->subscribe(lowest);
+      } else {
+        route->subscribe(r2.snapshot.offset);
+        route->repaint(r2.snapshot);
+      }
+    }
+    route->add_viewer(stream, r.snapshot.offset);
+    co_return AttachOutcome{std::move(r.snapshot), false, std::move(r.session)};
+  }
+  // Already subscribed: a snapshot now, and this viewer continues from its
+  // offset (or from resume_from, which the stream has not reached yet).
+  const sup::GetSnapshotRequest snap_req{route->id()};
+  json::value snap_v = json::value_from(snap_req);
+  const json::value snap_answer = co_await supervisor_.call("getSnapshot", std::move(snap_v));
+  auto snap = as<sup::GetSnapshotResult>(snap_answer).snapshot;
+  const bool resumed = resume_from && *resume_from <= snap.offset;
+  route->add_viewer(stream, resumed ? *resume_from : snap.offset);
+  // The session's record (pid, alive) comes with a list.
+  std::optional<sup::SessionInfo> info;
+  const auto list = as<sup::ListSessionsResult>(co_await list_from_supervisor());
+  for (const auto& s : list.sessions)
+    if (s.sessionId == route->id()) info = s;
+  co_return AttachOutcome{std::move(snap), resumed, std::move(info)};
+}
+
+asio::awaitable<void> Host::detach_viewer(std::shared_ptr<SessionRoute> route,
+                                          const ClientConnection* stream) {
+  std::optional<AsyncMutex::Guard> guard;
+  guard.emplace(co_await route->lock().lock());
+  route->remove_viewer(stream);
+  if (route->empty() && route->subscribed()) {
+    // Nobody watches: let go, so the supervisor answers terminal queries.
+    route->unsubscribe();
+    try {
+      const sup::DetachSessionRequest req{route->id()};
+      json::value v = json::value_from(req);
+      co_await supervisor_.call("detachSession", std::move(v));
+    } catch (const proto::ProtocolError& e) {
+      log_debug("detachSession " + route->id() + ": " + e.code());
+    }
+  }
+  const std::string id = route->id();
+  guard.reset();
+  route.reset();
+  forget_route_if_idle(id);
+}
+
+asio::awaitable<json::value> Host::list_from_supervisor() {
+  json::value none = json::object{};
+  co_return co_await supervisor_.call("listSessions", std::move(none));
+}
+
+asio::awaitable<json::value> Host::list_sessions() {
+  const auto list = as<sup::ListSessionsResult>(co_await list_from_supervisor());
+  client::ListSessionsResult out;
+  for (const auto& s : list.sessions) {
+    client::SessionSummary sum;
+    sum.sessionId = s.sessionId;
+    sum.workspaceId = s.workspaceId;
+    sum.paneId = s.paneId;
+    sum.isAlive = s.isAlive;
+    auto it = routes_.find(s.sessionId);
+    sum.attachedClients = it == routes_.end() ? 0 : static_cast<int>(it->second->viewer_count());
+    sum.pid = s.pid;
+    sum.createdAt = iso8601(s.createdAt);
+    if (s.lastAttachedAt) sum.lastAttachedAt = iso8601(*s.lastAttachedAt);
+    sum.shell = s.shell;
+    sum.cwd = s.cwd;
+    sum.command = s.command;
+    sum.cols = s.cols;
+    sum.rows = s.rows;
+    sum.exitCode = s.exitCode;
+    sum.offset = s.offset;
+    out.sessions.push_back(std::move(sum));
+  }
+  co_return json::value_from(out);
+}
+
+asio::awaitable<void> Host::kill(const std::string& session_id) {
+  try {
+    const sup::KillSessionRequest req{session_id, std::nullopt};
+    json::value v = json::value_from(req);
+    co_await supervisor_.call("killSession", std::move(v));
+  } catch (const proto::ProtocolError& e) {
+    if (!is_code(e, code::kSessionNotFound)) throw;  // an unknown session is already gone
+  }
+}
+
+asio::awaitable<void> Host::kill_all() {
+  const auto list = as<sup::ListSessionsResult>(co_await list_from_supervisor());
+  for (const auto& s : list.sessions)
+    if (s.isAlive) co_await kill(s.sessionId);
+}
+
+}  // namespace ptyctl::host

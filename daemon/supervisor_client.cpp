@@ -1,0 +1,272 @@
+#include "supervisor_client.hpp"
+
+#include <ptyctl/common/log.hpp>
+#include <ptyctl/proto/errors.hpp>
+#include <ptyctl/proto/paths.hpp>
+#include <ptyctl/proto/supervisor_messages.hpp>
+#include <ptyctl/proto/version.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+
+namespace ptyctl::host {
+
+namespace json = boost::json;
+namespace code = proto::code;
+using namespace std::chrono_literals;
+
+SupervisorClient::SupervisorClient(asio::io_context& io, SupervisorClientOptions options)
+    : io_(io),
+      options_(std::move(options)),
+      socket_path_(options_.state_dir + "/" + std::string(proto::kSupervisorSocket)),
+      socket_(io),
+      ready_event_(io.get_executor()),
+      write_signal_(io, asio::steady_timer::time_point::max()),
+      closed_signal_(io, asio::steady_timer::time_point::max()) {}
+
+void SupervisorClient::start() {
+  asio::co_spawn(io_, run(), asio::detached);
+}
+
+void SupervisorClient::stop() {
+  stopping_ = true;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  ready_event_.notify_all();
+  closed_signal_.cancel();
+}
+
+std::string SupervisorClient::binary() const {
+  if (!options_.supervisor_binary.empty()) return options_.supervisor_binary;
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto beside = self.parent_path() / "pty-supervisor";
+    if (std::filesystem::exists(beside, ec)) return beside.string();
+  }
+  return "pty-supervisor";  // found through $PATH
+}
+
+asio::awaitable<void> SupervisorClient::spawn_supervisor() {
+  const std::string bin = binary();
+  log_info("no supervisor answers on " + socket_path_ + "; starting " + bin);
+  std::vector<std::string> args{bin,           "--state-dir",      options_.state_dir,
+                                "--log-level", options_.log_level, "--detach"};
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    log_error("fork failed; cannot start pty-supervisor");
+    co_return;
+  }
+  if (pid == 0) {
+    // Its own session from the first instruction, so that a Ctrl-C on our
+    // terminal never reaches it; --detach then forks again and logs to
+    // <state-dir>/pty-supervisor.log.
+    ::setsid();
+    ::close_range(3, ~0U, 0);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  // The direct child exits as soon as the supervisor listens (or fails).
+  asio::steady_timer poll(io_);
+  for (int i = 0; i < 500; ++i) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        log_warn(bin + " exited with status " + std::to_string(status) + " (see " +
+                 options_.state_dir + "/" + std::string(proto::kSupervisorLog) + ")");
+      co_return;
+    }
+    poll.expires_after(10ms);
+    co_await poll.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  log_warn(bin + " did not finish starting within 5 s");
+}
+
+asio::awaitable<bool> SupervisorClient::connect_once() {
+  socket_ = asio::local::stream_protocol::socket(io_);
+  auto [ec] = co_await socket_.async_connect(asio::local::stream_protocol::endpoint(socket_path_),
+                                             asio::as_tuple(asio::use_awaitable));
+  co_return !ec;
+}
+
+asio::awaitable<void> SupervisorClient::run() {
+  auto backoff = 50ms;
+  bool spawned = false;
+  while (!stopping_) {
+    bool ok = co_await connect_once();
+    if (!ok && options_.spawn && !spawned) {
+      co_await spawn_supervisor();
+      spawned = true;
+      for (int i = 0; i < 100 && !ok && !stopping_; ++i) {
+        ok = co_await connect_once();
+        if (ok) break;
+        asio::steady_timer t(io_, 20ms);
+        co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+    }
+    if (!ok) {
+      asio::steady_timer t(io_, backoff);
+      co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+      backoff = std::min<std::chrono::milliseconds>(backoff * 2, 1000ms);
+      // A supervisor that went away may be started again after a pause.
+      if (backoff == 1000ms) spawned = false;
+      continue;
+    }
+    connected_ = true;
+    closed_signal_.expires_at(asio::steady_timer::time_point::max());
+    asio::co_spawn(io_, read_loop(), asio::detached);
+    asio::co_spawn(io_, write_loop(), asio::detached);
+    try {
+      proto::sup::HelloRequest hello{proto::kSupervisorProtocolVersion,
+                                     static_cast<int>(::getpid()),
+                                     std::string(proto::kPtyctlVersion)};
+      json::value v = json::value_from(hello);
+      const json::value r = co_await send_and_wait("hello", std::move(v), {});
+      const auto result = json::value_to<proto::sup::HelloResult>(r);
+      supervisor_pid_ = result.supervisorPid;
+      log_info("connected to pty-supervisor pid " + std::to_string(result.supervisorPid) + " (" +
+               result.supervisorVersion + "), " + std::to_string(result.sessions.size()) +
+               " sessions");
+      backoff = 50ms;
+      spawned = false;
+      if (on_connected) co_await on_connected();
+      ready_ = true;
+      ready_event_.notify_all();
+    } catch (const std::exception& e) {
+      log_error(std::string("supervisor hello failed: ") + e.what());
+      boost::system::error_code ignored;
+      socket_.close(ignored);
+    }
+    if (connected_) {
+      co_await closed_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    connected_ = false;
+    ready_ = false;
+    fail_pending("the connection to pty-supervisor was lost");
+    if (stopping_) break;
+    log_warn("lost the connection to pty-supervisor; reconnecting");
+    if (on_disconnected) on_disconnected();
+    asio::steady_timer t(io_, backoff);
+    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+asio::awaitable<void> SupervisorClient::read_loop() {
+  proto::FrameDecoder decoder;
+  std::array<char, 65536> buf;
+  for (;;) {
+    auto [ec, n] =
+        co_await socket_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    decoder.feed(std::string_view(buf.data(), n));
+    try {
+      while (auto frame = decoder.next()) {
+        proto::Envelope env = proto::parse_envelope(frame->json);
+        if (auto* r = std::get_if<proto::Response>(&env)) {
+          auto it = pending_.find(r->id);
+          if (it == pending_.end()) {
+            if (!r->ok && r->error)
+              log_warn("pty-supervisor: " + r->error->code + ": " + r->error->message);
+            continue;
+          }
+          it->second->response = std::move(*r);
+          it->second->done->cancel();
+          pending_.erase(it);
+        } else if (auto* e = std::get_if<proto::Event>(&env)) {
+          if (on_event) on_event(*e, frame->payload);
+        }
+      }
+    } catch (const std::exception& e) {
+      log_error(std::string("bad frame from pty-supervisor: ") + e.what());
+      break;
+    }
+  }
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  connected_ = false;
+  write_signal_.cancel();
+  closed_signal_.cancel();
+}
+
+asio::awaitable<void> SupervisorClient::write_loop() {
+  out_.clear();  // frames meant for an earlier connection
+  while (connected_) {
+    if (out_.empty()) {
+      write_signal_.expires_at(asio::steady_timer::time_point::max());
+      co_await write_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    // Several frames in one write: writes of a paste or of many sessions.
+    std::string batch = std::move(out_.front());
+    out_.pop_front();
+    while (!out_.empty() && batch.size() < 256 * 1024) {
+      batch += out_.front();
+      out_.pop_front();
+    }
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(batch),
+                                              asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      boost::system::error_code ignored;
+      socket_.close(ignored);
+      break;
+    }
+  }
+}
+
+void SupervisorClient::fail_pending(const std::string& why) {
+  auto pending = std::move(pending_);
+  pending_.clear();
+  for (auto& [id, p] : pending) {
+    proto::Response r;
+    r.id = id;
+    r.ok = false;
+    r.error = proto::ErrorInfo{std::string(code::kSubprocessError), why};
+    p->response = std::move(r);
+    p->done->cancel();
+  }
+}
+
+asio::awaitable<json::value> SupervisorClient::send_and_wait(std::string_view type,
+                                                             json::value payload,
+                                                             std::string_view bytes) {
+  if (!connected_)
+    throw proto::ProtocolError(code::kSubprocessError, "pty-supervisor is not connected");
+  const std::string id = std::to_string(next_id_++);
+  out_.push_back(proto::encode_frame(proto::make_request(id, type, std::move(payload)), bytes));
+  write_signal_.cancel();
+  asio::steady_timer done(io_, asio::steady_timer::time_point::max());
+  Pending pending{&done, std::nullopt};
+  pending_[id] = &pending;
+  co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!pending.response) {
+    pending_.erase(id);
+    throw proto::ProtocolError(code::kSubprocessError, "no answer from pty-supervisor");
+  }
+  if (!pending.response->ok) {
+    const auto& e = pending.response->error;
+    throw proto::ProtocolError(e ? e->code : std::string(code::kUnknown),
+                               e ? e->message : "failed");
+  }
+  co_return std::move(pending.response->payload);
+}
+
+asio::awaitable<json::value> SupervisorClient::call(std::string_view type, json::value payload,
+                                                    std::string_view bytes) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.call_timeout;
+  while (!ready_ && !stopping_ && std::chrono::steady_clock::now() < deadline)
+    co_await ready_event_.wait(deadline);
+  if (!ready_)
+    throw proto::ProtocolError(code::kSubprocessError,
+                               "pty-supervisor is not reachable on " + socket_path_);
+  co_return co_await send_and_wait(type, std::move(payload), bytes);
+}
+
+}  // namespace ptyctl::host

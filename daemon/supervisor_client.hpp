@@ -1,0 +1,98 @@
+#pragma once
+// terminal-host's one wire-1 connection to pty-supervisor, shared by every
+// session. Starts a supervisor when none answers (unless told not to),
+// reconnects with backoff when the connection drops, and lets the owner
+// re-attach its sessions after each hello.
+
+#include "async_event.hpp"
+
+#include <ptyctl/proto/envelope.hpp>
+#include <ptyctl/proto/frame_codec.hpp>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ptyctl::host {
+
+namespace asio = boost::asio;
+
+struct SupervisorClientOptions {
+  std::string state_dir;
+  bool spawn = true;              // --spawn-supervisor=auto
+  std::string supervisor_binary;  // empty: pty-supervisor beside our binary, else $PATH
+  std::string log_level = "info";
+  std::chrono::milliseconds call_timeout{10000};  // how long a call waits for a connection
+};
+
+class SupervisorClient {
+ public:
+  SupervisorClient(asio::io_context& io, SupervisorClientOptions options);
+
+  void start();
+  void stop();
+
+  // Sends a request and waits for its answer. Returns the success payload;
+  // throws ProtocolError with the supervisor's code, or SUBPROCESS_ERROR when
+  // no supervisor can be reached or the connection drops first.
+  asio::awaitable<boost::json::value> call(std::string_view type, boost::json::value payload,
+                                           std::string_view bytes = {});
+
+  // The same without waiting for readiness: for on_connected, which runs
+  // before the connection is ready for everyone else.
+  asio::awaitable<boost::json::value> call_now(std::string_view type, boost::json::value payload,
+                                               std::string_view bytes = {}) {
+    return send_and_wait(type, std::move(payload), bytes);
+  }
+
+  bool connected() const { return connected_; }
+  int supervisor_pid() const { return supervisor_pid_; }
+
+  // An event from the supervisor (data carries its bytes; others none).
+  std::function<void(const proto::Event& event, std::string_view bytes)> on_event;
+  // Runs after every hello, before calls queued meanwhile are sent.
+  std::function<asio::awaitable<void>()> on_connected;
+  // The connection dropped; calls in flight have failed.
+  std::function<void()> on_disconnected;
+
+ private:
+  struct Pending {
+    asio::steady_timer* done;
+    std::optional<proto::Response> response;
+  };
+
+  asio::awaitable<void> run();
+  asio::awaitable<bool> connect_once();
+  asio::awaitable<void> spawn_supervisor();
+  asio::awaitable<void> read_loop();
+  asio::awaitable<void> write_loop();
+  asio::awaitable<boost::json::value> send_and_wait(std::string_view type,
+                                                    boost::json::value payload,
+                                                    std::string_view bytes);
+  void fail_pending(const std::string& why);
+  std::string binary() const;
+
+  asio::io_context& io_;
+  SupervisorClientOptions options_;
+  std::string socket_path_;
+  asio::local::stream_protocol::socket socket_;
+  AsyncEvent ready_event_;  // a connection is ready, or we stop
+  asio::steady_timer write_signal_;
+  asio::steady_timer closed_signal_;  // cancelled when the connection drops
+  std::deque<std::string> out_;
+  std::map<std::string, Pending*> pending_;
+  std::uint64_t next_id_ = 1;
+  bool connected_ = false;
+  bool ready_ = false;  // after hello and on_connected
+  bool stopping_ = false;
+  int supervisor_pid_ = 0;
+};
+
+}  // namespace ptyctl::host
