@@ -1,7 +1,7 @@
 #include "supervisor.hpp"
 
-#include "connection.hpp"
 #include <ptyctl/common/log.hpp>
+#include "connection.hpp"
 
 #include <ptyctl/proto/errors.hpp>
 

@@ -100,6 +100,45 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
   }
 }
 
+int connect_unix(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw std::runtime_error("connect " + path + ": " + std::strerror(err));
+  }
+  return fd;
+}
+
+void send_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(std::string("send: ") + std::strerror(errno));
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+bool read_with_deadline(int fd, Clock::time_point deadline, std::string& out, bool& eof) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  if (left.count() <= 0) return false;
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+  char buf[65536];
+  const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  if (n <= 0) {
+    eof = true;
+    return true;
+  }
+  out.append(buf, static_cast<std::size_t>(n));
+  return true;
+}
+
 bool path_exists(const std::string& path) {
   return ::access(path.c_str(), F_OK) == 0;
 }
@@ -146,14 +185,8 @@ std::vector<int> children_of(int pid) {
   return out;
 }
 
-SupervisorClient::SupervisorClient(const std::string& socket_path) {
-  fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error("connect " + socket_path + ": " + std::strerror(errno));
-}
+SupervisorClient::SupervisorClient(const std::string& socket_path)
+    : fd_(connect_unix(socket_path)) {}
 
 SupervisorClient::~SupervisorClient() {
   close();
@@ -165,14 +198,7 @@ void SupervisorClient::close() {
 }
 
 void SupervisorClient::send_raw(std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(std::string("send: ") + std::strerror(errno));
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
+  send_all(fd_, bytes);
 }
 
 void SupervisorClient::send(const json::object& message, std::string_view payload) {
@@ -181,17 +207,9 @@ void SupervisorClient::send(const json::object& message, std::string_view payloa
 
 bool SupervisorClient::read_some(Clock::time_point deadline) {
   if (eof_) return false;
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  if (left.count() <= 0) return false;
-  pollfd p{fd_, POLLIN, 0};
-  if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-  char buf[65536];
-  const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-  if (n <= 0) {
-    eof_ = true;
-    return false;
-  }
-  decoder_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+  std::string bytes;
+  if (!read_with_deadline(fd_, deadline, bytes, eof_) || eof_) return false;
+  decoder_.feed(bytes);
   while (auto f = decoder_.next())
     pending_.push_back(std::move(*f));
   return true;

@@ -55,6 +55,13 @@ class Process {
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
 bool path_exists(const std::string& path);
+// A connected Unix stream socket (throws).
+int connect_unix(const std::string& path);
+// Writes all of `bytes` (throws).
+void send_all(int fd, std::string_view bytes);
+// One read with a deadline: bytes appended to `out`; false at the deadline,
+// true with eof set at the end of the stream.
+bool read_with_deadline(int fd, Clock::time_point deadline, std::string& out, bool& eof);
 std::string read_file(const std::string& path);
 // Resident memory of a process, from /proc (KiB).
 long rss_kib(int pid);

@@ -1,0 +1,704 @@
+// terminal-host against the real pty-supervisor and real shells: a
+// conformance suite for the desktop app's protocol (version 2, every row of
+// shared/reference/superset-terminal-host-v2.md), restarts without loss, and
+// the behaviour a careful user of a desktop terminal expects.
+
+#include "host_client.hpp"
+#include "utf8_sequence.hpp"
+
+#include "emulator/emulator.hpp"
+
+#include <ptyctl/proto/envelope.hpp>
+#include <ptyctl/proto/snapshot.hpp>
+#include <ptyctl/proto/utf8.hpp>
+
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <random>
+#include <set>
+
+using namespace ptyctl;
+using namespace ptyctl::test;
+namespace json = boost::json;
+
+namespace {
+
+// A session as the app asks for one. Tests run an rc-less bash through the
+// reference's `command` (the shell runs it with -c).
+json::object attach_payload(const std::string& id,
+                            const std::string& command = "exec /bin/bash --norc --noprofile") {
+  return json::object{{"sessionId", id},      {"cols", 80},         {"rows", 24},
+                      {"workspaceId", "ws"},  {"paneId", "pane-1"}, {"tabId", "tab-1"},
+                      {"shell", "/bin/bash"}, {"command", command}};
+}
+
+bool ok(const json::object& r) {
+  return r.at("ok").as_bool();
+}
+
+std::string error_code(const json::object& r) {
+  if (ok(r)) return "OK";
+  return std::string(r.at("error").at("code").as_string());
+}
+
+std::string error_code(const std::optional<json::object>& r) {
+  return r ? error_code(*r) : "NO ANSWER";
+}
+
+bool contains(const std::string& s, std::string_view what) {
+  return s.find(what) != std::string::npos;
+}
+
+std::string seq_output(int from, int to) {
+  std::string s;
+  for (int i = from; i <= to; ++i)
+    s += std::to_string(i) + "\r\n";
+  return s;
+}
+
+json::object hello_payload(const std::string& token, int version, const std::string& client,
+                           const std::string& role) {
+  return json::object{
+      {"token", token}, {"protocolVersion", version}, {"clientId", client}, {"role", role}};
+}
+
+std::optional<json::object> ask(LineSocket& s, const std::string& id, const std::string& type,
+                                json::value payload = nullptr) {
+  json::object m{{"id", id}, {"type", type}};
+  if (!payload.is_null()) m["payload"] = std::move(payload);
+  s.send(m);
+  return s.response(id, 20s);
+}
+
+std::vector<json::object> sessions(HostClient& c) {
+  std::vector<json::object> out;
+  const json::object r = c.request("listSessions");
+  for (const auto& s : r.at("payload").at("sessions").as_array())
+    out.push_back(s.as_object());
+  return out;
+}
+
+std::optional<json::object> find_session(HostClient& c, const std::string& id) {
+  for (auto& s : sessions(c))
+    if (s.at("sessionId").as_string() == id) return s;
+  return std::nullopt;
+}
+
+bool until_text(HostClient& c, const std::string& sid, Received& out, std::string_view text,
+                std::chrono::milliseconds timeout = 20s) {
+  return c.collect(
+      sid, out, [&](const Received& r) { return contains(r.bytes, text); }, timeout);
+}
+
+bool until_exit(HostClient& c, const std::string& sid, Received& out,
+                std::chrono::milliseconds timeout = 60s) {
+  return c.collect(
+      sid, out, [](const Received& r) { return r.exit.has_value(); }, timeout);
+}
+
+// A child process of `shell_pid` running `comm` (e.g. "sleep").
+bool has_child_named(int shell_pid, const std::string& comm) {
+  for (int child : children_of(shell_pid))
+    if (read_file("/proc/" + std::to_string(child) + "/comm") == comm + "\n") return true;
+  return false;
+}
+
+int pid_of(const json::object& create_response) {
+  return static_cast<int>(create_response.at("payload").at("pid").as_int64());
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  return st.st_mode & 0777;
+}
+
+}  // namespace
+
+// --- conformance: hello ---------------------------------------------------------
+
+TEST(HostProtocol, HelloAnswersAndEveryRefusal) {
+  HostFixture f;
+  EXPECT_EQ(mode_of(f.dir.path()), 0700u);
+  EXPECT_EQ(mode_of(f.socket()), 0600u);
+  EXPECT_EQ(mode_of(f.dir.path() + "/terminal-host.token"), 0600u);
+  const std::string token = f.token();
+  ASSERT_EQ(token.size(), 64u);
+  EXPECT_EQ(token.find_first_not_of("0123456789abcdef"), std::string::npos);
+
+  LineSocket s(f.socket());
+  EXPECT_EQ(error_code(ask(s, "r1", "listSessions")), "NOT_AUTHENTICATED");
+  // The version is checked before the token.
+  EXPECT_EQ(error_code(ask(s, "h1", "hello", hello_payload("wrong", 1, "c", "control"))),
+            "PROTOCOL_MISMATCH");
+  EXPECT_EQ(error_code(ask(s, "h2", "hello", hello_payload("wrong", 2, "c", "control"))),
+            "AUTH_FAILED");
+  EXPECT_EQ(error_code(ask(s, "h3", "hello", hello_payload(token, 2, "", "control"))),
+            "INVALID_HELLO");
+  EXPECT_EQ(error_code(ask(s, "h4", "hello", hello_payload(token, 2, "c", "viewer"))),
+            "INVALID_HELLO");
+  // A line that is not JSON gets no answer; the next one is served.
+  s.send_raw("{this is not json\n\n");
+  auto hello = ask(s, "h5", "hello", hello_payload(token, 2, "c", "control"));
+  ASSERT_EQ(error_code(hello), "OK");
+  EXPECT_EQ(hello->at("payload").at("protocolVersion").as_int64(), 2);
+  EXPECT_EQ(hello->at("payload").at("daemonVersion").as_string(), "0.1.0");
+  EXPECT_EQ(hello->at("payload").at("daemonPid").as_int64(), f.process->pid());
+  EXPECT_EQ(error_code(ask(s, "r2", "noSuchRequest", json::object{})), "UNKNOWN_REQUEST");
+  // No stream socket yet for client "c".
+  EXPECT_EQ(error_code(ask(s, "r3", "createOrAttach", attach_payload("x"))),
+            "STREAM_NOT_CONNECTED");
+
+  // The hello answer is the first line a stream socket receives; requests
+  // there are refused.
+  LineSocket st(f.socket());
+  st.send(proto::make_request("sh", "hello", hello_payload(token, 2, "c", "stream")));
+  auto first = st.next(20s);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->at("id").as_string(), "sh");
+  EXPECT_TRUE(ok(*first));
+  EXPECT_EQ(error_code(ask(st, "r4", "listSessions")), "INVALID_ROLE");
+  EXPECT_EQ(error_code(ask(s, "r5", "createOrAttach", attach_payload("x"))), "OK");
+
+  // A second control socket for the same client replaces the first.
+  LineSocket s2(f.socket());
+  EXPECT_EQ(error_code(ask(s2, "h6", "hello", hello_payload(token, 2, "c", "control"))), "OK");
+  EXPECT_FALSE(s.next(20s));  // closed
+  EXPECT_TRUE(s.closed_by_peer());
+
+  // A line over the limit (16 MiB) is refused and that socket closed.
+  LineSocket big(f.socket());
+  const std::string chunk(1024 * 1024, 'x');
+  for (int i = 0; i < 17; ++i)  // the server may close before it has all
+    if (::send(big.fd(), chunk.data(), chunk.size(), MSG_NOSIGNAL) < 0) break;
+  auto refusal = big.next(20s);
+  EXPECT_EQ(error_code(refusal), "LINE_TOO_LONG");
+  EXPECT_FALSE(big.next(20s));
+  EXPECT_EQ(error_code(ask(s2, "r6", "listSessions")), "OK");  // others go on
+}
+
+TEST(HostProtocol, AnotherUidIsRefused) {
+  HostFixture f;
+  ASSERT_EQ(::chmod(f.dir.path().c_str(), 0711), 0);
+  ASSERT_EQ(::chmod(f.socket().c_str(), 0666), 0);
+  const passwd* nobody = ::getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    if (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(3);
+    try {
+      LineSocket other(f.socket());
+      auto line = other.next(10s);
+      if (!line || error_code(*line) != "PERMISSION_DENIED") ::_exit(1);
+      if (other.next(10s)) ::_exit(2);
+      ::_exit(0);
+    } catch (...) {
+      ::_exit(4);
+    }
+  }
+  int status = -1;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  HostClient c(f.socket(), f.token());
+  EXPECT_TRUE(ok(c.request("listSessions")));
+}
+
+// --- conformance: requests ------------------------------------------------------
+
+TEST(HostProtocol, EveryRequestOfASession) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  auto created = c.request("createOrAttach", attach_payload("s1"));
+  ASSERT_TRUE(ok(created)) << json::serialize(created);
+  const auto& p = created.at("payload");
+  EXPECT_TRUE(p.at("isNew").as_bool());
+  EXPECT_FALSE(p.at("wasRecovered").as_bool());
+  const int pid = pid_of(created);
+  EXPECT_GT(pid, 0);
+  const auto snap = json::value_to<proto::Snapshot>(p.at("snapshot"));
+  EXPECT_EQ(snap.cols, 80);
+  EXPECT_EQ(snap.rows, 24);
+  EXPECT_TRUE(contains(snap.rehydrateSequences, "\x1b[?25h"));
+  EXPECT_TRUE(snap.modes.autoWrap);
+  EXPECT_FALSE(p.as_object().contains("resumed"));  // only answered to resumeFrom
+
+  // write → data on the stream socket.
+  Received out;
+  ASSERT_TRUE(
+      ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", "echo hi-$((6*7))\n"}})));
+  ASSERT_TRUE(until_text(c, "s1", out, "hi-42")) << out.bytes << "\n" << f.process->log();
+
+  // notify_ write: no response, the data still arrives.
+  const std::string note_id = c.send(
+      "write", json::object{{"sessionId", "s1"}, {"data", "echo note-$((2+3))\n"}}, "notify_");
+  ASSERT_TRUE(until_text(c, "s1", out, "note-5"));
+  ASSERT_TRUE(ok(c.request("listSessions")));  // answered after the write was done
+  EXPECT_FALSE(c.control.response(note_id, 300ms)) << "a notify_ write got a response";
+
+  // resize reaches the program.
+  ASSERT_TRUE(
+      ok(c.request("resize", json::object{{"sessionId", "s1"}, {"cols", 100}, {"rows", 30}})));
+  ASSERT_TRUE(ok(
+      c.request("write", json::object{{"sessionId", "s1"}, {"data", "echo cols=$(tput cols)\n"}})));
+  ASSERT_TRUE(until_text(c, "s1", out, "cols=100"));
+  // resize of an unknown session succeeds, as in the app's daemon.
+  EXPECT_TRUE(
+      ok(c.request("resize", json::object{{"sessionId", "nope"}, {"cols", 10}, {"rows", 5}})));
+
+  // createOrAttach again: not new, recovered, same pid, resized.
+  auto again = c.request("createOrAttach", attach_payload("s1"));
+  ASSERT_TRUE(ok(again));
+  EXPECT_FALSE(again.at("payload").at("isNew").as_bool());
+  EXPECT_TRUE(again.at("payload").at("wasRecovered").as_bool());
+  EXPECT_EQ(pid_of(again), pid);
+  out = Received{};  // a snapshot again, then data from its offset
+
+  // signal: SIGINT ends `sleep 100` in the foreground.
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", "sleep 100\n"}})));
+  ASSERT_TRUE(wait_until([&] { return has_child_named(pid, "sleep"); }, 20s));
+  ASSERT_TRUE(ok(c.request("signal", json::object{{"sessionId", "s1"}, {"signal", "SIGINT"}})));
+  EXPECT_TRUE(wait_until([&] { return !has_child_named(pid, "sleep"); }, 20s));
+  // (A list after the interrupted command would be abandoned, as at a real
+  // terminal: the status is asked for by the next command line.)
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", "echo rc=$?\n"}})));
+  ASSERT_TRUE(until_text(c, "s1", out, "rc=130")) << out.bytes << "\n" << f.process->log();
+  EXPECT_EQ(
+      error_code(c.request("signal", json::object{{"sessionId", "s1"}, {"signal", "SIGNOPE"}})),
+      "INVALID_SIGNAL");
+
+  // detach: the session runs on; attaching with resumeFrom continues exactly.
+  ASSERT_TRUE(ok(c.request("detach", json::object{{"sessionId", "s1"}})));
+  ASSERT_TRUE(
+      ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", "echo while-away\n"}})));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = find_session(c, "s1");
+        return s && s->at("offset").to_number<std::uint64_t>() > out.next + 30;
+      },
+      20s));
+  auto back = c.request("createOrAttach", [&] {
+    auto a = attach_payload("s1");
+    a["resumeFrom"] = out.next;
+    return a;
+  }());
+  ASSERT_TRUE(ok(back));
+  EXPECT_TRUE(back.at("payload").at("resumed").as_bool());
+  ASSERT_TRUE(until_text(c, "s1", out, "while-away\r\n"));  // collect() checks continuity
+
+  // listSessions fields.
+  auto listed = find_session(c, "s1");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->at("workspaceId").as_string(), "ws");
+  EXPECT_EQ(listed->at("paneId").as_string(), "pane-1");
+  EXPECT_TRUE(listed->at("isAlive").as_bool());
+  EXPECT_EQ(listed->at("attachedClients").as_int64(), 1);
+  EXPECT_EQ(listed->at("pid").as_int64(), pid);
+  EXPECT_EQ(listed->at("shell").as_string(), "/bin/bash");
+  const std::string created_at(listed->at("createdAt").as_string());
+  EXPECT_EQ(created_at.size(), 24u) << created_at;  // 2026-11-22T03:04:05.678Z
+  EXPECT_EQ(created_at.back(), 'Z');
+  EXPECT_TRUE(listed->contains("lastAttachedAt"));
+
+  // clearScrollback.
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", "seq 1 100\n"}})));
+  ASSERT_TRUE(until_text(c, "s1", out, "100\r\n"));
+  auto before = c.request("getSnapshot", json::object{{"sessionId", "s1"}});
+  ASSERT_TRUE(ok(before));
+  EXPECT_GT(before.at("payload").at("snapshot").at("scrollbackLines").as_int64(), 0);
+  ASSERT_TRUE(ok(c.request("clearScrollback", json::object{{"sessionId", "s1"}})));
+  auto after = c.request("getSnapshot", json::object{{"sessionId", "s1"}});
+  EXPECT_EQ(after.at("payload").at("snapshot").at("scrollbackLines").as_int64(), 0);
+
+  // kill → success at once, then the exit event.
+  ASSERT_TRUE(ok(c.request("kill", json::object{{"sessionId", "s1"}})));
+  ASSERT_TRUE(until_exit(c, "s1", out));
+  EXPECT_EQ(out.exit->at("signal").as_int64(), SIGHUP);
+  EXPECT_TRUE(ok(c.request("kill", json::object{{"sessionId", "never-was"}})));
+  // A write to an ended or unknown session fails with WRITE_FAILED.
+  EXPECT_EQ(error_code(c.request("write", json::object{{"sessionId", "s1"}, {"data", "x"}})),
+            "WRITE_FAILED");
+  EXPECT_EQ(error_code(c.request("write", json::object{{"sessionId", "zzz"}, {"data", "x"}})),
+            "WRITE_FAILED");
+  EXPECT_EQ(error_code(c.request("detach", json::object{{"sessionId", "zzz"}})), "OK");
+  EXPECT_EQ(error_code(c.request("cancelCreateOrAttach",
+                                 json::object{{"sessionId", "zzz"}, {"requestId", "r"}})),
+            "OK");
+  EXPECT_EQ(error_code(c.request("createOrAttach", json::object{{"sessionId", "bad"}})),
+            "INVALID_PAYLOAD");
+}
+
+TEST(HostProtocol, NotifyWriteFailureIsAnErrorEvent) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  c.send("write", json::object{{"sessionId", "nosuch"}, {"data", "x"}}, "notify_");
+  auto ev = c.next_event(20s);
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->at("event").as_string(), "error");
+  EXPECT_EQ(ev->at("sessionId").as_string(), "nosuch");
+  EXPECT_EQ(ev->at("payload").at("type").as_string(), "error");
+  EXPECT_EQ(ev->at("payload").at("code").as_string(), "WRITE_FAILED");
+}
+
+TEST(HostProtocol, SpawnFailureIsCreateAttachFailed) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  auto p = attach_payload("nowhere");
+  p["cwd"] = "/no/such/directory";
+  EXPECT_EQ(error_code(c.request("createOrAttach", p)), "CREATE_ATTACH_FAILED");
+}
+
+TEST(HostProtocol, UnwatchedExitGoesToEveryStreamKillAllAndShutdown) {
+  HostFixture f;
+  HostClient a(f.socket(), f.token());
+  HostClient b(f.socket(), f.token());
+  ASSERT_TRUE(ok(a.request("createOrAttach", attach_payload("u", "sleep 1000"))));
+  ASSERT_TRUE(ok(a.request("detach", json::object{{"sessionId", "u"}})));
+  ASSERT_TRUE(ok(a.request("kill", json::object{{"sessionId", "u"}})));
+  for (HostClient* c : {&a, &b}) {
+    Received r;
+    ASSERT_TRUE(until_exit(*c, "u", r, 20s));
+  }
+
+  // killAll: every session ends.
+  ASSERT_TRUE(ok(a.request("createOrAttach", attach_payload("k1", "sleep 1000"))));
+  ASSERT_TRUE(ok(a.request("createOrAttach", attach_payload("k2", "sleep 1000"))));
+  ASSERT_TRUE(ok(a.request("killAll", json::object{})));
+  for (const char* id : {"k1", "k2"}) {
+    Received r;
+    ASSERT_TRUE(until_exit(a, id, r, 20s)) << id;
+  }
+  for (auto& s : sessions(a))
+    EXPECT_FALSE(s.at("isAlive").as_bool()) << json::serialize(s);
+
+  // shutdown (sessions kept): the daemon exits 0; the session lives on.
+  auto keep = a.request("createOrAttach", attach_payload("keep", "sleep 1000"));
+  ASSERT_TRUE(ok(keep));
+  ASSERT_TRUE(ok(a.request("shutdown", json::object{{"killSessions", false}})));
+  auto status = f.process->wait(20s);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << f.process->log();
+  EXPECT_EQ(::kill(pid_of(keep), 0), 0);
+  f.restart();
+  HostClient c(f.socket(), f.token());
+  auto s = find_session(c, "keep");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->at("isAlive").as_bool());
+  // shutdown with killSessions: they end too.
+  ASSERT_TRUE(ok(c.request("shutdown", json::object{{"killSessions", true}})));
+  ASSERT_TRUE(f.process->wait(20s));
+  EXPECT_TRUE(wait_until([&] { return ::kill(pid_of(keep), 0) != 0; }, 20s));
+}
+
+// --- restarts -----------------------------------------------------------------------
+
+TEST(HostRestart, TwentySigkillsLoseAndRepeatNothing) {
+  // A ring large enough for the output produced while the daemon is down.
+  HostFixture f({}, {"--ring-size", std::to_string(64u * 1024 * 1024)});
+  const std::string program =
+      "for i in $(seq 0 199); do seq $((i*10000+1)) $((i*10000+10000)); sleep 0.05; done";
+  const std::string expected = seq_output(1, 2000000);
+  std::mt19937 gen(20261122);
+  Received out;
+  auto client = std::make_unique<HostClient>(f.socket(), f.token());
+  auto first = client->request("createOrAttach", [&] {
+    auto a = attach_payload("seq", program);
+    a["resumeFrom"] = 0;
+    return a;
+  }());
+  ASSERT_TRUE(ok(first)) << json::serialize(first);
+  ASSERT_TRUE(first.at("payload").at("resumed").as_bool());
+  int resumed_mid_output = 0;
+  for (int kill = 0; kill < 20; ++kill) {
+    const auto pause = std::chrono::milliseconds(50 + gen() % 350);
+    const auto until = Clock::now() + pause;
+    client->collect(
+        "seq", out, [&](const Received&) { return Clock::now() >= until; }, pause);
+    f.process->signal(SIGKILL);
+    ASSERT_TRUE(f.process->wait(20s));
+    client.reset();
+    f.restart();
+    client = std::make_unique<HostClient>(f.socket(), f.token());
+    auto a = attach_payload("seq", program);
+    a["resumeFrom"] = out.next;
+    auto r = client->request("createOrAttach", a);
+    ASSERT_TRUE(ok(r)) << json::serialize(r);
+    EXPECT_FALSE(r.at("payload").at("isNew").as_bool());
+    EXPECT_TRUE(r.at("payload").at("resumed").as_bool()) << "at offset " << out.next;
+    if (!out.exit && out.next < expected.size()) ++resumed_mid_output;
+  }
+  ASSERT_TRUE(until_exit(*client, "seq", out, 120s));
+  EXPECT_EQ(out.stale, 0) << "events repeated on a new connection";
+  EXPECT_EQ(out.bytes.size(), expected.size());
+  EXPECT_TRUE(out.bytes == expected) << "the output differs from seq's";
+  EXPECT_EQ(out.exit->at("exitCode").as_int64(), 0);
+  EXPECT_GE(resumed_mid_output, 10) << "the program ended before most restarts";
+}
+
+TEST(HostRestart, ShellsSurviveASigkill) {
+  HostFixture f;
+  std::map<std::string, int> pids;
+  {
+    HostClient c(f.socket(), f.token());
+    for (int i = 0; i < 10; ++i) {
+      const std::string id = "sleeper-" + std::to_string(i);
+      auto r = c.request("createOrAttach", attach_payload(id, "sleep 1000"));
+      ASSERT_TRUE(ok(r));
+      pids[id] = pid_of(r);
+    }
+  }
+  f.process->signal(SIGKILL);
+  ASSERT_TRUE(f.process->wait(20s));
+  f.restart();
+  HostClient c(f.socket(), f.token());
+  std::map<std::string, int> after;
+  for (auto& s : sessions(c)) {
+    EXPECT_TRUE(s.at("isAlive").as_bool());
+    after[std::string(s.at("sessionId").as_string())] = static_cast<int>(s.at("pid").as_int64());
+  }
+  EXPECT_EQ(after, pids);
+}
+
+TEST(HostRestart, SupervisorItStartedSurvivesCtrlCOnItsGroup) {
+  HostFixture f;
+  int shell;
+  {
+    HostClient c(f.socket(), f.token());
+    auto r = c.request("createOrAttach", attach_payload("s", "sleep 1000"));
+    ASSERT_TRUE(ok(r));
+    shell = pid_of(r);
+  }
+  const int sup = f.supervisor_pid();
+  ASSERT_GT(sup, 0);
+  EXPECT_NE(::getpgid(sup), ::getpgid(f.process->pid()));
+  EXPECT_NE(::getsid(sup), ::getsid(f.process->pid()));
+  // What a Ctrl-C on the terminal running terminal-host in the foreground does.
+  ASSERT_EQ(::kill(-::getpgid(f.process->pid()), SIGINT), 0);
+  auto status = f.process->wait(20s);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  EXPECT_EQ(::kill(sup, 0), 0) << "the supervisor died with terminal-host";
+  EXPECT_EQ(::kill(shell, 0), 0);
+  f.restart();
+  HostClient c(f.socket(), f.token());
+  auto s = find_session(c, "s");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->at("pid").as_int64(), shell);
+  EXPECT_EQ(f.supervisor_pid(), sup);
+}
+
+// --- several clients, slow clients ----------------------------------------------
+
+TEST(HostClients, TwoViewersGetEveryByteAndAStalledOneBlocksNobody) {
+  HostFixture f({"--stream-queue-mib", "4"});
+  HostClient a(f.socket(), f.token());
+  HostClient b(f.socket(), f.token());
+  const std::string program =
+      "stty -echo; read x; seq 1 200000; read y; yes flood-line | head -n 2500000";
+  ASSERT_TRUE(ok(a.request("createOrAttach", attach_payload("flood", program))));
+  auto second = b.request("createOrAttach", attach_payload("flood", program));
+  ASSERT_TRUE(ok(second));
+  EXPECT_FALSE(second.at("payload").at("isNew").as_bool());
+  ASSERT_TRUE(ok(a.request("write", json::object{{"sessionId", "flood"}, {"data", "\n"}})));
+  const std::string expected = seq_output(1, 200000);
+  Received ra, rb;
+  ASSERT_TRUE(until_text(a, "flood", ra, "\r\n200000\r\n", 60s));
+  ASSERT_TRUE(until_text(b, "flood", rb, "\r\n200000\r\n", 60s));
+  EXPECT_TRUE(ra.bytes == expected);
+  EXPECT_TRUE(rb.bytes == expected);
+
+  // b stops reading; a keeps receiving; a third client is answered at once.
+  ASSERT_TRUE(ok(a.request("write", json::object{{"sessionId", "flood"}, {"data", "\n"}})));
+  ASSERT_TRUE(a.collect(
+      "flood", ra, [](const Received& r) { return r.bytes.size() > 10'000'000; }, 60s));
+  HostClient c(f.socket(), f.token());
+  const auto t0 = Clock::now();
+  EXPECT_TRUE(ok(c.request("createOrAttach", attach_payload("other", "sleep 1000"))));
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
+  EXPECT_LT(took.count(), 3000) << "createOrAttach waited " << took.count() << " ms";
+  ASSERT_TRUE(until_exit(a, "flood", ra, 120s));
+  EXPECT_EQ(ra.bytes.size(), expected.size() + 2500000u * 12);
+  // The stalled stream socket was disconnected, with a reason in the log.
+  bool closed = false;
+  for (int i = 0; i < 100000 && !closed; ++i) {
+    if (!b.stream.next(20s)) closed = b.stream.closed_by_peer();
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE(contains(f.process->log(), "stopped reading")) << f.process->log();
+  // Its client comes back and resumes by offset.
+  HostClient b2(f.socket(), f.token(), b.client_id());
+  auto again = attach_payload("flood", program);
+  again["resumeFrom"] = rb.next;
+  auto r = b2.request("createOrAttach", again);
+  ASSERT_TRUE(ok(r));
+}
+
+// --- snapshot consistency and text -------------------------------------------------
+
+TEST(HostSnapshot, SnapshotAtAttachPlusDataReproducesTheScreen) {
+  HostFixture f;
+  HostClient a(f.socket(), f.token());
+  ASSERT_TRUE(ok(a.request("createOrAttach",
+                           attach_payload("s", "stty -echo; read x; seq 1 300000; read y"))));
+  ASSERT_TRUE(ok(a.request("write", json::object{{"sessionId", "s"}, {"data", "\n"}})));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = find_session(a, "s");
+        return s && s->at("offset").to_number<std::uint64_t>() > 200000;
+      },
+      30s));
+  // A second client attaches while the output runs.
+  HostClient late(f.socket(), f.token());
+  auto r = late.request("createOrAttach", attach_payload("s"));
+  ASSERT_TRUE(ok(r));
+  const auto snap = json::value_to<proto::Snapshot>(r.at("payload").at("snapshot"));
+  Received out;
+  ASSERT_TRUE(until_text(late, "s", out, "\n300000\r\n", 60s));
+  auto first_offset_ok = out.next - out.bytes.size() == snap.offset;
+  EXPECT_TRUE(first_offset_ok) << "data must start at the snapshot's offset";
+  emu::Emulator screen(snap.cols, snap.rows);
+  screen.feed(snap.rehydrateSequences);
+  screen.feed(snap.snapshotAnsi);
+  screen.feed(out.bytes);
+  auto final_snap = late.request("getSnapshot", json::object{{"sessionId", "s"}});
+  const auto expected = json::value_to<proto::Snapshot>(final_snap.at("payload").at("snapshot"));
+  ASSERT_EQ(expected.offset, out.next);
+  EXPECT_EQ(screen.text(), *expected.text);
+  // No line twice: the scrollback + screen hold consecutive numbers.
+  std::istringstream lines(screen.text(true));
+  std::string line;
+  long prev = -1, seen = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    const long n = std::stol(line);
+    if (prev >= 0) {
+      EXPECT_EQ(n, prev + 1) << "after " << prev;
+    }
+    prev = n;
+    ++seen;
+  }
+  EXPECT_GT(seen, 1000);  // the snapshot's scrollback, then what scrolled after it
+  EXPECT_EQ(prev, 300000);
+}
+
+TEST(HostText, DataEventsNeverSplitAUtf8Sequence) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  const std::string expected = random_utf8(10000, 7);
+  ASSERT_TRUE(
+      ok(c.request("createOrAttach",
+                   attach_payload("u8", "stty -echo; read x; " +
+                                            std::string(PTYCTL_TEST_HELPER_BIN) + " 10000 7"))));
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "u8"}, {"data", "\n"}})));
+  Received out;
+  int invalid = 0;
+  std::string all;
+  const auto deadline = Clock::now() + 120s;
+  while (!out.exit && Clock::now() < deadline) {
+    auto ev = c.next_event(20s);
+    ASSERT_TRUE(ev);
+    const auto& p = ev->at("payload").as_object();
+    if (p.at("type").as_string() == "exit") {
+      out.exit = p;
+      continue;
+    }
+    // Check the raw line's data: the JSON text is what a client decodes.
+    const std::string data(p.at("data").as_string());
+    if (!proto::utf8_is_valid(data)) ++invalid;
+    all += data;
+    ++out.events;
+    out.next = p.at("endOffset").to_number<std::uint64_t>();
+  }
+  ASSERT_TRUE(out.exit);
+  EXPECT_EQ(invalid, 0);
+  EXPECT_GT(out.events, 10);
+  EXPECT_TRUE(all == expected) << "the characters differ (a split sequence became U+FFFD?)";
+  EXPECT_EQ(out.next, expected.size());
+}
+
+TEST(HostText, InvalidBytesBecomeReplacementCharacters) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  ASSERT_TRUE(ok(c.request("createOrAttach",
+                           attach_payload("bad", "stty -echo; read x; printf 'a\\377\\376b'"))));
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "bad"}, {"data", "\n"}})));
+  Received out;
+  ASSERT_TRUE(until_exit(c, "bad", out, 20s));
+  EXPECT_EQ(out.bytes,
+            "a\xEF\xBF\xBD\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(out.next, 4u);  // offsets count the program's bytes
+}
+
+// --- lifecycle ----------------------------------------------------------------------
+
+TEST(HostLifecycle, LiveDaemonIsNotReplacedAndSigtermLeavesSessions) {
+  HostFixture f;
+  const std::string token = f.token();
+  Process second(host_binary(), {"--state-dir", f.dir.path()});
+  auto status = second.wait(20s);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 1);
+  EXPECT_TRUE(contains(second.log(), "already serving")) << second.log();
+  int shell;
+  {
+    HostClient c(f.socket(), token);
+    auto r = c.request("createOrAttach", attach_payload("s", "sleep 1000"));
+    ASSERT_TRUE(ok(r));
+    shell = pid_of(r);
+  }
+  f.process->signal(SIGTERM);
+  status = f.process->wait(20s);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << f.process->log();
+  EXPECT_FALSE(path_exists(f.socket()));
+  EXPECT_FALSE(path_exists(f.dir.path() + "/terminal-host.pid"));
+  EXPECT_EQ(::kill(shell, 0), 0) << "SIGTERM to terminal-host must not touch sessions";
+  f.restart();
+  EXPECT_EQ(f.token(), token);  // reused
+}
+
+TEST(HostLifecycle, DetachedWithLogAndReadyNotification) {
+  TempDir dir;
+  const std::string notify_path = dir.path() + "/notify.sock";
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", notify_path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string state = dir.path() + "/state";
+  Process launcher(host_binary(),
+                   {"--state-dir", state, "-d", "--supervisor-binary", supervisor_binary()},
+                   {{"NOTIFY_SOCKET", notify_path}});
+  auto status = launcher.wait(20s);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  pollfd pfd{fd, POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 20000), 1);
+  char buf[64] = {};
+  const ssize_t n = ::recv(fd, buf, sizeof buf - 1, 0);
+  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0), "READY=1");
+  ::close(fd);
+  const int pid = std::stoi(read_file(state + "/terminal-host.pid"));
+  EXPECT_NE(pid, launcher.pid());
+  EXPECT_NE(::getsid(pid), ::getsid(0));
+  {
+    HostClient c(state + "/terminal-host.sock", read_file(state + "/terminal-host.token"));
+    EXPECT_TRUE(ok(c.request("listSessions")));
+  }
+  EXPECT_TRUE(contains(read_file(state + "/terminal-host.log"), "listening on"));
+  ::kill(pid, SIGTERM);
+  EXPECT_TRUE(wait_until([&] { return ::kill(pid, 0) != 0; }, 20s));
+  const std::string sup = read_file(state + "/pty-supervisor.pid");
+  if (!sup.empty()) {
+    ::kill(std::stoi(sup), SIGTERM);
+    EXPECT_TRUE(wait_until([&] { return ::kill(std::stoi(sup), 0) != 0; }, 20s));
+  }
+}
