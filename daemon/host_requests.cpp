@@ -205,6 +205,8 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
     const json::value answer = co_await supervisor_.call("attachSession", std::move(v));
     auto r = as<sup::AttachSessionResult>(answer);
     const std::uint64_t from = r.resumed ? *resume_from : r.snapshot.offset;
+    log_debug("session " + route->id() + ": subscribed from offset " + std::to_string(from) +
+              (r.resumed ? " (resumed)" : " (snapshot)"));
     route->subscribe(from);
     route->add_viewer(stream, from);
     out = AttachOutcome{std::move(r.snapshot), r.resumed, std::move(r.session)};

@@ -167,8 +167,13 @@ asio::awaitable<void> SupervisorClient::read_loop() {
         co_await socket_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
     if (ec) break;
     decoder.feed(std::string_view(buf.data(), n));
-    try {
-      while (auto frame = decoder.next()) {
+    bool broken = false;
+    for (;;) {
+      std::optional<proto::Frame> frame;
+      bool answered = false;
+      try {
+        frame = decoder.next();
+        if (!frame) break;
         proto::Envelope env = proto::parse_envelope(frame->json);
         if (auto* r = std::get_if<proto::Response>(&env)) {
           auto it = pending_.find(r->id);
@@ -180,14 +185,20 @@ asio::awaitable<void> SupervisorClient::read_loop() {
           it->second->response = std::move(*r);
           it->second->done->cancel();
           pending_.erase(it);
+          answered = true;
         } else if (auto* e = std::get_if<proto::Event>(&env)) {
           if (on_event) on_event(*e, frame->payload);
         }
+      } catch (const std::exception& e) {
+        log_error(std::string("bad frame from pty-supervisor: ") + e.what());
+        broken = true;
+        break;
       }
-    } catch (const std::exception& e) {
-      log_error(std::string("bad frame from pty-supervisor: ") + e.what());
-      break;
+      // The caller waiting for this answer runs before the frames behind it:
+      // an attach's data events must find the subscription it sets up.
+      if (answered) co_await asio::post(socket_.get_executor(), asio::use_awaitable);
     }
+    if (broken) break;
   }
   boost::system::error_code ignored;
   socket_.close(ignored);

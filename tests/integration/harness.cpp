@@ -158,6 +158,13 @@ long rss_kib(int pid) {
   return -1;
 }
 
+bool process_gone(int pid) {
+  if (::kill(pid, 0) != 0) return true;
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const std::size_t close_paren = stat.rfind(')');
+  return close_paren == std::string::npos || stat.compare(close_paren + 2, 1, "Z") == 0;
+}
+
 int count_fds(int pid) {
   int n = 0;
   if (DIR* d = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str())) {

@@ -66,6 +66,9 @@ std::string read_file(const std::string& path);
 // Resident memory of a process, from /proc (KiB).
 long rss_kib(int pid);
 int count_fds(int pid);
+// True when `pid` has exited (a zombie nobody has reaped yet counts: an
+// orphan waits for init, which may be slow to reap it).
+bool process_gone(int pid);
 std::vector<int> children_of(int pid);
 
 // A wire-1 (pty-supervisor.sock) client.

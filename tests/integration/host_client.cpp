@@ -219,7 +219,7 @@ HostFixture::~HostFixture() {
   }
   const int pid = supervisor_pid();
   if (pid > 0 && ::kill(pid, SIGTERM) == 0)
-    if (!wait_until([&] { return ::kill(pid, 0) != 0; }, 20s)) ::kill(pid, SIGKILL);
+    if (!wait_until([&] { return process_gone(pid); }, 20s)) ::kill(pid, SIGKILL);
 }
 
 }  // namespace ptyctl::test
