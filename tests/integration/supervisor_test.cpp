@@ -127,7 +127,7 @@ TEST(Supervisor, EchoSnapshotListAndKill) {
 
   ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s1"}}, "echo hello\r")));
   ASSERT_TRUE(collect(
-      c, "s1", out, [](const Output& o) { return contains(o.bytes, "\nhello\r\n"); }, 10s))
+      c, "s1", out, [](const Output& o) { return contains(o.bytes, "\rhello\r\n"); }, 10s))
       << out.bytes;
 
   auto snap = c.request("getSnapshot", json::object{{"sessionId", "s1"}});
