@@ -34,12 +34,16 @@ release: deps
 	cmake --preset release
 	cmake --build --preset release
 
-# Builds and starts pty-supervisor in the foreground (Ctrl-C stops it and
-# hangs up its sessions). terminal-host takes this over when it arrives.
+# Builds and starts terminal-host in the foreground; it starts pty-supervisor
+# in the background when none runs. Ctrl-C stops terminal-host only: sessions
+# and the supervisor go on.
 STATE_DIR ?= $(HOME)/.superset
 run: release
-	@echo "pty-supervisor on $(STATE_DIR)/pty-supervisor.sock (Ctrl-C to stop)"
-	build/release/bin/pty-supervisor --state-dir "$(STATE_DIR)"
+	@echo "terminal-host on $(STATE_DIR)/terminal-host.sock (token in $(STATE_DIR)/terminal-host.token)"
+	@echo "first thing to try, in another terminal:"
+	@echo "  python3 -c 'import socket,json,sys;t=open(sys.argv[1]+\"/terminal-host.token\").read();s=socket.socket(socket.AF_UNIX);s.connect(sys.argv[1]+\"/terminal-host.sock\");f=s.makefile(\"rw\");f.write(json.dumps({\"id\":\"1\",\"type\":\"hello\",\"payload\":{\"token\":t,\"protocolVersion\":2,\"clientId\":\"me\",\"role\":\"control\"}})+\"\\n\");f.write(json.dumps({\"id\":\"2\",\"type\":\"listSessions\"})+\"\\n\");f.flush();print(f.readline(),f.readline())' $(STATE_DIR)"
+	@echo "(Ctrl-C stops terminal-host; sessions keep running)"
+	build/release/bin/terminal-host --state-dir "$(STATE_DIR)"
 
 bench: release
 	@if ls build/release/bin/bench_* >/dev/null 2>&1; then
