@@ -101,7 +101,6 @@ std::vector<double> ours_echo(const std::string& socket, int n) {
 
 }  // namespace
 
-
 int main(int argc, char** argv) {
   std::size_t mb = 50;
   int runs = 5, echoes = 2000;

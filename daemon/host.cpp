@@ -277,6 +277,18 @@ asio::awaitable<void> Host::resubscribe_all() {
                (result.resumed ? "" : " (too old: viewers repaint)"));
     } catch (const proto::ProtocolError& e) {
       log_warn("cannot resubscribe session " + id + ": " + e.code() + ": " + e.what());
+      if (e.code() != code::kSessionNotFound) continue;
+      // The supervisor that had it is gone (its shells got SIGHUP with their
+      // PTYs): say so, and end the session for its viewers.
+      client::ErrorEvent err;
+      err.error = "the session was lost with the pty-supervisor that ran it";
+      err.code = std::string(code::kSubprocessError);
+      r->send_event(proto::encode_line(proto::make_event("error", id, json::value_from(err))));
+      client::ExitEvent ex;
+      ex.exitCode = 128 + SIGHUP;
+      ex.signal = SIGHUP;
+      r->send_event(proto::encode_line(proto::make_event("exit", id, json::value_from(ex))));
+      r->clear_viewers();
     }
   }
 }

@@ -500,6 +500,22 @@ TEST(HostRestart, SupervisorItStartedSurvivesCtrlCOnItsGroup) {
   EXPECT_EQ(f.supervisor_pid(), sup);
 }
 
+TEST(HostRestart, ADeadSupervisorIsReplacedAndItsViewersTold) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  ASSERT_TRUE(ok(c.request("createOrAttach", attach_payload("doomed", "sleep 1000"))));
+  const int first = f.supervisor_pid();
+  ASSERT_EQ(::kill(first, SIGKILL), 0);
+  // terminal-host notices, starts a new supervisor, and tells the viewer.
+  Received r;
+  ASSERT_TRUE(until_exit(c, "doomed", r, 30s)) << f.process->log();
+  EXPECT_EQ(r.exit->at("signal").as_int64(), SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return f.supervisor_pid() != first; }, 30s));
+  auto again = c.request("createOrAttach", attach_payload("fresh"));
+  ASSERT_TRUE(ok(again)) << json::serialize(again);
+  EXPECT_TRUE(again.at("payload").at("isNew").as_bool());
+}
+
 // --- several clients, slow clients ----------------------------------------------
 
 TEST(HostClients, TwoViewersGetEveryByteAndAStalledOneBlocksNobody) {
