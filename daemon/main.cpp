@@ -10,6 +10,7 @@
 
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/common/process.hpp>
+#include <ptyctl/common/registry.hpp>
 #include <ptyctl/proto/paths.hpp>
 #include <ptyctl/proto/version.hpp>
 
@@ -44,7 +45,8 @@ std::string default_shell() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string state_dir_opt, log_level = "info", spawn = "auto", supervisor_binary;
+  std::string state_dir_opt, log_level = "info", spawn = "auto", supervisor_binary,
+      instance = "default";
   std::size_t stream_queue_mib = 16;
   bool detach_mode = false;
   po::options_description desc("Usage: terminal-host [options]\n\nOptions");
@@ -59,7 +61,10 @@ int main(int argc, char** argv) {
       "stream-queue-mib", po::value(&stream_queue_mib)->default_value(stream_queue_mib),
       "events queued for a stream socket that does not read before it is disconnected")(
       "detach,d", po::bool_switch(&detach_mode),
-      "run in the background, logging to <state-dir>/terminal-host.log");
+      "run in the background, logging to <state-dir>/terminal-host.log")(
+      "name", po::value(&instance)->default_value("default"),
+      "instance name in the process registry (process/terminal-host-NAME); a supervisor it "
+      "starts gets the same name");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -87,6 +92,10 @@ int main(int argc, char** argv) {
     std::cerr << "terminal-host: --spawn-supervisor must be auto or never\n";
     return 2;
   }
+  if (!valid_instance_name(instance)) {
+    std::cerr << "terminal-host: --name must be 1 to 64 of a-z, 0-9 and -\n";
+    return 2;
+  }
   if (stream_queue_mib < 1) {
     std::cerr << "terminal-host: --stream-queue-mib must be at least 1\n";
     return 2;
@@ -106,7 +115,10 @@ int main(int argc, char** argv) {
     std::cerr << "terminal-host: socket path too long: " << socket_path << "\n";
     return 1;
   }
-  if (socket_answers(socket_path)) {
+  // Socket activation: systemd holds the socket across our restarts, and a
+  // client connecting meanwhile waits instead of failing.
+  const std::optional<int> inherited = systemd_listen_fd();
+  if (!inherited && socket_answers(socket_path)) {
     std::cerr << "terminal-host: another terminal-host (pid " << read_pid_file(pid_path)
               << ") is already serving " << socket_path << "\n";
     return 1;
@@ -123,19 +135,28 @@ int main(int argc, char** argv) {
   asio::io_context io;
   std::optional<asio::local::stream_protocol::acceptor> acceptor;
   try {
-    acceptor.emplace(listen_private_socket(io, socket_path));
+    if (inherited) {
+      acceptor.emplace(io, asio::local::stream_protocol(), *inherited);
+    } else {
+      acceptor.emplace(listen_private_socket(io, socket_path));
+    }
   } catch (const std::exception& e) {
     std::cerr << "terminal-host: cannot listen on " << socket_path << ": " << e.what() << "\n";
     return 1;
   }
-  if (detach_mode) detach_to_log(io, state_dir + "/" + std::string(proto::kHostLog));
+  const std::string log_path = state_dir + "/" + std::string(proto::kHostLog);
+  if (detach_mode) detach_to_log(io, log_path);
   write_pid_file(pid_path);
+  register_server("terminal-host", instance, argc, argv, state_dir, socket_path,
+                  detach_mode ? std::optional(log_path) : std::nullopt,
+                  std::string(proto::kPtyctlVersion));
 
   host::SupervisorClientOptions sup_options;
   sup_options.state_dir = state_dir;
   sup_options.spawn = spawn == "auto";
   sup_options.supervisor_binary = supervisor_binary;
   sup_options.log_level = log_level;
+  sup_options.instance = instance;
   host::SupervisorClient supervisor(io, sup_options);
 
   options.stream_queue_limit = stream_queue_mib * 1024 * 1024;
@@ -149,7 +170,7 @@ int main(int argc, char** argv) {
            std::to_string(::getpid()) + ") listening on " + socket_path);
   notify_ready();
   io.run();
-  ::unlink(socket_path.c_str());
+  if (!inherited) ::unlink(socket_path.c_str());  // systemd's socket stays
   ::unlink(pid_path.c_str());
   log_info("terminal-host stopped");
   return 0;

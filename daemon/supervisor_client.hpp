@@ -4,7 +4,7 @@
 // reconnects with backoff when the connection drops, and lets the owner
 // re-attach its sessions after each hello.
 
-#include "async_event.hpp"
+#include <ptyctl/common/async_event.hpp>
 
 #include <ptyctl/proto/envelope.hpp>
 #include <ptyctl/proto/frame_codec.hpp>
@@ -29,6 +29,7 @@ struct SupervisorClientOptions {
   bool spawn = true;              // --spawn-supervisor=auto
   std::string supervisor_binary;  // empty: pty-supervisor beside our binary, else $PATH
   std::string log_level = "info";
+  std::string instance = "default";  // --name of a supervisor we start
   std::chrono::milliseconds call_timeout{10000};  // how long a call waits for a connection
 };
 

@@ -5,6 +5,7 @@
 
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/common/process.hpp>
+#include <ptyctl/common/registry.hpp>
 
 #include <ptyctl/proto/paths.hpp>
 #include <ptyctl/proto/version.hpp>
@@ -30,7 +31,7 @@ namespace po = boost::program_options;
 using namespace ptyctl;
 
 int main(int argc, char** argv) {
-  std::string state_dir_opt, log_level = "info";
+  std::string state_dir_opt, log_level = "info", instance = "default";
   std::size_t ring_size = 4u * 1024 * 1024;
   bool detach_mode = false;
   po::options_description desc("Usage: pty-supervisor [options]\n\nOptions");
@@ -41,7 +42,9 @@ int main(int argc, char** argv) {
       "ring-size", po::value(&ring_size)->default_value(ring_size),
       "bytes of recent output kept per session")(
       "detach,d", po::bool_switch(&detach_mode),
-      "run in the background, logging to <state-dir>/pty-supervisor.log");
+      "run in the background, logging to <state-dir>/pty-supervisor.log")(
+      "name", po::value(&instance)->default_value("default"),
+      "instance name in the process registry (process/supervisor-NAME)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -65,6 +68,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   set_log_level(level);
+  if (!valid_instance_name(instance)) {
+    std::cerr << "pty-supervisor: --name must be 1 to 64 of a-z, 0-9 and -\n";
+    return 2;
+  }
   if (ring_size < 4096) {
     std::cerr << "pty-supervisor: --ring-size must be at least 4096\n";
     return 2;
@@ -99,8 +106,12 @@ int main(int argc, char** argv) {
     std::cerr << "pty-supervisor: cannot listen on " << socket_path << ": " << e.what() << "\n";
     return 1;
   }
-  if (detach_mode) detach_to_log(io, state_dir + "/" + std::string(proto::kSupervisorLog));
+  const std::string log_path = state_dir + "/" + std::string(proto::kSupervisorLog);
+  if (detach_mode) detach_to_log(io, log_path);
   write_pid_file(pid_path);
+  register_server("supervisor", instance, argc, argv, state_dir, socket_path,
+                  detach_mode ? std::optional(log_path) : std::nullopt,
+                  std::string(proto::kPtyctlVersion));
 
   sup::SupervisorOptions options;
   options.ring_size = ring_size;

@@ -1,4 +1,5 @@
 #include <ptyctl/common/process.hpp>
+#include <ptyctl/common/registry.hpp>
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 namespace ptyctl {
@@ -86,6 +88,41 @@ void detach_to_log(asio::io_context& io, const std::string& log_path) {
     ::dup2(log_fd, 2);
   }
   io.notify_fork(asio::io_context::fork_child);
+}
+
+std::optional<int> systemd_listen_fd() {
+  const char* pid = std::getenv("LISTEN_PID");
+  const char* fds = std::getenv("LISTEN_FDS");
+  if (!pid || !fds || std::atol(pid) != static_cast<long>(::getpid()) || std::atoi(fds) < 1)
+    return std::nullopt;
+  ::unsetenv("LISTEN_PID");
+  ::unsetenv("LISTEN_FDS");
+  ::unsetenv("LISTEN_FDNAMES");
+  ::fcntl(3, F_SETFD, FD_CLOEXEC);
+  return 3;
+}
+
+void register_server(const std::string& kind, const std::string& name, int argc, char** argv,
+                     const std::string& state_dir, const std::string& socket,
+                     const std::optional<std::string>& log_file, const std::string& version) {
+  ProcessEntry e;
+  e.kind = kind;
+  e.name = name;
+  e.process = process_name(kind, name);
+  e.pid = static_cast<int>(::getpid());
+  std::error_code ec;
+  for (int i = 0; i < argc; ++i)
+    e.command.emplace_back(argv[i]);
+  // The binary as an absolute path, so the command can be run again.
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec && !e.command.empty()) e.command[0] = exe.string();
+  e.log_file = log_file;
+  e.state_dir = state_dir;
+  e.socket = socket;
+  e.version = version;
+  e.started_at_ms = now_ms();
+  e.started_at = iso8601_utc(e.started_at_ms);
+  register_process(e);
 }
 
 void notify_ready() {

@@ -23,6 +23,23 @@ namespace ptyctl::test {
 
 namespace json = boost::json;
 
+namespace {
+// Servers started by the tests register in the process registry under
+// $XDG_DATA_HOME: a directory of this test process, never the user's.
+struct PrivateRegistry {
+  std::string dir;
+  PrivateRegistry() {
+    char tmpl[] = "/tmp/ptyctl-xdg-XXXXXX";
+    if (::mkdtemp(tmpl)) dir = tmpl;
+    if (!dir.empty()) ::setenv("XDG_DATA_HOME", dir.c_str(), 1);
+  }
+  ~PrivateRegistry() {
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+  }
+} private_registry;
+}  // namespace
+
 TempDir::TempDir() {
   char tmpl[] = "/tmp/ptyctl-test-XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");

@@ -7,7 +7,7 @@
 
 #include <list>
 
-namespace ptyctl::host {
+namespace ptyctl {
 
 namespace asio = boost::asio;
 
@@ -42,4 +42,4 @@ class AsyncEvent {
   std::list<Waiter*> waiters_;
 };
 
-}  // namespace ptyctl::host
+}  // namespace ptyctl

@@ -1,0 +1,7 @@
+// ptyctl attach ID (written next)
+#include "cli.hpp"
+namespace ptyctl::cli {
+int cmd_attach(const Globals&, const std::vector<std::string>&) {
+  throw CliError(kFailed, "todo");
+}
+}  // namespace ptyctl::cli

@@ -1,0 +1,43 @@
+// ptyctl describe process/...
+
+#include "options.hpp"
+#include "process_util.hpp"
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <iostream>
+
+namespace ptyctl::cli {
+
+namespace json = boost::json;
+
+json::object describe_json(const ProcessEntry& e);
+
+int cmd_describe(const Globals&, const std::vector<std::string>& args) {
+  VerbOptions verb{po::options_description("Options"),
+                   {},
+                   po::options_description(),
+                   "ptyctl describe process/supervisor-NAME|process/terminal-host-NAME",
+                   "Prints the registry's entry (pid, state, command, log file, state "
+                   "directory, socket, version, start time) as JSON, with the sidecar of a "
+                   "generated unit when there is one."};
+  std::string id;
+  verb.hidden.add_options()("id", po::value(&id)->required());
+  verb.positional.add("id", 1);
+  auto vm = parse(verb, args);
+  if (!vm) return kOk;
+  const ProcessEntry e = require_process(parse_process_id(id));
+  json::object o = describe_json(e);
+  std::ifstream sidecar(sidecar_path(e.process));
+  if (sidecar) {
+    std::string text((std::istreambuf_iterator<char>(sidecar)), std::istreambuf_iterator<char>());
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec);
+    if (!ec) o["supervision"] = std::move(v);
+  }
+  std::cout << json::serialize(o) << "\n";
+  return kOk;
+}
+
+}  // namespace ptyctl::cli

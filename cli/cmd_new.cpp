@@ -1,0 +1,116 @@
+// ptyctl new [--id ID] [--cwd DIR] [--size COLSxROWS] [--env K=V]... [--json]
+//            [-- CMD ARG...]: starts a session (detached) and prints its id.
+
+#include "options.hpp"
+#include "session_util.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <random>
+
+namespace ptyctl::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+std::string generated_id() {
+  std::random_device rd;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "s-";
+  for (int i = 0; i < 8; ++i)
+    id += kHex[rd() % 16];
+  return id;
+}
+
+}  // namespace
+
+bool parse_size(const std::string& text, int& cols, int& rows) {
+  const auto x = text.find('x');
+  if (x == std::string::npos) return false;
+  try {
+    cols = std::stoi(text.substr(0, x));
+    rows = std::stoi(text.substr(x + 1));
+  } catch (...) {
+    return false;
+  }
+  return cols > 0 && rows > 0 && cols <= 65535 && rows <= 65535;
+}
+
+int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
+  VerbOptions verb{po::options_description("Options"),
+                   {},
+                   po::options_description(),
+                   "ptyctl new [--id ID] [--cwd DIR] [--size COLSxROWS] [--env K=V]... [--json] "
+                   "[-- CMD ARG...]",
+                   "Starts a session running the shell, or CMD (through the shell, so the "
+                   "session ends when CMD does), and prints its id. It is not attached: "
+                   "`ptyctl attach ID` shows it."};
+  std::string id, cwd, size = "80x24";
+  std::vector<std::string> env, command;
+  verb.options.add_options()("id", po::value(&id), "session id (default: generated, s-xxxxxxxx)")(
+      "cwd", po::value(&cwd), "working directory (default: the current one)")(
+      "size", po::value(&size)->default_value("80x24"), "window size COLSxROWS")(
+      "env", po::value(&env)->composing(), "K=V for the session's environment (repeatable)")(
+      "json", "print {\"sessionId\", \"pid\"} as JSON");
+  verb.hidden.add_options()("command", po::value(&command));
+  verb.positional.add("command", -1);
+  auto vm = parse(verb, args);
+  if (!vm) return kOk;
+  int cols = 80, rows = 24;
+  if (!parse_size(size, cols, rows))
+    throw CliError(kUsage, "--size must be COLSxROWS, e.g. 120x40");
+  if (id.empty()) id = generated_id();
+  check_session_id(id);
+  json::object environment;
+  for (const auto& kv : env) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) throw CliError(kUsage, "--env takes K=V, not " + kv);
+    environment[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (cwd.empty()) {
+    std::error_code ec;
+    cwd = std::filesystem::current_path(ec).string();
+  }
+  const bool as_json = vm->count("json") > 0;
+  return run_verb([&](asio::io_context& io) -> asio::awaitable<int> {
+    HostLink link(io, globals);
+    co_await link.open();
+    const auto existing = co_await find_session(link, id);
+    if (existing && existing->at("isAlive").as_bool())
+      throw CliError(kFailed, "session " + id + " already exists (ptyctl attach " + id + ")");
+    json::object p = attach_payload(id, cols, rows);
+    p["cwd"] = cwd;
+    if (!environment.empty()) p["env"] = environment;
+    if (!command.empty()) {
+      std::string joined;
+      for (const auto& a : command)
+        joined += (joined.empty() ? "" : " ") + shell_quote(a);
+      p["command"] = joined;
+    }
+    const json::value r = co_await link.request("createOrAttach", p);
+    json::object detach{{"sessionId", id}};
+    co_await link.request("detach", std::move(detach));
+    const auto pid = r.at("pid").to_number<std::int64_t>();
+    if (as_json)
+      std::cout << json::serialize(json::object{{"sessionId", id}, {"pid", pid}}) << "\n";
+    else
+      std::cout << id << "\n";
+    co_return kOk;
+  });
+}
+
+}  // namespace ptyctl::cli

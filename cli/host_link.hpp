@@ -1,0 +1,68 @@
+#pragma once
+// ptyctl's connection to terminal-host: the desktop app's protocol (wire 2),
+// control and stream sockets under one clientId. Starts terminal-host (as the
+// app does) when none answers, unless told not to.
+
+#include "cli.hpp"
+
+#include <ptyctl/common/async_event.hpp>
+#include <ptyctl/proto/line_codec.hpp>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace ptyctl::cli {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+class HostLink {
+ public:
+  HostLink(asio::io_context& io, const Globals& globals);
+
+  // Connects both sockets and says hello. Throws CliError(kUnreachable).
+  asio::awaitable<void> open();
+  void close();
+
+  // The success payload; throws CliError with the server's code and message
+  // (SESSION_NOT_FOUND → kNoSuchSession, others → kFailed).
+  asio::awaitable<boost::json::value> request(std::string_view type, boost::json::value payload);
+  // Fire-and-forget (a notify_ write): no answer is awaited.
+  asio::awaitable<void> notify(std::string_view type, boost::json::value payload);
+  // The next event from the stream socket, or nullopt at the deadline or when
+  // the connection ends (closed() then says so).
+  asio::awaitable<std::optional<boost::json::object>> next_event(Clock::time_point deadline);
+  bool closed() const { return closed_; }
+
+ private:
+  asio::awaitable<void> hello(asio::local::stream_protocol::socket& s, const char* role);
+  asio::awaitable<void> read_loop(asio::local::stream_protocol::socket& s, bool control);
+  asio::awaitable<void> write_line(std::string line);
+  void start_host();
+
+  asio::io_context& io_;
+  const Globals& globals_;
+  std::string socket_path_;
+  std::string client_id_;
+  asio::local::stream_protocol::socket control_;
+  asio::local::stream_protocol::socket stream_;
+  AsyncEvent arrived_;
+  std::map<std::string, boost::json::object> responses_;
+  std::deque<boost::json::object> events_;
+  std::uint64_t next_id_ = 1;
+  bool closed_ = false;
+  bool writing_ = false;
+  AsyncEvent write_done_;
+};
+
+// Runs a coroutine returning an exit code to completion on a fresh
+// io_context, turning CliError into its message and code.
+int run_verb(const std::function<asio::awaitable<int>(asio::io_context&)>& body);
+
+}  // namespace ptyctl::cli

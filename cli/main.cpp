@@ -1,0 +1,120 @@
+// ptyctl: sessions from a shell and from scripts, the two processes in the
+// foreground or background, systemd units. A thin client: sessions go through
+// terminal-host (the app's protocol), processes through the registry.
+// One file per verb (cmd_*.cpp) behind the table below.
+
+#include "cli.hpp"
+
+#include <ptyctl/proto/paths.hpp>
+#include <ptyctl/proto/version.hpp>
+
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+namespace ptyctl::cli {
+
+const std::vector<Verb>& verbs() {
+  static const std::vector<Verb> table = {
+      {"ls", "list sessions", cmd_ls},
+      {"new", "start a session and print its id", cmd_new},
+      {"attach", "attach this terminal to a session (detach: Ctrl-\\)", cmd_attach},
+      {"send", "type text or raw bytes into a session", cmd_send},
+      {"snapshot", "print a session's screen (text, ansi or json)", cmd_snapshot},
+      {"wait", "wait for text on a session's screen, or for its exit", cmd_wait},
+      {"kill", "end a session, or all of them", cmd_kill},
+      {"status", "whether pty-supervisor and terminal-host run", cmd_status},
+      {"start", "run pty-supervisor or terminal-host (foreground, or -d)", cmd_start},
+      {"ps", "list the processes in the registry", cmd_ps},
+      {"describe", "everything the registry knows of a process", cmd_describe},
+      {"logs", "print (or follow) a process's log file", cmd_logs},
+      {"stop", "stop a process (SIGTERM, then SIGKILL)", cmd_stop},
+      {"restart", "restart terminal-host; sessions and attached clients go on", cmd_restart},
+      {"generate", "print a systemd user unit for a process", cmd_generate},
+  };
+  return table;
+}
+
+std::string sibling_binary(const Globals& globals, const std::string& name) {
+  std::error_code ec;
+  const auto beside = std::filesystem::path(globals.binary_dir) / name;
+  if (!globals.binary_dir.empty() && std::filesystem::exists(beside, ec)) return beside.string();
+  return name;
+}
+
+namespace {
+
+void usage(std::ostream& out) {
+  out << "Usage: ptyctl [--state-dir DIR] [--no-start] VERB [ARGS...]\n\n"
+         "Terminal sessions that outlive the programs that show them.\n\n"
+         "Verbs:\n";
+  for (const auto& v : verbs()) {
+    std::string name = v.name;
+    name.resize(10, ' ');
+    out << "  " << name << v.summary << "\n";
+  }
+  out << "\nGlobal options:\n"
+         "  --state-dir DIR  state directory (default: $PTYCTL_STATE_DIR, else ~/.superset)\n"
+         "  --no-start       do not start terminal-host when none answers\n"
+         "  --version        print the version\n"
+         "  -h, --help       this help; `ptyctl VERB --help` for a verb's options\n\n"
+         "Exit codes: 0 ok; 1 failed (or `wait` timed out); 2 usage error; 3 terminal-host\n"
+         "not reachable; 4 no such session; 5 no such process in the registry.\n";
+}
+
+}  // namespace
+}  // namespace ptyctl::cli
+
+int main(int argc, char** argv) {
+  using namespace ptyctl::cli;
+  std::signal(SIGPIPE, SIG_IGN);
+  Globals globals;
+  std::string state_dir;
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) globals.binary_dir = self.parent_path().string();
+  int i = 1;
+  for (; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--state-dir" && i + 1 < argc) {
+      state_dir = argv[++i];
+    } else if (a.rfind("--state-dir=", 0) == 0) {
+      state_dir = a.substr(12);
+    } else if (a == "--no-start") {
+      globals.autostart = false;
+    } else if (a == "--version") {
+      std::cout << "ptyctl " << ptyctl::proto::kPtyctlVersion << "\n";
+      return 0;
+    } else if (a == "-h" || a == "--help" || a == "help") {
+      usage(std::cout);
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
+      std::cerr << "ptyctl: unknown option " << a << " (ptyctl --help lists them)\n";
+      return kUsage;
+    } else {
+      break;
+    }
+  }
+  if (i >= argc) {
+    usage(std::cerr);
+    return kUsage;
+  }
+  globals.state_dir = ptyctl::proto::resolve_state_dir(state_dir);
+  const std::string verb = argv[i];
+  std::vector<std::string> args(argv + i + 1, argv + argc);
+  for (const auto& v : verbs()) {
+    if (verb != v.name) continue;
+    try {
+      return v.run(globals, args);
+    } catch (const CliError& e) {
+      std::cerr << "ptyctl " << verb << ": " << e.what() << "\n";
+      return e.exit_code;
+    } catch (const std::exception& e) {
+      std::cerr << "ptyctl " << verb << ": " << e.what() << "\n";
+      return kFailed;
+    }
+  }
+  std::cerr << "ptyctl: unknown verb \"" << verb << "\" (ptyctl --help lists them)\n";
+  return kUsage;
+}

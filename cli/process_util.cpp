@@ -1,0 +1,86 @@
+#include "process_util.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace ptyctl::cli {
+
+std::string binary_of_kind(const std::string& kind) {
+  return kind == "supervisor" ? "pty-supervisor" : "terminal-host";
+}
+
+void check_kind(const std::string& kind) {
+  if (kind != "supervisor" && kind != "terminal-host")
+    throw CliError(kUsage, "the process is supervisor or terminal-host, not \"" + kind + "\"");
+}
+
+std::string parse_process_id(const std::string& id) {
+  std::string p = id;
+  if (p.rfind("process/", 0) == 0) p = p.substr(8);
+  for (const std::string kind : {"supervisor-", "terminal-host-"})
+    if (p.rfind(kind, 0) == 0 && valid_instance_name(p.substr(kind.size()))) return p;
+  throw CliError(kUsage, "\"" + id +
+                             "\" is not a process id (process/supervisor-NAME or "
+                             "process/terminal-host-NAME; ptyctl ps lists them)");
+}
+
+ProcessEntry require_process(const std::string& process) {
+  auto e = read_process(process);
+  if (!e)
+    throw CliError(kNoSuchProcess, "no process/" + process + " in the registry (" + registry_dir() +
+                                       "; ptyctl ps lists them)");
+  return *e;
+}
+
+std::string process_state(const ProcessEntry& e) {
+  return process_running(e) ? "running" : "exited";
+}
+
+std::string uptime(const ProcessEntry& e) {
+  const std::int64_t s = (now_ms() - e.started_at_ms) / 1000;
+  if (s >= 3600) return std::to_string(s / 3600) + "h" + std::to_string(s % 3600 / 60) + "m";
+  if (s >= 60) return std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s";
+  return std::to_string(s) + "s";
+}
+
+bool stop_process(const ProcessEntry& e, std::chrono::milliseconds grace) {
+  if (!process_running(e)) return true;
+  ::kill(e.pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!process_running(e)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a deadline
+  }
+  ::kill(e.pid, SIGKILL);
+  const auto hard = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < hard) {
+    if (!process_running(e)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+int start_detached(const Globals& globals, const std::string& kind,
+                   const std::vector<std::string>& args) {
+  const std::string bin = sibling_binary(globals, binary_of_kind(kind));
+  std::vector<std::string> argv_s{bin};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw CliError(kFailed, "fork failed");
+  if (pid == 0) {
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);  // with -d it returns once the server listens
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+}  // namespace ptyctl::cli

@@ -1,0 +1,33 @@
+#pragma once
+// Helpers of the process verbs (start, ps, describe, logs, stop, restart,
+// generate, status): names, the registry, signals with deadlines.
+
+#include "cli.hpp"
+
+#include <ptyctl/common/registry.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace ptyctl::cli {
+
+// "supervisor" / "terminal-host" and their binaries.
+std::string binary_of_kind(const std::string& kind);
+void check_kind(const std::string& kind);
+// "process/supervisor-default" or "supervisor-default" → the entry's process
+// name; CliError(kUsage) when it is not one.
+std::string parse_process_id(const std::string& id);
+// The entry, or CliError(kNoSuchProcess).
+ProcessEntry require_process(const std::string& process);
+// "running" or "exited".
+std::string process_state(const ProcessEntry& e);
+// Seconds since it started, as "3h04m", "12m30s", "45s".
+std::string uptime(const ProcessEntry& e);
+// SIGTERM, then SIGKILL after `grace`; true once it is gone.
+bool stop_process(const ProcessEntry& e, std::chrono::milliseconds grace);
+// Starts kind's binary with args, detached (-d); waits until it listens.
+// Returns the launcher's exit status.
+int start_detached(const Globals& globals, const std::string& kind,
+                   const std::vector<std::string>& args);
+
+}  // namespace ptyctl::cli

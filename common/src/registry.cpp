@@ -1,0 +1,148 @@
+#include <ptyctl/common/registry.hpp>
+
+#include <boost/json.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace ptyctl {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+std::string process_name(const std::string& kind, const std::string& name) {
+  return kind + "-" + name;
+}
+
+bool valid_instance_name(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+
+std::string registry_dir() {
+  std::string base;
+  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x == '/') {
+    base = x;
+  } else {
+    const char* home = std::getenv("HOME");
+    base = std::string(home && *home ? home : "/") + "/.local/share";
+  }
+  return base + "/ptyctl/processes";
+}
+
+std::string registry_path(const std::string& process) {
+  return registry_dir() + "/" + process + ".json";
+}
+
+std::string sidecar_path(const std::string& process) {
+  return registry_dir() + "/" + process + ".supervisor.json";
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string iso8601_utc(std::int64_t ms) {
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm t{};
+  ::gmtime_r(&secs, &t);
+  char buf[40];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
+  return buf;
+}
+
+void register_process(const ProcessEntry& e) {
+  std::error_code ec;
+  fs::create_directories(registry_dir(), ec);
+  json::object o{{"id", e.id()},
+                 {"process", e.process},
+                 {"kind", e.kind},
+                 {"name", e.name},
+                 {"pid", e.pid},
+                 {"command", json::value_from(e.command)},
+                 {"log_file", e.log_file ? json::value(*e.log_file) : json::value(nullptr)},
+                 {"state_dir", e.state_dir},
+                 {"socket", e.socket},
+                 {"version", e.version},
+                 {"started_at", e.started_at},
+                 {"started_at_ms", e.started_at_ms}};
+  const std::string path = registry_path(e.process);
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << json::serialize(o) << "\n";
+  }
+  ::chmod(tmp.c_str(), 0600);
+  fs::rename(tmp, path, ec);
+}
+
+std::optional<ProcessEntry> read_process(const std::string& process) {
+  std::ifstream in(registry_path(process));
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  boost::system::error_code ec;
+  const json::value v = json::parse(ss.str(), ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const json::object& o = v.as_object();
+  try {
+    ProcessEntry e;
+    e.process = json::value_to<std::string>(o.at("process"));
+    e.kind = json::value_to<std::string>(o.at("kind"));
+    e.name = json::value_to<std::string>(o.at("name"));
+    e.pid = static_cast<int>(o.at("pid").to_number<std::int64_t>());
+    e.command = json::value_to<std::vector<std::string>>(o.at("command"));
+    if (const auto* l = o.if_contains("log_file"); l && l->is_string())
+      e.log_file = json::value_to<std::string>(*l);
+    e.state_dir = json::value_to<std::string>(o.at("state_dir"));
+    e.socket = json::value_to<std::string>(o.at("socket"));
+    e.version = json::value_to<std::string>(o.at("version"));
+    e.started_at = json::value_to<std::string>(o.at("started_at"));
+    e.started_at_ms = o.at("started_at_ms").to_number<std::int64_t>();
+    return e;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<ProcessEntry> list_processes() {
+  std::vector<ProcessEntry> out;
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(registry_dir(), ec)) {
+    const std::string file = f.path().filename().string();
+    if (file.size() < 6 || file.ends_with(".supervisor.json") || !file.ends_with(".json")) continue;
+    if (auto e = read_process(file.substr(0, file.size() - 5))) out.push_back(std::move(*e));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ProcessEntry& a, const ProcessEntry& b) { return a.process < b.process; });
+  return out;
+}
+
+bool process_running(const ProcessEntry& e) {
+  if (e.pid <= 0 || ::kill(e.pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(e.pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const std::size_t close_paren = s.rfind(')');
+  if (close_paren == std::string::npos || s.compare(close_paren + 2, 1, "Z") == 0) return false;
+  // A reused pid runs another program: compare the executable's name.
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/" + std::to_string(e.pid) + "/exe", ec);
+  const std::string want = e.kind == "supervisor" ? "pty-supervisor" : "terminal-host";
+  return ec || exe.filename().string().rfind(want, 0) == 0;
+}
+
+}  // namespace ptyctl
