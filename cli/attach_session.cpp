@@ -1,0 +1,215 @@
+#include "attach_session.hpp"
+
+#include "session_util.hpp"
+
+#include <ptyctl/proto/utf8.hpp>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace ptyctl::cli {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+// What a session may have switched on in the terminal, switched off again
+// when we leave it: cursor keys, mouse, focus, bracketed paste, the
+// alternate screen; the cursor shown.
+constexpr std::string_view kLeaveModes =
+    "\x1b[?1l\x1b[?9l\x1b[?1000l\x1b[?1001l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l"
+    "\x1b[?1004l\x1b[?2004l\x1b[?1049l\x1b[?25h\x1b[0m";
+}  // namespace
+
+AttachSession::AttachSession(asio::io_context& io, const Globals& globals, std::string id,
+                             unsigned char detach_key)
+    : io_(io),
+      globals_(globals),
+      id_(std::move(id)),
+      detach_key_(detach_key),
+      in_(io, ::dup(0)),
+      out_(io, ::dup(1)),
+      signals_(io, SIGWINCH, SIGTERM, SIGHUP) {}
+
+void AttachSession::window_size(int& cols, int& rows) const {
+  winsize ws{};
+  if (::ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0) {
+    cols = ws.ws_col;
+    rows = ws.ws_row;
+  } else if (::ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0) {
+    cols = ws.ws_col;
+    rows = ws.ws_row;
+  }
+}
+
+void AttachSession::finish(std::string farewell) {
+  if (done_) return;
+  done_ = true;
+  farewell_ = std::move(farewell);
+  boost::system::error_code ignored;
+  in_.cancel(ignored);
+  signals_.cancel(ignored);
+  if (link_) link_->close();
+}
+
+asio::awaitable<void> AttachSession::output(std::string bytes) {
+  co_await asio::async_write(out_, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<void> AttachSession::keyboard() {
+  std::array<char, 4096> buf;
+  std::string carry;  // an incomplete UTF-8 character typed in two reads
+  while (!done_) {
+    auto [ec, n] =
+        co_await in_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (!done_) finish("[input closed; detached from " + id_ + "]");
+      break;
+    }
+    std::string_view typed(buf.data(), n);
+    if (const auto k = typed.find(static_cast<char>(detach_key_)); k != std::string_view::npos) {
+      typed = typed.substr(0, k);
+      carry += typed;
+      if (connected_ && !carry.empty()) {
+        json::object w{{"sessionId", id_}, {"data", proto::utf8_sanitize(carry)}};
+        co_await link_->notify("write", std::move(w));
+      }
+      finish("[detached from " + id_ + "]");
+      break;
+    }
+    carry += typed;
+    const std::size_t complete = proto::utf8_complete_prefix(carry);
+    pending_input_ += proto::utf8_sanitize(std::string_view(carry).substr(0, complete));
+    carry.erase(0, complete);
+    if (connected_ && !pending_input_.empty()) {
+      json::object w{{"sessionId", id_}, {"data", std::move(pending_input_)}};
+      pending_input_.clear();
+      co_await link_->notify("write", std::move(w));
+    }
+  }
+}
+
+asio::awaitable<void> AttachSession::resize() {
+  if (!connected_) co_return;
+  int cols = 80, rows = 24;
+  window_size(cols, rows);
+  json::object r{{"sessionId", id_}, {"cols", cols}, {"rows", rows}};
+  try {
+    co_await link_->request("resize", std::move(r));
+  } catch (const CliError&) {
+    // The connection went away; the reconnect attaches at the new size.
+  }
+}
+
+asio::awaitable<void> AttachSession::signals() {
+  while (!done_) {
+    auto [ec, sig] = co_await signals_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    if (sig == SIGWINCH) {
+      asio::co_spawn(io_, resize(), asio::detached);
+    } else {
+      exit_code_ = kFailed;
+      finish(std::string("[") + (sig == SIGTERM ? "terminated" : "hung up") + "; detached from " +
+             id_ + "]");
+    }
+  }
+}
+
+asio::awaitable<int> AttachSession::run() {
+  asio::co_spawn(io_, keyboard(), asio::detached);
+  asio::co_spawn(io_, signals(), asio::detached);
+  std::optional<std::uint64_t> next;  // offset of the next byte we show
+  bool noticed = false;
+  auto lost_at = Clock::now();
+  while (!done_) {
+    link_ = std::make_unique<HostLink>(io_, globals_);
+    bool opened = false;
+    try {
+      co_await link_->open();
+      opened = true;
+    } catch (const CliError&) {
+      if (!next) throw;
+    }
+    if (!opened) {
+      // terminal-host is restarting: try again for a while.
+      if (Clock::now() - lost_at > 60s) {
+        exit_code_ = kUnreachable;
+        finish("[terminal-host did not come back; detached from " + id_ + "]");
+        break;
+      }
+      if (!noticed && Clock::now() - lost_at > 2s) {
+        noticed = true;
+        co_await output("\r\n[ptyctl: waiting for terminal-host...]\r\n");
+      }
+      asio::steady_timer pause(io_, 100ms);
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    if (done_) break;
+    if (!next) {
+      const json::object s = co_await require_session(*link_, id_);
+      if (!s.at("isAlive").as_bool())
+        throw CliError(kFailed,
+                       "session " + id_ + " has ended (ptyctl kill " + id_ + " removes it)");
+    }
+    int cols = 80, rows = 24;
+    window_size(cols, rows);
+    json::object attach = attach_payload(id_, cols, rows);
+    if (next) attach["resumeFrom"] = *next;
+    const json::value r = co_await link_->request("createOrAttach", std::move(attach));
+    if (r.at("isNew").as_bool()) {
+      // It ended just now and createOrAttach started a new one: not ours.
+      json::object which{{"sessionId", id_}};
+      co_await link_->request("kill", std::move(which));
+      finish("[session " + id_ + " has ended]");
+      break;
+    }
+    const auto snap = json::value_to<proto::Snapshot>(r.at("snapshot"));
+    const json::value* resumed = r.as_object().if_contains("resumed");
+    if (!next || !(resumed && resumed->is_bool() && resumed->as_bool())) {
+      // Home, clear, then the screen as the session has it.
+      std::string paint = "\x1b[H\x1b[2J";
+      paint += snap.rehydrateSequences;
+      paint += snap.snapshotAnsi;
+      co_await output(std::move(paint));
+      next = snap.offset;
+    }
+    connected_ = true;
+    noticed = false;
+    if (!pending_input_.empty()) {
+      json::object w{{"sessionId", id_}, {"data", std::move(pending_input_)}};
+      pending_input_.clear();
+      co_await link_->notify("write", std::move(w));
+    }
+    for (;;) {
+      auto ev = co_await link_->next_event(Clock::time_point::max());
+      if (!ev) break;
+      if (ev->at("sessionId").as_string() != id_) continue;
+      const json::object& p = ev->at("payload").as_object();
+      const std::string_view type = p.at("type").as_string();
+      if (type == "data") {
+        const auto offset = p.at("offset").to_number<std::uint64_t>();
+        const auto end = p.at("endOffset").to_number<std::uint64_t>();
+        std::string data(p.at("data").as_string());
+        if (end <= *next && offset < end) continue;  // shown already
+        if (offset < *next && data.size() == end - offset)
+          data.erase(0, static_cast<std::size_t>(*next - offset));
+        next = end;
+        co_await output(std::move(data));
+      } else if (type == "exit") {
+        const json::value* c = p.if_contains("exitCode");
+        finish("[session " + id_ + " exited with code " +
+               std::to_string(c && c->is_number() ? c->to_number<std::int64_t>() : 0) + "]");
+        break;
+      }
+    }
+    connected_ = false;
+    lost_at = Clock::now();
+  }
+  co_await output(std::string(kLeaveModes));
+  co_return exit_code_;
+}
+
+}  // namespace ptyctl::cli
