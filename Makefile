@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
 
-DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git bash tmux \
+DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git bash tmux systemd \
         libgtest-dev libboost1.81-dev libboost-json1.81-dev \
         libboost-program-options1.81-dev libboost-filesystem1.81-dev libvterm-dev
 

@@ -80,7 +80,19 @@ int start_detached(const Globals& globals, const std::string& kind,
   }
   int status = 0;
   ::waitpid(pid, &status, 0);  // with -d it returns once the server listens
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  if (code != 0) return code;
+  // The detached server registers itself just after: wait for its entry.
+  std::string name = "default";
+  for (std::size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--name") name = args[i + 1];
+  const std::string process = process_name(kind, name);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto e = read_process(process); e && e->pid != pid && process_running(*e)) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a deadline
+  }
+  return 0;
 }
 
 }  // namespace ptyctl::cli

@@ -10,6 +10,9 @@
 #include <pty.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -356,4 +359,248 @@ TEST(CliAttach, GoesOnAcrossATerminalHostSigkill) {
   t.type("\x1c");
   ASSERT_TRUE(t.wait_exit(20s));
   EXPECT_TRUE(t.mode_restored());
+}
+
+// --- processes: start, ps, describe, logs, stop ------------------------------------
+
+namespace {
+json::object find_process(const std::string& ps_json, const std::string& id) {
+  const json::value all = json::parse(ps_json);
+  for (const auto& p : all.as_array())
+    if (p.at("id").as_string() == id) return p.as_object();
+  return {};
+}
+}  // namespace
+
+TEST(CliProcesses, StartPsDescribeLogsStop) {
+  TempDir dir;
+  const std::map<std::string, std::string> env{{"XDG_DATA_HOME", dir.path() + "/data"}};
+  const std::vector<std::string> state{"--state-dir", dir.path() + "/state"};
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), state.begin(), state.end());
+    return run_cli(args, env);
+  };
+  auto r = cli({"start", "supervisor", "-d"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "process/supervisor-default")) << r.out;
+  r = cli({"start", "terminal-host", "-d", "--", "--spawn-supervisor=never"});
+  ASSERT_EQ(r.code, 0) << r.err;
+
+  r = cli({"ps", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto sup = find_process(r.out, "process/supervisor-default");
+  auto host = find_process(r.out, "process/terminal-host-default");
+  ASSERT_FALSE(sup.empty()) << r.out;
+  ASSERT_FALSE(host.empty()) << r.out;
+  EXPECT_EQ(sup.at("state").as_string(), "running");
+  EXPECT_EQ(host.at("state").as_string(), "running");
+  r = cli({"ps"});
+  EXPECT_TRUE(contains(r.out, "process/terminal-host-default")) << r.out;
+
+  r = cli({"describe", "process/supervisor-default"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::object d = json::parse(r.out).as_object();
+  EXPECT_EQ(d.at("pid"), sup.at("pid"));
+  EXPECT_EQ(d.at("state_dir").as_string(), dir.path() + "/state");
+  EXPECT_EQ(d.at("log_file").as_string(), dir.path() + "/state/pty-supervisor.log");
+  EXPECT_FALSE(d.at("command").as_array().empty());
+  EXPECT_TRUE(d.contains("started_at"));
+
+  r = cli({"logs", "process/terminal-host-default", "-n", "5"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "listening on")) << r.out;
+  EXPECT_LE(lines_of(r.out), 5);
+
+  r = cli({"status"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+
+  // A process killed behind our back shows as exited.
+  const int host_pid = static_cast<int>(host.at("pid").as_int64());
+  ASSERT_EQ(::kill(host_pid, SIGKILL), 0);
+  ASSERT_TRUE(wait_until([&] { return process_gone(host_pid); }, 20s));
+  r = cli({"ps", "--json"});
+  EXPECT_EQ(find_process(r.out, "process/terminal-host-default").at("state").as_string(), "exited");
+  r = cli({"status"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "terminal-host: not running")) << r.out;
+
+  r = cli({"stop", "process/supervisor-default"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const int sup_pid = static_cast<int>(sup.at("pid").as_int64());
+  EXPECT_TRUE(process_gone(sup_pid));
+  r = cli({"ps", "--json"});
+  EXPECT_EQ(find_process(r.out, "process/supervisor-default").at("state").as_string(), "exited");
+
+  r = cli({"describe", "process/terminal-host-nosuch"});
+  EXPECT_EQ(r.code, 5);
+  EXPECT_EQ(lines_of(r.err), 1) << r.err;
+  r = cli({"logs", "nonsense"});
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST(CliProcesses, ForegroundProcessHasNoLogFileAndSaysWhere) {
+  TempDir dir;
+  const std::map<std::string, std::string> env{{"XDG_DATA_HOME", dir.path() + "/data"}};
+  Process sup(supervisor_binary(), {"--state-dir", dir.path() + "/state", "--name", "fg"}, env);
+  ASSERT_TRUE(wait_until(
+      [&] { return path_exists(dir.path() + "/data/ptyctl/processes/supervisor-fg.json"); }, 20s));
+  auto r = run_cli({"logs", "process/supervisor-fg"}, env);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out), 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "no log file")) << r.out;
+}
+
+TEST(CliProcesses, RestartTerminalHostKeepsSessions) {
+  TempDir dir;
+  const std::map<std::string, std::string> env{{"XDG_DATA_HOME", dir.path() + "/data"}};
+  const std::vector<std::string> state{"--state-dir", dir.path() + "/state"};
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), state.begin(), state.end());
+    return run_cli(args, env);
+  };
+  ASSERT_EQ(cli({"start", "terminal-host", "-d"}).code, 0);
+  auto r = cli({"new", "--id", "keep", "--", "sleep", "1000"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto before = json::parse(cli({"ls", "--json"}).out).as_array();
+  r = cli({"restart", "terminal-host"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto after = json::parse(cli({"ls", "--json"}).out).as_array();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].at("pid"), before[0].at("pid"));
+  EXPECT_TRUE(after[0].at("isAlive").as_bool());
+  EXPECT_EQ(cli({"stop", "process/terminal-host-default"}).code, 0);
+  EXPECT_EQ(cli({"stop", "process/supervisor-default"}).code, 0);
+}
+
+// --- systemd units -------------------------------------------------------------------
+
+namespace {
+std::string bin_dir() {
+  return cli_binary().substr(0, cli_binary().rfind('/'));
+}
+std::string with_placeholder(std::string text) {
+  const std::string dir = bin_dir();
+  for (std::size_t at; (at = text.find(dir)) != std::string::npos;)
+    text.replace(at, dir.size(), "@BINDIR@");
+  return text;
+}
+}  // namespace
+
+TEST(CliSystemd, UnitsMatchTheGoldenFilesAndSystemdAcceptsThem) {
+  TempDir home;
+  const std::map<std::string, std::string> env{{"HOME", home.path()},
+                                               {"XDG_DATA_HOME", ""},
+                                               {"PTYCTL_STATE_DIR", ""},
+                                               {"SUPERSET_WORKSPACE_NAME", ""}};
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> files;
+  };
+  const std::vector<Case> cases = {
+      {{"generate", "systemd", "process/supervisor-default"},
+       {"ptyctl-supervisor-default.service"}},
+      {{"generate", "systemd", "terminal-host"}, {"ptyctl-terminal-host-default.service"}},
+      {{"generate", "systemd", "process/terminal-host-default", "--socket-activation"},
+       {"ptyctl-terminal-host-default.socket-activated.service",
+        "ptyctl-terminal-host-default.socket"}},
+  };
+  for (const auto& c : cases) {
+    const auto first = run_cli(c.args, env);
+    ASSERT_EQ(first.code, 0) << first.err;
+    const auto second = run_cli(c.args, env);
+    EXPECT_EQ(first.out, second.out) << "two runs must print the same bytes";
+    std::string expected;
+    for (const auto& f : c.files)
+      expected += (expected.empty() ? "" : "\n") +
+                  read_file(std::string(PTYCTL_SOURCE_DIR) + "/tests/golden/" + f);
+    EXPECT_EQ(with_placeholder(first.out), expected);
+    EXPECT_FALSE(contains(first.out, home.path())) << "a literal home directory";
+  }
+  // systemd-analyze verify --user accepts them (files written with --output-dir).
+  const std::string units = home.path() + "/units";
+  ASSERT_EQ(run_cli({"generate", "systemd", "supervisor", "--output-dir", units}, env).code, 0);
+  ASSERT_EQ(run_cli({"generate", "systemd", "terminal-host", "--socket-activation", "--output-dir",
+                     units},
+                    env)
+                .code,
+            0);
+  const std::string runtime = home.path() + "/runtime";
+  ::mkdir(runtime.c_str(), 0700);
+  const std::string verify = "cd " + units + " && HOME=" + home.path() +
+                             " XDG_RUNTIME_DIR=" + runtime +
+                             " systemd-analyze verify --user ptyctl-supervisor-default.service "
+                             "ptyctl-terminal-host-default.service "
+                             "ptyctl-terminal-host-default.socket > " +
+                             home.path() + "/verify.log 2>&1";
+  EXPECT_EQ(std::system(verify.c_str()), 0) << read_file(home.path() + "/verify.log");
+
+  // The sidecar beside the registry entry.
+  const json::object sidecar =
+      json::parse(read_file(home.path() + "/.local/share/ptyctl/processes/"
+                                          "terminal-host-default.supervisor.json"))
+          .as_object();
+  EXPECT_EQ(sidecar.at("id").as_string(), "process/terminal-host-default");
+  EXPECT_EQ(sidecar.at("supervisor").as_string(), "systemd-user");
+  EXPECT_EQ(sidecar.at("unit").as_string(), "ptyctl-terminal-host-default.service");
+  EXPECT_TRUE(sidecar.at("generated_at").is_string());
+  EXPECT_EQ(sidecar.at("command").as_array().at(0).as_string(), bin_dir() + "/terminal-host");
+}
+
+TEST(CliSystemd, TerminalHostServesASocketPassedAsSystemdWould) {
+  TempDir dir;
+  const std::string state = dir.path() + "/state";
+  ::mkdir(state.c_str(), 0700);
+  const std::string path = state + "/terminal-host.sock";
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 16), 0);
+  auto start = [&] {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::dup2(listener, 3);
+      ::setenv("LISTEN_FDS", "1", 1);
+      ::setenv("LISTEN_PID", std::to_string(::getpid()).c_str(), 1);
+      ::setenv("ASAN_OPTIONS", "detect_leaks=0", 0);
+      const std::string host = host_binary(), sup = supervisor_binary();
+      ::execl(host.c_str(), host.c_str(), "--state-dir", state.c_str(), "--supervisor-binary",
+              sup.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    return pid;
+  };
+  pid_t host = start();
+  ASSERT_TRUE(wait_until([&] { return path_exists(state + "/terminal-host.token"); }, 20s));
+  {
+    HostClient c(path, read_file(state + "/terminal-host.token"));
+    EXPECT_TRUE(c.request("listSessions").at("ok").as_bool());
+  }
+  // Down: a client connecting now waits in the socket's queue...
+  ::kill(host, SIGKILL);
+  int status;
+  ::waitpid(host, &status, 0);
+  LineSocket waiting(path);
+  waiting.send(
+      ptyctl::proto::make_request("h", "hello",
+                                  json::object{{"token", read_file(state + "/terminal-host.token")},
+                                               {"protocolVersion", 2},
+                                               {"clientId", "patient"},
+                                               {"role", "control"}}));
+  // ...and is served by the next terminal-host.
+  host = start();
+  auto answer = waiting.response("h", 20s);
+  ASSERT_TRUE(answer);
+  EXPECT_TRUE(answer->at("ok").as_bool());
+  ::kill(host, SIGTERM);
+  ::waitpid(host, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(path_exists(path)) << "the socket is systemd's: it stays";
+  const std::string sup = read_file(state + "/pty-supervisor.pid");
+  if (!sup.empty()) {
+    ::kill(std::stoi(sup), SIGTERM);
+    wait_until([&] { return process_gone(std::stoi(sup)); }, 20s);
+  }
+  ::close(listener);
 }
