@@ -39,10 +39,10 @@ release: deps
 # and the supervisor go on.
 STATE_DIR ?= $(HOME)/.superset
 run: release
-	@echo "terminal-host on $(STATE_DIR)/terminal-host.sock (token in $(STATE_DIR)/terminal-host.token)"
+	@echo "terminal-host on $(STATE_DIR)/terminal-host.sock (Ctrl-C stops it; sessions keep running)"
 	@echo "first thing to try, in another terminal:"
-	@echo "  python3 -c 'import socket,json,sys;t=open(sys.argv[1]+\"/terminal-host.token\").read();s=socket.socket(socket.AF_UNIX);s.connect(sys.argv[1]+\"/terminal-host.sock\");f=s.makefile(\"rw\");f.write(json.dumps({\"id\":\"1\",\"type\":\"hello\",\"payload\":{\"token\":t,\"protocolVersion\":2,\"clientId\":\"me\",\"role\":\"control\"}})+\"\\n\");f.write(json.dumps({\"id\":\"2\",\"type\":\"listSessions\"})+\"\\n\");f.flush();print(f.readline(),f.readline())' $(STATE_DIR)"
-	@echo "(Ctrl-C stops terminal-host; sessions keep running)"
+	@echo "  build/release/bin/ptyctl --state-dir $(STATE_DIR) new --id first"
+	@echo "  build/release/bin/ptyctl --state-dir $(STATE_DIR) attach first    (Ctrl-\\ detaches)"
 	build/release/bin/terminal-host --state-dir "$(STATE_DIR)"
 
 bench: release
