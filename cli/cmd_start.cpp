@@ -3,8 +3,6 @@
 #include "options.hpp"
 #include "process_util.hpp"
 
-#include <unistd.h>
-
 #include <iostream>
 
 namespace ptyctl::cli {
@@ -39,13 +37,9 @@ int cmd_start(const Globals& globals, const std::vector<std::string>& args) {
     return kOk;
   }
   const std::string bin = sibling_binary(globals, binary_of_kind(kind));
-  std::vector<std::string> argv_s{bin};
-  argv_s.insert(argv_s.end(), server_args.begin(), server_args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  ::execvp(argv[0], argv.data());
+  std::vector<std::string> argv{bin};
+  argv.insert(argv.end(), server_args.begin(), server_args.end());
+  exec_command(argv);
   throw CliError(kFailed, "cannot run " + bin);
 }
 

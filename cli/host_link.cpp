@@ -24,12 +24,13 @@ HostLink::HostLink(asio::io_context& io, const Globals& globals)
     : io_(io),
       globals_(globals),
       socket_path_(globals.state_dir + "/" + std::string(proto::kHostSocket)),
-      control_(io),
-      stream_(io),
-      arrived_(io.get_executor()),
-      write_done_(io.get_executor()) {
+      s_(std::make_shared<Shared>(io)) {
   std::random_device rd;
   client_id_ = "ptyctl-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+}
+
+HostLink::~HostLink() {
+  close();
 }
 
 void HostLink::start_host() {
@@ -51,14 +52,14 @@ void HostLink::start_host() {
 asio::awaitable<void> HostLink::open() {
   const auto endpoint = asio::local::stream_protocol::endpoint(socket_path_);
   boost::system::error_code ec;
-  control_.connect(endpoint, ec);
+  s_->control.connect(endpoint, ec);
   if (ec && globals_.autostart) {
     start_host();
     const auto deadline = Clock::now() + 10s;
     asio::steady_timer pause(io_);
     while (ec && Clock::now() < deadline) {
-      control_ = asio::local::stream_protocol::socket(io_);
-      control_.connect(endpoint, ec);
+      s_->control = asio::local::stream_protocol::socket(io_);
+      s_->control.connect(endpoint, ec);
       if (!ec) break;
       pause.expires_after(20ms);
       co_await pause.async_wait(asio::use_awaitable);
@@ -69,21 +70,22 @@ asio::awaitable<void> HostLink::open() {
                    "terminal-host is not running on " + socket_path_ +
                        (globals_.autostart ? " and could not be started"
                                            : " (start it: ptyctl start terminal-host)"));
-  stream_.connect(endpoint, ec);
+  s_->stream.connect(endpoint, ec);
   if (ec) throw CliError(kUnreachable, "cannot connect to " + socket_path_ + ": " + ec.message());
-  asio::co_spawn(io_, read_loop(control_, true), asio::detached);
-  asio::co_spawn(io_, read_loop(stream_, false), asio::detached);
-  co_await hello(control_, "control");
-  co_await hello(stream_, "stream");
+  asio::co_spawn(io_, read_loop(s_, true), asio::detached);
+  asio::co_spawn(io_, read_loop(s_, false), asio::detached);
+  co_await hello(s_->control, "control");
+  co_await hello(s_->stream, "stream");
 }
 
 void HostLink::close() {
   boost::system::error_code ignored;
-  control_.close(ignored);
-  stream_.close(ignored);
+  s_->control.close(ignored);
+  s_->stream.close(ignored);
 }
 
-asio::awaitable<void> HostLink::read_loop(asio::local::stream_protocol::socket& s, bool control) {
+asio::awaitable<void> HostLink::read_loop(std::shared_ptr<Shared> sh, bool control) {
+  auto& s = control ? sh->control : sh->stream;
   proto::LineDecoder decoder(64u * 1024 * 1024);
   std::array<char, 65536> buf;
   for (;;) {
@@ -95,30 +97,31 @@ asio::awaitable<void> HostLink::read_loop(asio::local::stream_protocol::socket& 
       while (auto m = decoder.next()) {
         const json::value* id = m->if_contains("id");
         if (id && id->is_string())
-          responses_[std::string(id->as_string())] = std::move(*m);
+          sh->responses[std::string(id->as_string())] = std::move(*m);
         else if (!control)
-          events_.push_back(std::move(*m));
+          sh->events.push_back(std::move(*m));
       }
     } catch (const std::exception&) {
       break;
     }
-    arrived_.notify_all();
+    sh->arrived.notify_all();
   }
-  closed_ = true;
-  arrived_.notify_all();
+  sh->closed = true;
+  sh->arrived.notify_all();
 }
 
 asio::awaitable<void> HostLink::write_line(std::string line) {
-  while (writing_)
-    co_await write_done_.wait();
-  writing_ = true;
-  auto [ec, n] =
-      co_await asio::async_write(control_, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
-  writing_ = false;
-  write_done_.notify_all();
+  auto sh = s_;
+  while (sh->writing)
+    co_await sh->write_done.wait();
+  sh->writing = true;
+  auto [ec, n] = co_await asio::async_write(sh->control, asio::buffer(line),
+                                            asio::as_tuple(asio::use_awaitable));
+  sh->writing = false;
+  sh->write_done.notify_all();
   if (ec) {
-    closed_ = true;
-    arrived_.notify_all();
+    sh->closed = true;
+    sh->arrived.notify_all();
   }
 }
 
@@ -133,13 +136,13 @@ asio::awaitable<void> HostLink::hello(asio::local::stream_protocol::socket& s, c
   const std::string line = proto::encode_line(proto::make_request(id, "hello", payload));
   co_await asio::async_write(s, asio::buffer(line), asio::use_awaitable);
   const auto deadline = Clock::now() + 10s;
-  while (!responses_.contains(id) && !closed_ && Clock::now() < deadline)
-    co_await arrived_.wait(deadline);
-  auto it = responses_.find(id);
-  if (it == responses_.end())
+  while (!s_->responses.contains(id) && !s_->closed && Clock::now() < deadline)
+    co_await s_->arrived.wait(deadline);
+  auto it = s_->responses.find(id);
+  if (it == s_->responses.end())
     throw CliError(kUnreachable, "terminal-host on " + socket_path_ + " did not answer hello");
   const json::object r = std::move(it->second);
-  responses_.erase(it);
+  s_->responses.erase(it);
   if (!r.at("ok").as_bool())
     throw CliError(kUnreachable, "terminal-host refused hello: " +
                                      std::string(r.at("error").at("code").as_string()) + ": " +
@@ -147,14 +150,18 @@ asio::awaitable<void> HostLink::hello(asio::local::stream_protocol::socket& s, c
 }
 
 asio::awaitable<json::value> HostLink::request(std::string_view type, json::value payload) {
+  // Only locals after the first suspension: the link may be dropped (a
+  // reconnect) while this waits, its shared state lives on.
+  auto sh = s_;
   const std::string id = "req_" + std::to_string(next_id_++);
   co_await write_line(proto::encode_line(proto::make_request(id, type, std::move(payload))));
-  while (!responses_.contains(id) && !closed_)
-    co_await arrived_.wait();
-  auto it = responses_.find(id);
-  if (it == responses_.end()) throw CliError(kUnreachable, "terminal-host closed the connection");
+  while (!sh->responses.contains(id) && !sh->closed)
+    co_await sh->arrived.wait();
+  auto it = sh->responses.find(id);
+  if (it == sh->responses.end())
+    throw CliError(kUnreachable, "terminal-host closed the connection");
   json::object r = std::move(it->second);
-  responses_.erase(it);
+  sh->responses.erase(it);
   if (r.at("ok").as_bool()) co_return std::move(r["payload"]);
   const std::string code(r.at("error").at("code").as_string());
   const std::string message(r.at("error").at("message").as_string());
@@ -167,11 +174,12 @@ asio::awaitable<void> HostLink::notify(std::string_view type, json::value payloa
 }
 
 asio::awaitable<std::optional<json::object>> HostLink::next_event(Clock::time_point deadline) {
-  while (events_.empty() && !closed_ && Clock::now() < deadline)
-    co_await arrived_.wait(deadline);
-  if (events_.empty()) co_return std::nullopt;
-  json::object e = std::move(events_.front());
-  events_.pop_front();
+  auto sh = s_;
+  while (sh->events.empty() && !sh->closed && Clock::now() < deadline)
+    co_await sh->arrived.wait(deadline);
+  if (sh->events.empty()) co_return std::nullopt;
+  json::object e = std::move(sh->events.front());
+  sh->events.pop_front();
   co_return e;
 }
 

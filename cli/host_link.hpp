@@ -14,6 +14,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,8 @@ using Clock = std::chrono::steady_clock;
 class HostLink {
  public:
   HostLink(asio::io_context& io, const Globals& globals);
+  ~HostLink();
+  HostLink(const HostLink&) = delete;
 
   // Connects both sockets and says hello. Throws CliError(kUnreachable).
   asio::awaitable<void> open();
@@ -38,11 +41,26 @@ class HostLink {
   // The next event from the stream socket, or nullopt at the deadline or when
   // the connection ends (closed() then says so).
   asio::awaitable<std::optional<boost::json::object>> next_event(Clock::time_point deadline);
-  bool closed() const { return closed_; }
+  bool closed() const { return s_->closed; }
 
  private:
+  // What the reader coroutines touch lives here, shared with them: a link
+  // can be dropped (a reconnect makes a new one) while they still finish.
+  struct Shared {
+    explicit Shared(asio::io_context& io)
+        : control(io), stream(io), arrived(io.get_executor()), write_done(io.get_executor()) {}
+    asio::local::stream_protocol::socket control;
+    asio::local::stream_protocol::socket stream;
+    AsyncEvent arrived;
+    std::map<std::string, boost::json::object> responses;
+    std::deque<boost::json::object> events;
+    bool closed = false;
+    bool writing = false;
+    AsyncEvent write_done;
+  };
+
   asio::awaitable<void> hello(asio::local::stream_protocol::socket& s, const char* role);
-  asio::awaitable<void> read_loop(asio::local::stream_protocol::socket& s, bool control);
+  static asio::awaitable<void> read_loop(std::shared_ptr<Shared> shared, bool control);
   asio::awaitable<void> write_line(std::string line);
   void start_host();
 
@@ -50,15 +68,8 @@ class HostLink {
   const Globals& globals_;
   std::string socket_path_;
   std::string client_id_;
-  asio::local::stream_protocol::socket control_;
-  asio::local::stream_protocol::socket stream_;
-  AsyncEvent arrived_;
-  std::map<std::string, boost::json::object> responses_;
-  std::deque<boost::json::object> events_;
+  std::shared_ptr<Shared> s_;
   std::uint64_t next_id_ = 1;
-  bool closed_ = false;
-  bool writing_ = false;
-  AsyncEvent write_done_;
 };
 
 // Runs a coroutine returning an exit code to completion on a fresh

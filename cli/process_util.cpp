@@ -63,19 +63,24 @@ bool stop_process(const ProcessEntry& e, std::chrono::milliseconds grace) {
   return false;
 }
 
+void exec_command(const std::vector<std::string>& argv_strings) {
+  std::vector<std::string> copy = argv_strings;
+  std::vector<char*> argv;
+  for (auto& a : copy)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execvp(argv[0], argv.data());
+}
+
 int start_detached(const Globals& globals, const std::string& kind,
                    const std::vector<std::string>& args) {
   const std::string bin = sibling_binary(globals, binary_of_kind(kind));
-  std::vector<std::string> argv_s{bin};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> argv{bin};
+  argv.insert(argv.end(), args.begin(), args.end());
   const pid_t pid = ::fork();
   if (pid < 0) throw CliError(kFailed, "fork failed");
   if (pid == 0) {
-    ::execvp(argv[0], argv.data());
+    exec_command(argv);
     ::_exit(127);
   }
   int status = 0;

@@ -25,6 +25,8 @@ std::string process_state(const ProcessEntry& e);
 std::string uptime(const ProcessEntry& e);
 // SIGTERM, then SIGKILL after `grace`; true once it is gone.
 bool stop_process(const ProcessEntry& e, std::chrono::milliseconds grace);
+// execvp of argv[0] with argv; returns only when it fails.
+void exec_command(const std::vector<std::string>& argv);
 // Starts kind's binary with args, detached (-d); waits until it listens.
 // Returns the launcher's exit status.
 int start_detached(const Globals& globals, const std::string& kind,

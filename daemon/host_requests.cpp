@@ -4,12 +4,11 @@
 #include "session_env.hpp"
 
 #include <ptyctl/common/log.hpp>
+#include <ptyctl/common/registry.hpp>
 #include <ptyctl/proto/errors.hpp>
 #include <ptyctl/proto/supervisor_messages.hpp>
 
 #include <unistd.h>
-
-#include <ctime>
 
 namespace ptyctl::host {
 
@@ -19,18 +18,6 @@ namespace client = proto::client;
 namespace sup = proto::sup;
 
 namespace {
-
-// ms since the epoch → "2026-11-22T03:04:05.678Z" (what JavaScript's
-// Date.prototype.toISOString prints).
-std::string iso8601(std::int64_t ms) {
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm t{};
-  ::gmtime_r(&secs, &t);
-  char buf[40];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
-  return buf;
-}
 
 bool is_code(const proto::ProtocolError& e, std::string_view c) {
   return e.code() == c;
@@ -297,8 +284,8 @@ asio::awaitable<json::value> Host::list_sessions() {
     auto it = routes_.find(s.sessionId);
     sum.attachedClients = it == routes_.end() ? 0 : static_cast<int>(it->second->viewer_count());
     sum.pid = s.pid;
-    sum.createdAt = iso8601(s.createdAt);
-    if (s.lastAttachedAt) sum.lastAttachedAt = iso8601(*s.lastAttachedAt);
+    sum.createdAt = iso8601_utc(s.createdAt);
+    if (s.lastAttachedAt) sum.lastAttachedAt = iso8601_utc(*s.lastAttachedAt);
     sum.shell = s.shell;
     sum.cwd = s.cwd;
     sum.command = s.command;

@@ -46,7 +46,7 @@ std::string default_shell() {
 
 int main(int argc, char** argv) {
   std::string state_dir_opt, log_level = "info", spawn = "auto", supervisor_binary,
-      instance = "default";
+                             instance = "default";
   std::size_t stream_queue_mib = 16;
   bool detach_mode = false;
   po::options_description desc("Usage: terminal-host [options]\n\nOptions");

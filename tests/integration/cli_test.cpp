@@ -364,6 +364,14 @@ TEST(CliAttach, GoesOnAcrossATerminalHostSigkill) {
 // --- processes: start, ps, describe, logs, stop ------------------------------------
 
 namespace {
+// ptyctl on a state dir and a process registry of the test's own.
+std::function<CliResult(std::vector<std::string>)> private_cli(const TempDir& dir) {
+  return [&dir](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--state-dir", dir.path() + "/state"});
+    return run_cli(args, {{"XDG_DATA_HOME", dir.path() + "/data"}});
+  };
+}
+
 json::object find_process(const std::string& ps_json, const std::string& id) {
   const json::value all = json::parse(ps_json);
   for (const auto& p : all.as_array())
@@ -374,12 +382,7 @@ json::object find_process(const std::string& ps_json, const std::string& id) {
 
 TEST(CliProcesses, StartPsDescribeLogsStop) {
   TempDir dir;
-  const std::map<std::string, std::string> env{{"XDG_DATA_HOME", dir.path() + "/data"}};
-  const std::vector<std::string> state{"--state-dir", dir.path() + "/state"};
-  auto cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), state.begin(), state.end());
-    return run_cli(args, env);
-  };
+  const auto cli = private_cli(dir);
   auto r = cli({"start", "supervisor", "-d"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "process/supervisor-default")) << r.out;
@@ -452,12 +455,7 @@ TEST(CliProcesses, ForegroundProcessHasNoLogFileAndSaysWhere) {
 
 TEST(CliProcesses, RestartTerminalHostKeepsSessions) {
   TempDir dir;
-  const std::map<std::string, std::string> env{{"XDG_DATA_HOME", dir.path() + "/data"}};
-  const std::vector<std::string> state{"--state-dir", dir.path() + "/state"};
-  auto cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), state.begin(), state.end());
-    return run_cli(args, env);
-  };
+  const auto cli = private_cli(dir);
   ASSERT_EQ(cli({"start", "terminal-host", "-d"}).code, 0);
   auto r = cli({"new", "--id", "keep", "--", "sleep", "1000"});
   ASSERT_EQ(r.code, 0) << r.err;

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -292,6 +293,23 @@ void SupervisorClient::drop_events(const std::string& session_id) {
   std::erase_if(pending_, [&](const proto::Frame& f) {
     return !f.json.contains("id") && session_payload_id(f) == session_id;
   });
+}
+
+int run_as_nobody(const std::function<int()>& body) {
+  const passwd* nobody = ::getpwnam("nobody");
+  if (!nobody) return -1;
+  const pid_t child = ::fork();
+  if (child == 0) {
+    if (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(3);
+    try {
+      ::_exit(body());
+    } catch (...) {
+      ::_exit(4);
+    }
+  }
+  int status = -1;
+  ::waitpid(child, &status, 0);
+  return status;
 }
 
 std::string supervisor_binary() {

@@ -106,6 +106,11 @@ class SupervisorClient {
   std::vector<proto::Frame> pending_;  // frames read but not yet asked for
 };
 
+// Runs `body` in a child process as user `nobody` (after chmod-ing what it
+// must reach); returns the child's exit status (as from waitpid). 3: the uid
+// could not be changed; 4: body threw.
+int run_as_nobody(const std::function<int()>& body);
+
 // Paths of the binaries under test.
 std::string supervisor_binary();
 

@@ -189,23 +189,13 @@ TEST(HostProtocol, AnotherUidIsRefused) {
   HostFixture f;
   ASSERT_EQ(::chmod(f.dir.path().c_str(), 0711), 0);
   ASSERT_EQ(::chmod(f.socket().c_str(), 0666), 0);
-  const passwd* nobody = ::getpwnam("nobody");
-  ASSERT_NE(nobody, nullptr);
-  const pid_t child = ::fork();
-  if (child == 0) {
-    if (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(3);
-    try {
-      LineSocket other(f.socket());
-      auto line = other.next(10s);
-      if (!line || error_code(*line) != "PERMISSION_DENIED") ::_exit(1);
-      if (other.next(10s)) ::_exit(2);
-      ::_exit(0);
-    } catch (...) {
-      ::_exit(4);
-    }
-  }
-  int status = -1;
-  ::waitpid(child, &status, 0);
+  const int status = run_as_nobody([&] {
+    LineSocket other(f.socket());
+    auto line = other.next(10s);
+    if (!line || error_code(*line) != "PERMISSION_DENIED") return 1;
+    if (other.next(10s)) return 2;  // must be closed
+    return 0;
+  });
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
   HostClient c(f.socket(), f.token());
   EXPECT_TRUE(ok(c.request("listSessions")));

@@ -360,24 +360,14 @@ TEST(Supervisor, BadInputGetsItsCodeAndTheServerGoesOn) {
   // Another uid: let it reach the socket, then the server must refuse it.
   ASSERT_EQ(::chmod(f.dir.path().c_str(), 0711), 0);
   ASSERT_EQ(::chmod(f.socket().c_str(), 0666), 0);
-  const passwd* nobody = ::getpwnam("nobody");
-  ASSERT_NE(nobody, nullptr);
-  const pid_t child = ::fork();
-  if (child == 0) {
-    if (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(3);
-    try {
-      // The refusal comes at once, before anything is sent.
-      SupervisorClient other(f.socket());
-      auto frame = other.next_frame(10s);
-      if (!frame || error_code(frame->json) != "PERMISSION_DENIED") ::_exit(1);
-      if (other.next_frame(10s)) ::_exit(2);  // must be closed
-      ::_exit(0);
-    } catch (...) {
-      ::_exit(4);
-    }
-  }
-  int status = -1;
-  ::waitpid(child, &status, 0);
+  const int status = run_as_nobody([&] {
+    // The refusal comes at once, before anything is sent.
+    SupervisorClient other(f.socket());
+    auto frame = other.next_frame(10s);
+    if (!frame || error_code(frame->json) != "PERMISSION_DENIED") return 1;
+    if (other.next_frame(10s)) return 2;  // must be closed
+    return 0;
+  });
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
 
   // Still serving.
