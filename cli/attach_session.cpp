@@ -117,6 +117,28 @@ asio::awaitable<void> AttachSession::signals() {
   }
 }
 
+asio::awaitable<json::value> AttachSession::connect_and_attach(std::optional<std::uint64_t> next) {
+  co_await link_->open();
+  if (!next) {
+    const json::object s = co_await require_session(*link_, id_);
+    if (!s.at("isAlive").as_bool())
+      throw CliError(kFailed, "session " + id_ + " has ended (ptyctl kill " + id_ + " removes it)");
+  }
+  int cols = 80, rows = 24;
+  window_size(cols, rows);
+  json::object attach = attach_payload(id_, cols, rows);
+  if (next) attach["resumeFrom"] = *next;
+  json::value r = co_await link_->request("createOrAttach", std::move(attach));
+  if (r.at("isNew").as_bool()) {
+    // It ended just now and createOrAttach started a new one: not ours.
+    json::object which{{"sessionId", id_}};
+    co_await link_->request("kill", std::move(which));
+    finish("[session " + id_ + " has ended]");
+    co_return json::value(nullptr);
+  }
+  co_return r;
+}
+
 asio::awaitable<int> AttachSession::run() {
   asio::co_spawn(io_, keyboard(), asio::detached);
   asio::co_spawn(io_, signals(), asio::detached);
@@ -125,18 +147,24 @@ asio::awaitable<int> AttachSession::run() {
   auto lost_at = Clock::now();
   while (!done_) {
     link_ = std::make_unique<HostLink>(io_, globals_);
-    bool opened = false;
+    // Connect, hello, attach: any failure once we have shown something means
+    // terminal-host is restarting; try again for a while.
+    std::optional<json::value> attached;
+    std::string failure;
     try {
-      co_await link_->open();
-      opened = true;
-    } catch (const CliError&) {
+      attached = co_await connect_and_attach(next);
+    } catch (const CliError& e) {
       if (!next) throw;
+      failure = e.what();
+    } catch (const std::exception& e) {
+      if (!next) throw;
+      failure = e.what();
     }
-    if (!opened) {
-      // terminal-host is restarting: try again for a while.
+    if (done_) break;
+    if (!attached) {
       if (Clock::now() - lost_at > 60s) {
         exit_code_ = kUnreachable;
-        finish("[terminal-host did not come back; detached from " + id_ + "]");
+        finish("[terminal-host did not come back (" + failure + "); detached from " + id_ + "]");
         break;
       }
       if (!noticed && Clock::now() - lost_at > 2s) {
@@ -147,25 +175,8 @@ asio::awaitable<int> AttachSession::run() {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    if (done_) break;
-    if (!next) {
-      const json::object s = co_await require_session(*link_, id_);
-      if (!s.at("isAlive").as_bool())
-        throw CliError(kFailed,
-                       "session " + id_ + " has ended (ptyctl kill " + id_ + " removes it)");
-    }
-    int cols = 80, rows = 24;
-    window_size(cols, rows);
-    json::object attach = attach_payload(id_, cols, rows);
-    if (next) attach["resumeFrom"] = *next;
-    const json::value r = co_await link_->request("createOrAttach", std::move(attach));
-    if (r.at("isNew").as_bool()) {
-      // It ended just now and createOrAttach started a new one: not ours.
-      json::object which{{"sessionId", id_}};
-      co_await link_->request("kill", std::move(which));
-      finish("[session " + id_ + " has ended]");
-      break;
-    }
+    if (attached->is_null()) break;  // the session has ended
+    const json::value& r = *attached;
     const auto snap = json::value_to<proto::Snapshot>(r.at("snapshot"));
     const json::value* resumed = r.as_object().if_contains("resumed");
     if (!next || !(resumed && resumed->is_bool() && resumed->as_bool())) {

@@ -10,6 +10,7 @@
 #include <boost/asio.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ptyctl::cli {
@@ -24,6 +25,9 @@ class AttachSession {
   const std::string& farewell() const { return farewell_; }
 
  private:
+  // Opens a link, hello, createOrAttach (resuming from `next`): its answer,
+  // or null when the session has ended. Throws when terminal-host is away.
+  asio::awaitable<boost::json::value> connect_and_attach(std::optional<std::uint64_t> next);
   asio::awaitable<void> keyboard();
   asio::awaitable<void> signals();
   asio::awaitable<void> resize();

@@ -134,7 +134,11 @@ asio::awaitable<void> HostLink::hello(asio::local::stream_protocol::socket& s, c
                              {"clientId", client_id_},
                              {"role", role}};
   const std::string line = proto::encode_line(proto::make_request(id, "hello", payload));
-  co_await asio::async_write(s, asio::buffer(line), asio::use_awaitable);
+  auto [ec, n] =
+      co_await asio::async_write(s, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
+  if (ec)
+    throw CliError(kUnreachable,
+                   "terminal-host on " + socket_path_ + " went away: " + ec.message());
   const auto deadline = Clock::now() + 10s;
   while (!s_->responses.contains(id) && !s_->closed && Clock::now() < deadline)
     co_await s_->arrived.wait(deadline);

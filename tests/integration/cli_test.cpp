@@ -427,6 +427,22 @@ TEST(CliProcesses, StartPsDescribeLogsStop) {
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.out, "terminal-host: not running")) << r.out;
 
+  // Started again, then stopped the regular way.
+  r = cli({"start", "terminal-host", "-d", "--", "--spawn-supervisor=never"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = cli({"describe", "process/terminal-host-default"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::object d2 = json::parse(r.out).as_object();
+  EXPECT_EQ(d2.at("state").as_string(), "running");
+  EXPECT_EQ(d2.at("log_file").as_string(), dir.path() + "/state/terminal-host.log");
+  r = cli({"logs", "process/supervisor-default", "-n", "3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "hello from pid")) << r.out;  // the new terminal-host's
+  r = cli({"stop", "process/terminal-host-default"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = cli({"ps", "--json"});
+  EXPECT_EQ(find_process(r.out, "process/terminal-host-default").at("state").as_string(), "exited");
+
   r = cli({"stop", "process/supervisor-default"});
   ASSERT_EQ(r.code, 0) << r.err;
   const int sup_pid = static_cast<int>(sup.at("pid").as_int64());
