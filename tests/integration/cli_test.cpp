@@ -21,6 +21,7 @@
 #include <boost/json.hpp>
 
 #include <cstring>
+#include <filesystem>
 #include <regex>
 
 using namespace ptyctl::test;
@@ -364,6 +365,26 @@ TEST(CliAttach, GoesOnAcrossATerminalHostSigkill) {
 // --- processes: start, ps, describe, logs, stop ------------------------------------
 
 namespace {
+// Stops whatever registered in a test's private registry, even when the test
+// failed half way.
+struct RegistryCleanup {
+  const TempDir& dir;
+  ~RegistryCleanup() {
+    std::error_code ec;
+    for (const auto& f :
+         std::filesystem::directory_iterator(dir.path() + "/data/ptyctl/processes", ec)) {
+      if (f.path().string().ends_with(".supervisor.json")) continue;
+      try {
+        const int pid =
+            static_cast<int>(json::parse(read_file(f.path().string())).at("pid").as_int64());
+        if (!process_gone(pid) && ::kill(pid, SIGTERM) == 0)
+          if (!wait_until([&] { return process_gone(pid); }, 20s)) ::kill(pid, SIGKILL);
+      } catch (...) {
+      }
+    }
+  }
+};
+
 // ptyctl on a state dir and a process registry of the test's own.
 std::function<CliResult(std::vector<std::string>)> private_cli(const TempDir& dir) {
   return [&dir](std::vector<std::string> args) {
@@ -382,6 +403,7 @@ json::object find_process(const std::string& ps_json, const std::string& id) {
 
 TEST(CliProcesses, StartPsDescribeLogsStop) {
   TempDir dir;
+  RegistryCleanup cleanup{dir};
   const auto cli = private_cli(dir);
   auto r = cli({"start", "supervisor", "-d"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -471,6 +493,7 @@ TEST(CliProcesses, ForegroundProcessHasNoLogFileAndSaysWhere) {
 
 TEST(CliProcesses, RestartTerminalHostKeepsSessions) {
   TempDir dir;
+  RegistryCleanup cleanup{dir};
   const auto cli = private_cli(dir);
   ASSERT_EQ(cli({"start", "terminal-host", "-d"}).code, 0);
   auto r = cli({"new", "--id", "keep", "--", "sleep", "1000"});
