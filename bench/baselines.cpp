@@ -12,6 +12,20 @@
 
 namespace ptyctl::bench {
 
+BenchArgs parse_bench_args(int argc, char** argv) {
+  BenchArgs a;
+  for (int i = 1; i + 1 < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--mb")
+      a.mb = std::stoul(argv[++i]);
+    else if (flag == "--runs")
+      a.runs = std::stoi(argv[++i]);
+    else if (flag == "--echoes")
+      a.echoes = std::stoi(argv[++i]);
+  }
+  return a;
+}
+
 std::size_t write_seq_file(const std::string& path, std::size_t mb) {
   std::ofstream out(path);
   std::size_t bytes = 0;

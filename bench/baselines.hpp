@@ -13,6 +13,14 @@ namespace ptyctl::bench {
 
 using test::Clock;
 
+// --mb N (file size), --runs N (median of), --echoes N (round trips).
+struct BenchArgs {
+  std::size_t mb = 50;
+  int runs = 5;
+  int echoes = 2000;
+};
+BenchArgs parse_bench_args(int argc, char** argv);
+
 double seconds_since(Clock::time_point t0);
 double median(std::vector<double> v);
 double percentile(std::vector<double> v, double p);

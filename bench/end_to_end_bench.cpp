@@ -71,13 +71,9 @@ std::vector<double> ours_echo(HostClient& c, int n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t mb = 50;
-  int runs = 5, echoes = 2000;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--mb") && i + 1 < argc) mb = std::stoul(argv[++i]);
-    if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::stoi(argv[++i]);
-    if (!std::strcmp(argv[i], "--echoes") && i + 1 < argc) echoes = std::stoi(argv[++i]);
-  }
+  const BenchArgs args = parse_bench_args(argc, argv);
+  const std::size_t mb = args.mb;
+  const int runs = args.runs, echoes = args.echoes;
   HostFixture host;
   const std::string file = host.dir.path() + "/seq.txt";
   const std::size_t file_bytes = write_seq_file(file, mb);

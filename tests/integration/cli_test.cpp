@@ -45,12 +45,8 @@ CliResult run_cli(const std::vector<std::string>& args,
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe");
-  std::vector<std::string> argv_s{cli_binary()};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> argv{cli_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int null_fd = ::open("/dev/null", O_RDONLY);
@@ -60,8 +56,7 @@ CliResult run_cli(const std::vector<std::string>& args,
     for (const auto& [k, v] : env)
       ::setenv(k.c_str(), v.c_str(), 1);
     ::setenv("ASAN_OPTIONS", "detect_leaks=0", 0);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
+    exec_or_exit(argv);
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
@@ -209,19 +204,14 @@ class AttachedTerminal {
     if (::openpty(&master_, &slave_, nullptr, nullptr, &ws) != 0)
       throw std::runtime_error("openpty");
     ::tcgetattr(slave_, &original_);
-    std::vector<std::string> argv_s{cli_binary()};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
+    std::vector<std::string> argv{cli_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
     pid_ = ::fork();
     if (pid_ == 0) {
       ::close(master_);
       ::login_tty(::dup(slave_));
       ::setenv("ASAN_OPTIONS", "detect_leaks=0", 0);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
+      exec_or_exit(argv);
     }
   }
   ~AttachedTerminal() {

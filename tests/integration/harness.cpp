@@ -109,6 +109,16 @@ std::string Process::log() const {
   return read_file(log_path_);
 }
 
+void exec_or_exit(const std::vector<std::string>& argv_strings) {
+  std::vector<std::string> copy = argv_strings;
+  std::vector<char*> argv;
+  for (auto& a : copy)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(argv[0], argv.data());
+  ::_exit(127);
+}
+
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {

@@ -51,6 +51,9 @@ class Process {
   std::string log_path_;
 };
 
+// execv(argv[0], argv) in a forked child; _exit(127) if it fails.
+[[noreturn]] void exec_or_exit(const std::vector<std::string>& argv);
+
 // Polls `condition` until true or the deadline; returns its last value.
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
