@@ -33,6 +33,16 @@ Host::Host(asio::io_context& io, asio::local::stream_protocol::acceptor acceptor
 void Host::start() {
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, wait_for_stop(), asio::detached);
+  asio::co_spawn(io_, reconnect_on_request(), asio::detached);
+}
+
+asio::awaitable<void> Host::reconnect_on_request() {
+  asio::signal_set usr1(io_, SIGUSR1);
+  while (!stopping_) {
+    auto [ec, sig] = co_await usr1.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    supervisor_.drop_connection();
+  }
 }
 
 asio::awaitable<void> Host::accept_loop() {

@@ -56,6 +56,9 @@ class Host {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> wait_for_stop();
+  // SIGUSR1: drop and remake the supervisor connection (diagnostics; what a
+  // supervisor restart looks like to clients, without one).
+  asio::awaitable<void> reconnect_on_request();
   void stop(const std::string& why);
 
   void hello(const std::shared_ptr<ClientConnection>& from, const proto::Request& request);

@@ -39,6 +39,12 @@ void SupervisorClient::stop() {
   closed_signal_.cancel();
 }
 
+void SupervisorClient::drop_connection() {
+  log_info("dropping the connection to pty-supervisor (SIGUSR1)");
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+}
+
 std::string SupervisorClient::binary() const {
   if (!options_.supervisor_binary.empty()) return options_.supervisor_binary;
   std::error_code ec;

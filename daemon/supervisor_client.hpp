@@ -39,6 +39,9 @@ class SupervisorClient {
 
   void start();
   void stop();
+  // Closes the connection; it is made again at once (and sessions with
+  // clients resubscribed). Diagnostics: terminal-host does it on SIGUSR1.
+  void drop_connection();
 
   // Sends a request and waits for its answer. Returns the success payload;
   // throws ProtocolError with the supervisor's code, or SUBPROCESS_ERROR when

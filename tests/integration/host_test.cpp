@@ -490,6 +490,33 @@ TEST(HostRestart, SupervisorItStartedSurvivesCtrlCOnItsGroup) {
   EXPECT_EQ(f.supervisor_pid(), sup);
 }
 
+TEST(HostRestart, ALostSupervisorConnectionIsRemadeWithoutLoss) {
+  HostFixture f;
+  HostClient a(f.socket(), f.token());
+  HostClient b(f.socket(), f.token());
+  const std::string program =
+      "stty -echo; read x; for i in $(seq 0 59); do seq $((i*2000+1)) $((i*2000+2000)); "
+      "sleep 0.05; done";
+  ASSERT_TRUE(ok(a.request("createOrAttach", attach_payload("s", program))));
+  ASSERT_TRUE(ok(b.request("createOrAttach", attach_payload("s", program))));
+  ASSERT_TRUE(ok(a.request("write", json::object{{"sessionId", "s"}, {"data", "\n"}})));
+  Received ra, rb;
+  // Drop terminal-host's supervisor connection (SIGUSR1) five times while
+  // the output runs: both viewers must still see one unbroken stream.
+  for (int i = 0; i < 5; ++i) {
+    const std::size_t want = 100000u * (i + 1);
+    ASSERT_TRUE(a.collect(
+        "s", ra, [&](const Received& r) { return r.bytes.size() > want; }, 30s));
+    f.process->signal(SIGUSR1);
+  }
+  ASSERT_TRUE(until_exit(a, "s", ra, 60s)) << f.process->log();
+  ASSERT_TRUE(until_exit(b, "s", rb, 60s));
+  const std::string expected = seq_output(1, 120000);
+  EXPECT_TRUE(ra.bytes == expected) << ra.bytes.size() << " vs " << expected.size();
+  EXPECT_TRUE(rb.bytes == expected) << rb.bytes.size() << " vs " << expected.size();
+  EXPECT_TRUE(contains(f.process->log(), "resubscribed session s")) << f.process->log();
+}
+
 TEST(HostRestart, ADeadSupervisorIsReplacedAndItsViewersTold) {
   HostFixture f;
   HostClient c(f.socket(), f.token());
