@@ -40,6 +40,13 @@ json::object attach_payload(const std::string& id,
                       {"shell", "/bin/bash"}, {"command", command}};
 }
 
+// From offset 0: everything the program printed comes as data (without it,
+// output between create and attach is in the snapshot).
+json::object from_start(json::object p) {
+  p["resumeFrom"] = 0;
+  return p;
+}
+
 bool ok(const json::object& r) {
   return r.at("ok").as_bool();
 }
@@ -501,12 +508,14 @@ TEST(HostRestart, ALostSupervisorConnectionIsRemadeWithoutLoss) {
   HostClient a(f.socket(), f.token());
   HostClient b(f.socket(), f.token());
   const std::string program =
-      "stty -echo; read x; for i in $(seq 0 59); do seq $((i*2000+1)) $((i*2000+2000)); "
+      "stty -echo; printf R; read x; for i in $(seq 0 59); do seq $((i*2000+1)) $((i*2000+2000)); "
       "sleep 0.05; done";
-  ASSERT_TRUE(ok(a.request("createOrAttach", attach_payload("s", program))));
+  ASSERT_TRUE(ok(a.request("createOrAttach", from_start(attach_payload("s", program)))));
+  Received ra, rb;
+  ASSERT_TRUE(until_text(a, "s", ra, "R"));  // echo is off
+  // b attaches now: R is in its snapshot, the rest comes as data.
   ASSERT_TRUE(ok(b.request("createOrAttach", attach_payload("s", program))));
   ASSERT_TRUE(ok(a.request("write", json::object{{"sessionId", "s"}, {"data", "\n"}})));
-  Received ra, rb;
   // Drop terminal-host's supervisor connection (SIGUSR1) five times while
   // the output runs: both viewers must still see one unbroken stream.
   for (int i = 0; i < 5; ++i) {
@@ -517,9 +526,9 @@ TEST(HostRestart, ALostSupervisorConnectionIsRemadeWithoutLoss) {
   }
   ASSERT_TRUE(until_exit(a, "s", ra, 60s)) << f.process->log();
   ASSERT_TRUE(until_exit(b, "s", rb, 60s));
-  const std::string expected = seq_output(1, 120000);
+  const std::string expected = "R" + seq_output(1, 120000);
   EXPECT_TRUE(ra.bytes == expected) << ra.bytes.size() << " vs " << expected.size();
-  EXPECT_TRUE(rb.bytes == expected) << rb.bytes.size() << " vs " << expected.size();
+  EXPECT_TRUE("R" + rb.bytes == expected) << rb.bytes.size() << " vs " << expected.size();
   EXPECT_TRUE(contains(f.process->log(), "resubscribed session s")) << f.process->log();
 }
 
@@ -546,18 +555,22 @@ TEST(HostClients, TwoViewersGetEveryByteAndAStalledOneBlocksNobody) {
   HostClient a(f.socket(), f.token());
   HostClient b(f.socket(), f.token());
   const std::string program =
-      "stty -echo; read x; seq 1 200000; read y; yes flood-line | head -n 2500000";
-  ASSERT_TRUE(ok(a.request("createOrAttach", attach_payload("flood", program))));
+      "stty -echo; printf R; read x; seq 1 200000; read y; yes flood-line | head -n 2500000";
+  ASSERT_TRUE(ok(a.request("createOrAttach", from_start(attach_payload("flood", program)))));
+  // Echo is off once R shows (a newline typed earlier would be echoed).
+  Received ra, rb;
+  ASSERT_TRUE(until_text(a, "flood", ra, "R"));
+  // b attaches now: R is in its snapshot, the rest comes as data.
   auto second = b.request("createOrAttach", attach_payload("flood", program));
   ASSERT_TRUE(ok(second));
   EXPECT_FALSE(second.at("payload").at("isNew").as_bool());
+  EXPECT_EQ(second.at("payload").at("snapshot").at("offset").as_int64(), 1);
   ASSERT_TRUE(ok(a.request("write", json::object{{"sessionId", "flood"}, {"data", "\n"}})));
-  const std::string expected = seq_output(1, 200000);
-  Received ra, rb;
+  const std::string expected = "R" + seq_output(1, 200000);
   ASSERT_TRUE(until_text(a, "flood", ra, "\r\n200000\r\n", 60s));
   ASSERT_TRUE(until_text(b, "flood", rb, "\r\n200000\r\n", 60s));
   EXPECT_TRUE(ra.bytes == expected);
-  EXPECT_TRUE(rb.bytes == expected);
+  EXPECT_TRUE("R" + rb.bytes == expected);
 
   // b stops reading; a keeps receiving; a third client is answered at once.
   ASSERT_TRUE(ok(a.request("write", json::object{{"sessionId", "flood"}, {"data", "\n"}})));
@@ -637,10 +650,12 @@ TEST(HostText, DataEventsNeverSplitAUtf8Sequence) {
   HostFixture f;
   HostClient c(f.socket(), f.token());
   const std::string expected = random_utf8(10000, 7);
-  ASSERT_TRUE(
-      ok(c.request("createOrAttach",
-                   attach_payload("u8", "stty -echo; read x; " +
-                                            std::string(PTYCTL_TEST_HELPER_BIN) + " 10000 7"))));
+  ASSERT_TRUE(ok(c.request(
+      "createOrAttach",
+      from_start(attach_payload("u8", "stty -echo; printf R; read x; " +
+                                          std::string(PTYCTL_TEST_HELPER_BIN) + " 10000 7")))));
+  Received gate;
+  ASSERT_TRUE(until_text(c, "u8", gate, "R"));  // echo is off
   ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "u8"}, {"data", "\n"}})));
   Received out;
   int invalid = 0;
@@ -663,23 +678,25 @@ TEST(HostText, DataEventsNeverSplitAUtf8Sequence) {
   }
   ASSERT_TRUE(out.exit);
   EXPECT_EQ(invalid, 0);
-  EXPECT_GT(out.events, 10);
+  EXPECT_GT(out.events, 100);  // many reads, so many cut points
   EXPECT_TRUE(all == expected) << "the characters differ (a split sequence became U+FFFD?)";
-  EXPECT_EQ(out.next, expected.size());
+  EXPECT_EQ(out.next, expected.size() + 1);  // after "R"
 }
 
 TEST(HostText, InvalidBytesBecomeReplacementCharacters) {
   HostFixture f;
   HostClient c(f.socket(), f.token());
-  ASSERT_TRUE(ok(c.request("createOrAttach",
-                           attach_payload("bad", "stty -echo; read x; printf 'a\\377\\376b'"))));
-  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "bad"}, {"data", "\n"}})));
+  ASSERT_TRUE(ok(c.request(
+      "createOrAttach",
+      from_start(attach_payload("bad", "stty -echo; printf R; read x; printf 'a\\377\\376b'")))));
   Received out;
+  ASSERT_TRUE(until_text(c, "bad", out, "R"));  // echo is off
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "bad"}, {"data", "\n"}})));
   ASSERT_TRUE(until_exit(c, "bad", out, 20s));
   EXPECT_EQ(out.bytes,
-            "a\xEF\xBF\xBD\xEF\xBF\xBD"
+            "Ra\xEF\xBF\xBD\xEF\xBF\xBD"
             "b");
-  EXPECT_EQ(out.next, 4u);  // offsets count the program's bytes
+  EXPECT_EQ(out.next, 5u);  // offsets count the program's bytes
 }
 
 // --- lifecycle ----------------------------------------------------------------------
