@@ -95,10 +95,6 @@ int lines_of(const std::string& s) {
   return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
 }
 
-bool contains(const std::string& s, std::string_view what) {
-  return s.find(what) != std::string::npos;
-}
-
 }  // namespace
 
 TEST(Cli, AScriptDrivesASession) {

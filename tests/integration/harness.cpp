@@ -305,6 +305,30 @@ void SupervisorClient::drop_events(const std::string& session_id) {
   });
 }
 
+bool ok(const json::object& response) {
+  return response.at("ok").as_bool();
+}
+
+std::string error_code(const json::object& response) {
+  if (ok(response)) return "OK";
+  return std::string(response.at("error").at("code").as_string());
+}
+
+std::string error_code(const std::optional<json::object>& response) {
+  return response ? error_code(*response) : "NO ANSWER";
+}
+
+bool contains(const std::string& s, std::string_view what) {
+  return s.find(what) != std::string::npos;
+}
+
+std::string seq_output(int from, int to) {
+  std::string s;
+  for (int i = from; i <= to; ++i)
+    s += std::to_string(i) + "\r\n";
+  return s;
+}
+
 int run_as_nobody(const std::function<int()>& body) {
   const passwd* nobody = ::getpwnam("nobody");
   if (!nobody) return -1;

@@ -114,6 +114,17 @@ class SupervisorClient {
 // could not be changed; 4: body threw.
 int run_as_nobody(const std::function<int()>& body);
 
+// Responses of either wire: {id, ok, payload} or {id, ok:false, error}.
+bool ok(const boost::json::object& response);
+// "OK", or the error's code.
+std::string error_code(const boost::json::object& response);
+// The same, "NO ANSWER" for a response that never came.
+std::string error_code(const std::optional<boost::json::object>& response);
+
+bool contains(const std::string& s, std::string_view what);
+// What `seq FROM TO` shows through a PTY: "FROM\r\n...TO\r\n".
+std::string seq_output(int from, int to);
+
 // Paths of the binaries under test.
 std::string supervisor_binary();
 

@@ -47,30 +47,6 @@ json::object from_start(json::object p) {
   return p;
 }
 
-bool ok(const json::object& r) {
-  return r.at("ok").as_bool();
-}
-
-std::string error_code(const json::object& r) {
-  if (ok(r)) return "OK";
-  return std::string(r.at("error").at("code").as_string());
-}
-
-std::string error_code(const std::optional<json::object>& r) {
-  return r ? error_code(*r) : "NO ANSWER";
-}
-
-bool contains(const std::string& s, std::string_view what) {
-  return s.find(what) != std::string::npos;
-}
-
-std::string seq_output(int from, int to) {
-  std::string s;
-  for (int i = from; i <= to; ++i)
-    s += std::to_string(i) + "\r\n";
-  return s;
-}
-
 json::object hello_payload(const std::string& token, int version, const std::string& client,
                            const std::string& role) {
   return json::object{

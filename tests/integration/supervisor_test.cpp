@@ -35,15 +35,6 @@ json::object create_payload(const std::string& id, std::optional<std::string> co
   return p;
 }
 
-bool ok(const json::object& response) {
-  return response.at("ok").as_bool();
-}
-
-std::string error_code(const json::object& response) {
-  if (ok(response)) return "OK";
-  return std::string(response.at("error").at("code").as_string());
-}
-
 // Output of one session, checked to be contiguous by offset.
 struct Output {
   std::string bytes;
@@ -78,17 +69,6 @@ bool collect(SupervisorClient& c, const std::string& sid, Output& out,
     }
   }
   return true;
-}
-
-bool contains(const std::string& s, std::string_view what) {
-  return s.find(what) != std::string::npos;
-}
-
-std::string seq_output(int from, int to) {
-  std::string s;
-  for (int i = from; i <= to; ++i)
-    s += std::to_string(i) + "\r\n";
-  return s;
 }
 
 std::vector<proto::sup::SessionInfo> list(SupervisorClient& c) {
