@@ -5,14 +5,11 @@
 
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <iostream>
 
 namespace ptyctl::cli {
 
 namespace json = boost::json;
-
-json::object describe_json(const ProcessEntry& e);
 
 int cmd_describe(const Globals&, const std::vector<std::string>& args) {
   VerbOptions verb{po::options_description("Options"),
@@ -29,13 +26,7 @@ int cmd_describe(const Globals&, const std::vector<std::string>& args) {
   if (!vm) return kOk;
   const ProcessEntry e = require_process(parse_process_id(id));
   json::object o = describe_json(e);
-  std::ifstream sidecar(sidecar_path(e.process));
-  if (sidecar) {
-    std::string text((std::istreambuf_iterator<char>(sidecar)), std::istreambuf_iterator<char>());
-    boost::system::error_code ec;
-    json::value v = json::parse(text, ec);
-    if (!ec) o["supervision"] = std::move(v);
-  }
+  if (auto sidecar = read_sidecar(e.process)) o["supervision"] = std::move(*sidecar);
   std::cout << json::serialize(o) << "\n";
   return kOk;
 }

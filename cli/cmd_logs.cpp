@@ -32,15 +32,10 @@ int cmd_logs(const Globals&, const std::vector<std::string>& args) {
   if (!vm) return kOk;
   const ProcessEntry e = require_process(parse_process_id(id));
   if (!e.log_file) {
-    std::ifstream sidecar(sidecar_path(e.process));
     std::string unit;
-    if (sidecar) {
-      std::string text((std::istreambuf_iterator<char>(sidecar)), std::istreambuf_iterator<char>());
-      boost::system::error_code ec;
-      const json::value v = json::parse(text, ec);
-      if (!ec && v.is_object() && v.as_object().contains("unit"))
-        unit = std::string(v.at("unit").as_string());
-    }
+    if (auto sidecar = read_sidecar(e.process))
+      if (const json::value* u = sidecar->if_contains("unit"); u && u->is_string())
+        unit = std::string(u->as_string());
     if (!unit.empty())
       std::cout << e.id() << " has no log file of its own; under systemd: journalctl --user-unit "
                 << unit << "\n";

@@ -38,18 +38,6 @@ std::string generated_id() {
 
 }  // namespace
 
-bool parse_size(const std::string& text, int& cols, int& rows) {
-  const auto x = text.find('x');
-  if (x == std::string::npos) return false;
-  try {
-    cols = std::stoi(text.substr(0, x));
-    rows = std::stoi(text.substr(x + 1));
-  } catch (...) {
-    return false;
-  }
-  return cols > 0 && rows > 0 && cols <= 65535 && rows <= 65535;
-}
-
 int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
   VerbOptions verb{po::options_description("Options"),
                    {},

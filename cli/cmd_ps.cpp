@@ -12,21 +12,6 @@ namespace ptyctl::cli {
 
 namespace json = boost::json;
 
-json::object describe_json(const ProcessEntry& e) {
-  json::object o{{"id", e.id()},
-                 {"kind", e.kind},
-                 {"name", e.name},
-                 {"pid", e.pid},
-                 {"state", process_state(e)},
-                 {"command", json::value_from(e.command)},
-                 {"log_file", e.log_file ? json::value(*e.log_file) : json::value(nullptr)},
-                 {"state_dir", e.state_dir},
-                 {"socket", e.socket},
-                 {"version", e.version},
-                 {"started_at", e.started_at}};
-  return o;
-}
-
 int cmd_ps(const Globals&, const std::vector<std::string>& args) {
   VerbOptions verb{po::options_description("Options"),
                    {},

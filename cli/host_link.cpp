@@ -1,11 +1,12 @@
 #include "host_link.hpp"
 
+#include "process_util.hpp"
+
 #include <ptyctl/common/process.hpp>
 #include <ptyctl/proto/envelope.hpp>
 #include <ptyctl/proto/paths.hpp>
 #include <ptyctl/proto/version.hpp>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -35,18 +36,7 @@ HostLink::~HostLink() {
 
 void HostLink::start_host() {
   // As the app does: start it in the background; it starts the supervisor.
-  const std::string bin = sibling_binary(globals_, "terminal-host");
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close_range(3, ~0U, 0);
-    ::execlp(bin.c_str(), bin.c_str(), "--state-dir", globals_.state_dir.c_str(), "--detach",
-             static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  if (pid > 0) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);  // --detach returns once it listens
-  }
+  start_detached(globals_, "terminal-host", {"--state-dir", globals_.state_dir, "--detach"});
 }
 
 asio::awaitable<void> HostLink::open() {

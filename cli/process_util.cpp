@@ -4,9 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace ptyctl::cli {
+
+namespace json = boost::json;
 
 std::string binary_of_kind(const std::string& kind) {
   return kind == "supervisor" ? "pty-supervisor" : "terminal-host";
@@ -46,6 +50,31 @@ std::string uptime(const ProcessEntry& e) {
   return std::to_string(s) + "s";
 }
 
+json::object describe_json(const ProcessEntry& e) {
+  json::object o{{"id", e.id()},
+                 {"kind", e.kind},
+                 {"name", e.name},
+                 {"pid", e.pid},
+                 {"state", process_state(e)},
+                 {"command", json::value_from(e.command)},
+                 {"log_file", e.log_file ? json::value(*e.log_file) : json::value(nullptr)},
+                 {"state_dir", e.state_dir},
+                 {"socket", e.socket},
+                 {"version", e.version},
+                 {"started_at", e.started_at}};
+  return o;
+}
+
+std::optional<json::object> read_sidecar(const std::string& process) {
+  std::ifstream in(sidecar_path(process));
+  if (!in) return std::nullopt;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.as_object());
+}
+
 bool stop_process(const ProcessEntry& e, std::chrono::milliseconds grace) {
   if (!process_running(e)) return true;
   ::kill(e.pid, SIGTERM);
@@ -80,6 +109,7 @@ int start_detached(const Globals& globals, const std::string& kind,
   const pid_t pid = ::fork();
   if (pid < 0) throw CliError(kFailed, "fork failed");
   if (pid == 0) {
+    ::close_range(3, ~0U, 0);  // our sockets are not the server's
     exec_command(argv);
     ::_exit(127);
   }

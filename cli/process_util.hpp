@@ -6,7 +6,10 @@
 
 #include <ptyctl/common/registry.hpp>
 
+#include <boost/json.hpp>
+
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace ptyctl::cli {
@@ -23,6 +26,10 @@ ProcessEntry require_process(const std::string& process);
 std::string process_state(const ProcessEntry& e);
 // Seconds since it started, as "3h04m", "12m30s", "45s".
 std::string uptime(const ProcessEntry& e);
+// The entry as `ps --json` and `describe` print it (with its state).
+boost::json::object describe_json(const ProcessEntry& e);
+// The sidecar a generated unit left beside the entry, if any.
+std::optional<boost::json::object> read_sidecar(const std::string& process);
 // SIGTERM, then SIGKILL after `grace`; true once it is gone.
 bool stop_process(const ProcessEntry& e, std::chrono::milliseconds grace);
 // execvp of argv[0] with argv; returns only when it fails.

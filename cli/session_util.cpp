@@ -27,6 +27,18 @@ json::object attach_payload(const std::string& id, int cols, int rows) {
                       {"workspaceId", "ptyctl"}, {"paneId", "ptyctl"}, {"tabId", "ptyctl"}};
 }
 
+bool parse_size(const std::string& text, int& cols, int& rows) {
+  const auto x = text.find('x');
+  if (x == std::string::npos) return false;
+  try {
+    cols = std::stoi(text.substr(0, x));
+    rows = std::stoi(text.substr(x + 1));
+  } catch (...) {
+    return false;
+  }
+  return cols > 0 && rows > 0 && cols <= 65535 && rows <= 65535;
+}
+
 void check_session_id(const std::string& id) {
   if (!proto::is_valid_session_id(id))
     throw CliError(kUsage, "\"" + id + "\" is not a session id (1 to 128 of A-Z a-z 0-9 . _ : -)");
