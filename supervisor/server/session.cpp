@@ -1,6 +1,7 @@
 #include "session.hpp"
 
 #include <ptyctl/common/log.hpp>
+#include <ptyctl/common/registry.hpp>  // now_ms
 
 #include <ptyctl/proto/errors.hpp>
 
@@ -21,12 +22,6 @@ extern char** environ;
 namespace ptyctl::sup {
 
 namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Variables a session must not inherit: systemd's (they describe our process,
 // not the shell's) and our own secrets.
