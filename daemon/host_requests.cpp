@@ -234,15 +234,10 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
   const sup::GetSnapshotRequest snap_req{route->id()};
   json::value snap_v = json::value_from(snap_req);
   const json::value snap_answer = co_await supervisor_.call("getSnapshot", std::move(snap_v));
-  auto snap = as<sup::GetSnapshotResult>(snap_answer).snapshot;
-  const bool resumed = resume_from && *resume_from <= snap.offset;
-  route->add_viewer(stream, resumed ? *resume_from : snap.offset);
-  // The session's record (pid, alive) comes with a list.
-  std::optional<sup::SessionInfo> info;
-  const auto list = as<sup::ListSessionsResult>(co_await list_from_supervisor());
-  for (const auto& s : list.sessions)
-    if (s.sessionId == route->id()) info = s;
-  co_return AttachOutcome{std::move(snap), resumed, std::move(info)};
+  auto got = as<sup::GetSnapshotResult>(snap_answer);
+  const bool resumed = resume_from && *resume_from <= got.snapshot.offset;
+  route->add_viewer(stream, resumed ? *resume_from : got.snapshot.offset);
+  co_return AttachOutcome{std::move(got.snapshot), resumed, std::move(got.session)};
 }
 
 asio::awaitable<void> Host::detach_viewer(std::shared_ptr<SessionRoute> route,

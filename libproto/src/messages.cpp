@@ -81,7 +81,7 @@ BOOST_DESCRIBE_STRUCT(HelloResult, (),
                       (protocolVersion, supervisorPid, supervisorVersion, sessions))
 BOOST_DESCRIBE_STRUCT(CreateSessionResult, (), (sessionId, pid, isNew))
 BOOST_DESCRIBE_STRUCT(AttachSessionResult, (), (snapshot, resumed, session))
-BOOST_DESCRIBE_STRUCT(GetSnapshotResult, (), (snapshot))
+BOOST_DESCRIBE_STRUCT(GetSnapshotResult, (), (snapshot, session))
 BOOST_DESCRIBE_STRUCT(ListSessionsResult, (), (sessions))
 BOOST_DESCRIBE_STRUCT(EmptyResult, (), ())
 BOOST_DESCRIBE_STRUCT(DataEvent, (), (offset))

@@ -288,8 +288,8 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
           session_of(p.sessionId)->resize(p.cols, p.rows);
           respond(request.id, json::object{});
         } else if constexpr (std::is_same_v<T, GetSnapshotRequest>) {
-          respond(request.id,
-                  json::value_from(GetSnapshotResult{session_of(p.sessionId)->snapshot()}));
+          auto s = session_of(p.sessionId);
+          respond(request.id, json::value_from(GetSnapshotResult{s->snapshot(), s->info()}));
         } else if constexpr (std::is_same_v<T, KillSessionRequest>) {
           auto s = session_of(p.sessionId);
           const int sig = *proto::signal_from_name(p.signal.value_or("SIGHUP"));

@@ -532,7 +532,8 @@ TEST(HostClients, TwoViewersGetEveryByteAndAStalledOneBlocksNobody) {
   HostClient b(f.socket(), f.token());
   const std::string program =
       "stty -echo; printf R; read x; seq 1 200000; read y; yes flood-line | head -n 2500000";
-  ASSERT_TRUE(ok(a.request("createOrAttach", from_start(attach_payload("flood", program)))));
+  const auto first = a.request("createOrAttach", from_start(attach_payload("flood", program)));
+  ASSERT_TRUE(ok(first));
   // Echo is off once R shows (a newline typed earlier would be echoed).
   Received ra, rb;
   ASSERT_TRUE(until_text(a, "flood", ra, "R"));
@@ -540,6 +541,9 @@ TEST(HostClients, TwoViewersGetEveryByteAndAStalledOneBlocksNobody) {
   auto second = b.request("createOrAttach", attach_payload("flood", program));
   ASSERT_TRUE(ok(second));
   EXPECT_FALSE(second.at("payload").at("isNew").as_bool());
+  // Its record comes from the supervisor though terminal-host was subscribed.
+  EXPECT_TRUE(second.at("payload").at("wasRecovered").as_bool());
+  EXPECT_EQ(pid_of(second), pid_of(first));
   EXPECT_EQ(second.at("payload").at("snapshot").at("offset").as_int64(), 1);
   ASSERT_TRUE(ok(a.request("write", json::object{{"sessionId", "flood"}, {"data", "\n"}})));
   const std::string expected = "R" + seq_output(1, 200000);

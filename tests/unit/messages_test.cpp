@@ -132,7 +132,9 @@ TEST(Messages, SupervisorTypesRoundTrip) {
   expect_round_trip(sup::HelloResult{1, 10, "0.1.0", {full_info(), minimal}});
   expect_round_trip(sup::CreateSessionResult{"s1", 10, false});
   expect_round_trip(sup::AttachSessionResult{full_snapshot(), true, std::nullopt});
-  expect_round_trip(sup::GetSnapshotResult{minimal_snapshot()});
+  expect_round_trip(sup::AttachSessionResult{minimal_snapshot(), false, full_info()});
+  expect_round_trip(sup::GetSnapshotResult{minimal_snapshot(), std::nullopt});
+  expect_round_trip(sup::GetSnapshotResult{full_snapshot(), full_info()});
   expect_round_trip(sup::ListSessionsResult{{full_info()}});
   expect_round_trip(sup::ListSessionsResult{});
   expect_round_trip(sup::EmptyResult{});

@@ -178,6 +178,7 @@ PTYCTL_PROTO_JSON(AttachSessionResult);
 
 struct GetSnapshotResult {
   Snapshot snapshot;
+  std::optional<SessionInfo> session;  // the session as it is now
   bool operator==(const GetSnapshotResult&) const = default;
 };
 PTYCTL_PROTO_JSON(GetSnapshotResult);
