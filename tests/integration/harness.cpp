@@ -109,6 +109,27 @@ std::string Process::log() const {
   return read_file(log_path_);
 }
 
+NotifySocket::NotifySocket(std::string path) : path_(std::move(path)) {
+  fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    throw std::runtime_error("bind " + path_ + ": " + std::strerror(errno));
+}
+
+NotifySocket::~NotifySocket() {
+  ::close(fd_);
+}
+
+std::optional<std::string> NotifySocket::receive(std::chrono::milliseconds timeout) {
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return std::nullopt;
+  char buf[256];
+  const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+  return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
 void exec_or_exit(const std::vector<std::string>& argv_strings) {
   std::vector<std::string> copy = argv_strings;
   std::vector<char*> argv;

@@ -54,6 +54,20 @@ class Process {
 // execv(argv[0], argv) in a forked child; _exit(127) if it fails.
 [[noreturn]] void exec_or_exit(const std::vector<std::string>& argv);
 
+// A datagram socket standing in for systemd's $NOTIFY_SOCKET.
+class NotifySocket {
+ public:
+  explicit NotifySocket(std::string path);
+  ~NotifySocket();
+  const std::string& path() const { return path_; }
+  // The next message, or nullopt at the deadline.
+  std::optional<std::string> receive(std::chrono::milliseconds timeout);
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
 // Polls `condition` until true or the deadline; returns its last value.
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 

@@ -709,25 +709,17 @@ TEST(HostLifecycle, LiveDaemonIsNotReplacedAndSigtermLeavesSessions) {
 
 TEST(HostLifecycle, DetachedWithLogAndReadyNotification) {
   TempDir dir;
-  const std::string notify_path = dir.path() + "/notify.sock";
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", notify_path.c_str());
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  NotifySocket notify(dir.path() + "/notify.sock");
   const std::string state = dir.path() + "/state";
   Process launcher(host_binary(),
                    {"--state-dir", state, "-d", "--supervisor-binary", supervisor_binary()},
-                   {{"NOTIFY_SOCKET", notify_path}});
+                   {{"NOTIFY_SOCKET", notify.path()}});
   auto status = launcher.wait(20s);
   ASSERT_TRUE(status);
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
-  pollfd pfd{fd, POLLIN, 0};
-  ASSERT_EQ(::poll(&pfd, 1, 20000), 1);
-  char buf[64] = {};
-  const ssize_t n = ::recv(fd, buf, sizeof buf - 1, 0);
-  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0), "READY=1");
-  ::close(fd);
+  const auto ready = notify.receive(20s);
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(*ready, "READY=1");
   const int pid = std::stoi(read_file(state + "/terminal-host.pid"));
   EXPECT_NE(pid, launcher.pid());
   EXPECT_NE(::getsid(pid), ::getsid(0));

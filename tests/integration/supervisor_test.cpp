@@ -481,23 +481,15 @@ TEST(Supervisor, DetachedRunsInTheBackgroundWithItsOwnLog) {
 
 TEST(Supervisor, NotifiesSystemdWhenReady) {
   TempDir dir;
-  const std::string notify_path = dir.path() + "/notify.sock";
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", notify_path.c_str());
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  NotifySocket notify(dir.path() + "/notify.sock");
   Process p(supervisor_binary(), {"--state-dir", dir.path() + "/state"},
-            {{"NOTIFY_SOCKET", notify_path}});
-  pollfd pfd{fd, POLLIN, 0};
-  ASSERT_EQ(::poll(&pfd, 1, 20000), 1) << p.log();
-  char buf[64] = {};
-  const ssize_t n = ::recv(fd, buf, sizeof buf - 1, 0);
-  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0), "READY=1");
+            {{"NOTIFY_SOCKET", notify.path()}});
+  const auto ready = notify.receive(20s);
+  ASSERT_TRUE(ready) << p.log();
+  EXPECT_EQ(*ready, "READY=1");
   // By then it answers.
   SupervisorClient c(dir.path() + "/state/pty-supervisor.sock");
   EXPECT_TRUE(ok(c.hello()));
-  ::close(fd);
 }
 
 TEST(Supervisor, TerminalQueriesGetExactlyOneAnswer) {
