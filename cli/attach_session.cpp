@@ -7,7 +7,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <ptyctl/common/registry.hpp>
+
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 
 namespace ptyctl::cli {
 
@@ -21,6 +25,9 @@ namespace {
 constexpr std::string_view kLeaveModes =
     "\x1b[?1l\x1b[?9l\x1b[?1000l\x1b[?1001l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l"
     "\x1b[?1004l\x1b[?2004l\x1b[?1049l\x1b[?25h\x1b[0m";
+// XTWINOPS 22/23: save and restore the window title (xterm, tmux, VTE).
+constexpr std::string_view kTitlePush = "\x1b[22;2t";
+constexpr std::string_view kTitlePop = "\x1b[23;2t";
 }  // namespace
 
 AttachSession::AttachSession(asio::io_context& io, const Globals& globals, std::string id,
@@ -117,17 +124,54 @@ asio::awaitable<void> AttachSession::signals() {
   }
 }
 
+std::optional<std::string> AttachSession::inside_session() const {
+  const char* inside = std::getenv("PTYCTL_SESSION_ID");
+  const char* dir = std::getenv("PTYCTL_STATE_DIR");
+  if (!inside || !*inside || !dir || !same_state_dir(dir, globals_.state_dir)) return std::nullopt;
+  return std::string(inside);
+}
+
+void AttachSession::refuse_nesting(const json::array& sessions) const {
+  // The sessions this terminal is inside: the one we run in, the ones whose
+  // viewers show that one (an attach running inside them), and so on up.
+  const auto inside = inside_session();
+  if (!inside) return;
+  std::vector<std::string> chain{*inside};
+  for (std::size_t i = 0; i < chain.size() && chain.size() < 64; ++i) {
+    for (const auto& s : sessions) {
+      if (s.at("sessionId").as_string() != chain[i]) continue;
+      const json::value* from = s.as_object().if_contains("viewedFrom");
+      if (!from || !from->is_array()) continue;
+      for (const auto& f : from->as_array())
+        if (f.is_string() && std::find(chain.begin(), chain.end(), f.as_string()) == chain.end())
+          chain.emplace_back(f.as_string());
+    }
+  }
+  if (std::find(chain.begin(), chain.end(), id_) == chain.end()) return;
+  throw CliError(kFailed, "sessions should be nested with care: this terminal is inside session " +
+                              id_ + (id_ == *inside ? "" : " (through " + *inside + ")") +
+                              ", so attaching it here would show it inside itself");
+}
+
 asio::awaitable<json::value> AttachSession::connect_and_attach(std::optional<std::uint64_t> next) {
   co_await link_->open();
   if (!next) {
-    const json::object s = co_await require_session(*link_, id_);
-    if (!s.at("isAlive").as_bool())
+    json::object none;
+    const json::value list = co_await link_->request("listSessions", std::move(none));
+    const json::array& sessions = list.at("sessions").as_array();
+    const json::object* s = nullptr;
+    for (const auto& v : sessions)
+      if (v.at("sessionId").as_string() == id_) s = &v.as_object();
+    if (!s) throw CliError(kNoSuchSession, "no session " + id_ + " (ptyctl ls lists them)");
+    refuse_nesting(sessions);
+    if (!s->at("isAlive").as_bool())
       throw CliError(kFailed, "session " + id_ + " has ended (ptyctl kill " + id_ + " removes it)");
   }
   int cols = 80, rows = 24;
   window_size(cols, rows);
   json::object attach = attach_payload(id_, cols, rows);
   if (next) attach["resumeFrom"] = *next;
+  if (const auto inside = inside_session()) attach["viewerSessionId"] = *inside;
   json::value r = co_await link_->request("createOrAttach", std::move(attach));
   if (r.at("isNew").as_bool()) {
     // It ended just now and createOrAttach started a new one: not ours.
@@ -146,7 +190,9 @@ asio::awaitable<int> AttachSession::run() {
   bool noticed = false;
   auto lost_at = Clock::now();
   while (!done_) {
-    link_ = std::make_unique<HostLink>(io_, globals_);
+    // Only the first connection may start terminal-host: once attached, a
+    // host that went away was stopped or is restarting, and we wait for it.
+    link_ = std::make_unique<HostLink>(io_, globals_, /*autostart=*/!next);
     // Connect, hello, attach: any failure once we have shown something means
     // terminal-host is restarting; try again for a while.
     std::optional<json::value> attached;
@@ -168,8 +214,10 @@ asio::awaitable<int> AttachSession::run() {
         break;
       }
       if (!noticed && Clock::now() - lost_at > 2s) {
+        // On the outer terminal's title (pushed, popped on return), never
+        // in the program's screen, which must stay what its snapshot says.
         noticed = true;
-        co_await output("\r\n[ptyctl: waiting for terminal-host...]\r\n");
+        co_await output(std::string(kTitlePush) + "\x1b]2;[ptyctl: waiting for terminal-host]\x07");
       }
       asio::steady_timer pause(io_, 100ms);
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -188,6 +236,7 @@ asio::awaitable<int> AttachSession::run() {
       next = snap.offset;
     }
     connected_ = true;
+    if (noticed) co_await output(std::string(kTitlePop));
     noticed = false;
     if (!pending_input_.empty()) {
       json::object w{{"sessionId", id_}, {"data", std::move(pending_input_)}};
@@ -219,6 +268,7 @@ asio::awaitable<int> AttachSession::run() {
     connected_ = false;
     lost_at = Clock::now();
   }
+  if (noticed) co_await output(std::string(kTitlePop));
   co_await output(std::string(kLeaveModes));
   co_return exit_code_;
 }

@@ -25,7 +25,8 @@ struct CliError : std::runtime_error {
 };
 
 struct Globals {
-  std::string state_dir;   // resolved
+  std::string state_dir;   // resolved, absolute
+  std::string instance;    // the state dir's instance name (default_instance_name)
   bool autostart = true;   // start terminal-host when none answers
   std::string binary_dir;  // where ptyctl is: its sibling binaries are found there
 };

@@ -11,7 +11,7 @@ namespace ptyctl::cli {
 
 namespace json = boost::json;
 
-int cmd_describe(const Globals&, const std::vector<std::string>& args) {
+int cmd_describe(const Globals& globals, const std::vector<std::string>& args) {
   VerbOptions verb{po::options_description("Options"),
                    {},
                    po::options_description(),
@@ -24,7 +24,7 @@ int cmd_describe(const Globals&, const std::vector<std::string>& args) {
   verb.positional.add("id", 1);
   auto vm = parse(verb, args);
   if (!vm) return kOk;
-  const ProcessEntry e = require_process(parse_process_id(id));
+  const ProcessEntry e = require_process(globals, parse_process_id(globals, id));
   json::object o = describe_json(e);
   if (auto sidecar = read_sidecar(e.process)) o["supervision"] = std::move(*sidecar);
   std::cout << json::serialize(o) << "\n";

@@ -21,17 +21,25 @@ int cmd_generate(const Globals& globals, const std::vector<std::string>& args) {
       {},
       po::options_description(),
       "ptyctl generate systemd (process/supervisor-NAME | process/terminal-host-NAME | "
-      "supervisor | terminal-host) [--name NAME] [--socket-activation] [--output-dir DIR]",
-      "Prints a systemd user unit for the process (the same whether or not it runs), and "
-      "writes the sidecar <process>.supervisor.json beside its registry entry. Nothing is "
-      "installed or enabled: save it under ~/.config/systemd/user/, then systemctl --user "
-      "daemon-reload and enable --now (docs/operations.md). --socket-activation also prints "
-      "terminal-host's .socket unit."};
-  std::string format, target, name = "default", output_dir;
-  verb.options.add_options()("name", po::value(&name)->default_value("default"),
-                             "instance name, with supervisor or terminal-host")(
+      "supervisor | terminal-host) [--name NAME] [--socket-activation [--unit service|socket]] "
+      "[--output-dir DIR] [--sidecar]",
+      "Prints one systemd user unit for the process (the same whether or not it runs). "
+      "Nothing is installed or enabled: save it under ~/.config/systemd/user/, then "
+      "systemctl --user daemon-reload and enable --now (docs/operations.md). "
+      "--socket-activation makes two units (terminal-host's .service and .socket): write both "
+      "with --output-dir, or print one with --unit. Printing writes no file; --output-dir "
+      "(or --sidecar) also writes the sidecar <process>.supervisor.json beside the registry "
+      "entry, which ptyctl describe and logs read."};
+  std::string format, target, name = globals.instance, output_dir, which;
+  verb.options.add_options()("name", po::value(&name)->default_value(globals.instance),
+                             "instance name, with supervisor or terminal-host (default: the "
+                             "state directory's)")(
       "socket-activation", "terminal-host: also a .socket unit (systemd holds the socket)")(
-      "output-dir", po::value(&output_dir), "write the unit files there instead of printing");
+      "unit", po::value(&which),
+      "with --socket-activation and no --output-dir: print the "
+      "service or the socket unit")("output-dir", po::value(&output_dir),
+                                    "write the unit files there instead of printing")(
+      "sidecar", "write the sidecar even when only printing");
   verb.hidden.add_options()("format", po::value(&format)->required())(
       "target", po::value(&target)->required());
   verb.positional.add("format", 1).add("target", 1);
@@ -44,13 +52,19 @@ int cmd_generate(const Globals& globals, const std::vector<std::string>& args) {
     kind = target;
     if (!valid_instance_name(name)) throw CliError(kUsage, "--name must be 1 to 64 of a-z, 0-9, -");
   } else {
-    const std::string process = parse_process_id(target);
+    const std::string process = parse_process_id(globals, target);
     kind = process.rfind("supervisor-", 0) == 0 ? "supervisor" : "terminal-host";
     name = process.substr(kind.size() + 1);
   }
   const bool socket = vm->count("socket-activation") > 0;
   if (socket && kind != "terminal-host")
     throw CliError(kUsage, "--socket-activation is for terminal-host");
+  if (!which.empty() && (!socket || (which != "service" && which != "socket")))
+    throw CliError(kUsage, "--unit is service or socket, with --socket-activation");
+  if (socket && output_dir.empty() && which.empty())
+    throw CliError(kUsage,
+                   "--socket-activation makes two units: write both with --output-dir "
+                   "~/.config/systemd/user, or print one with --unit service or --unit socket");
 
   UnitInputs in;
   in.kind = kind;
@@ -64,18 +78,16 @@ int cmd_generate(const Globals& globals, const std::vector<std::string>& args) {
   in.socket_activation = socket;
 
   const std::string unit = service_unit_name(kind, name);
-  const std::string service = service_unit(in);
-  const std::string socket_text = socket ? socket_unit(in) : "";
   if (!output_dir.empty()) {
     std::filesystem::create_directories(output_dir);
-    std::ofstream(output_dir + "/" + unit) << service;
-    if (socket) std::ofstream(output_dir + "/" + socket_unit_name(name)) << socket_text;
+    std::ofstream(output_dir + "/" + unit) << service_unit(in);
+    if (socket) std::ofstream(output_dir + "/" + socket_unit_name(name)) << socket_unit(in);
     std::cout << output_dir << "/" << unit << "\n";
     if (socket) std::cout << output_dir << "/" << socket_unit_name(name) << "\n";
   } else {
-    std::cout << service;
-    if (socket) std::cout << "\n" << socket_text;
+    std::cout << (which == "socket" ? socket_unit(in) : service_unit(in));
   }
+  if (output_dir.empty() && !vm->count("sidecar")) return kOk;
 
   // The sidecar: how this process is supervised, for ptyctl describe/logs.
   const std::string process = process_name(kind, name);

@@ -14,7 +14,7 @@ namespace ptyctl::cli {
 
 namespace json = boost::json;
 
-int cmd_logs(const Globals&, const std::vector<std::string>& args) {
+int cmd_logs(const Globals& globals, const std::vector<std::string>& args) {
   VerbOptions verb{po::options_description("Options"),
                    {},
                    po::options_description(),
@@ -30,7 +30,7 @@ int cmd_logs(const Globals&, const std::vector<std::string>& args) {
   verb.positional.add("id", 1);
   auto vm = parse(verb, args);
   if (!vm) return kOk;
-  const ProcessEntry e = require_process(parse_process_id(id));
+  const ProcessEntry e = require_process(globals, parse_process_id(globals, id));
   if (!e.log_file) {
     std::string unit;
     if (auto sidecar = read_sidecar(e.process))

@@ -6,9 +6,13 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <random>
+
+extern char** environ;
 
 namespace ptyctl::cli {
 
@@ -25,6 +29,25 @@ std::string shell_quote(const std::string& s) {
       out += c;
   }
   return out + "'";
+}
+
+// The caller's environment for the new session, as tmux's new sessions get
+// theirs, minus what describes this process to systemd and any token.
+std::map<std::string, std::string> caller_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view kv(*e);
+    const std::size_t eq = kv.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    const std::string name(kv.substr(0, eq));
+    if (name == "NOTIFY_SOCKET" || name == "INVOCATION_ID" || name == "JOURNAL_STREAM" ||
+        name == "MANAGERPID" || name == "SYSTEMD_EXEC_PID" || name.rfind("LISTEN_", 0) == 0 ||
+        name.rfind("WATCHDOG_", 0) == 0 || name.find("TOKEN") != std::string::npos ||
+        name == "PTYCTL_SESSION_ID")
+      continue;
+    env[name] = std::string(kv.substr(eq + 1));
+  }
+  return env;
 }
 
 std::string generated_id() {
@@ -44,8 +67,11 @@ int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
                    po::options_description(),
                    "ptyctl new [--id ID] [--cwd DIR] [--size COLSxROWS] [--env K=V]... [--json] "
                    "[-- CMD ARG...]",
-                   "Starts a session running the shell, or CMD (through the shell, so the "
-                   "session ends when CMD does), and prints its id. It is not attached: "
+                   "Starts a session running the shell, or CMD, and prints its id. One CMD "
+                   "argument is a shell command line, run by $SHELL -c (ptyctl new -- 'make; "
+                   "make test'); several are a program and its arguments, run as they are. "
+                   "The session ends when CMD does. It gets this shell's environment (not "
+                   "systemd's variables or any token), with --env added. It is not attached: "
                    "`ptyctl attach ID` shows it."};
   std::string id, cwd, size = "80x24";
   std::vector<std::string> env, command;
@@ -64,6 +90,8 @@ int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
   if (id.empty()) id = generated_id();
   check_session_id(id);
   json::object environment;
+  for (const auto& [k, v] : caller_environment())
+    environment[k] = v;
   for (const auto& kv : env) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) throw CliError(kUsage, "--env takes K=V, not " + kv);
@@ -83,10 +111,14 @@ int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
     json::object p = attach_payload(id, cols, rows);
     p["cwd"] = cwd;
     if (!environment.empty()) p["env"] = environment;
-    if (!command.empty()) {
-      std::string joined;
+    if (const char* shell = std::getenv("SHELL"); shell && *shell == '/') p["shell"] = shell;
+    if (command.size() == 1) {
+      p["command"] = command[0];  // a command line: the shell parses it
+    } else if (!command.empty()) {
+      // A program and its arguments: quoted, so the shell runs exactly them.
+      std::string joined = "exec";
       for (const auto& a : command)
-        joined += (joined.empty() ? "" : " ") + shell_quote(a);
+        joined += " " + shell_quote(a);
       p["command"] = joined;
     }
     const json::value r = co_await link.request("createOrAttach", p);

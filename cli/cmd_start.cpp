@@ -16,10 +16,11 @@ int cmd_start(const Globals& globals, const std::vector<std::string>& args) {
                    "foreground (this command becomes the server; Ctrl-C stops it), or with -d in "
                    "the background with its log in the state directory. Either way it registers "
                    "as process/supervisor-NAME or process/terminal-host-NAME (ptyctl ps)."};
-  std::string kind, name = "default";
+  std::string kind, name = globals.instance;
   std::vector<std::string> extra;
-  verb.options.add_options()("name", po::value(&name)->default_value("default"),
-                             "instance name (a-z, 0-9, -)")("detach,d", "run in the background");
+  verb.options.add_options()("name", po::value(&name)->default_value(globals.instance),
+                             "instance name (a-z, 0-9, -; default: the state directory's)")(
+      "detach,d", "run in the background");
   verb.hidden.add_options()("kind", po::value(&kind)->required())("extra", po::value(&extra));
   verb.positional.add("kind", 1).add("extra", -1);
   auto vm = parse(verb, args);
@@ -32,7 +33,7 @@ int cmd_start(const Globals& globals, const std::vector<std::string>& args) {
     server_args.push_back("--detach");
     const int status = start_detached(globals, kind, server_args);
     if (status != 0) return status == 1 ? kFailed : status;
-    if (auto e = read_process(process_name(kind, name)))
+    if (auto e = own_process(globals, process_name(kind, name)))
       std::cout << e->id() << " pid " << e->pid << "\n";
     return kOk;
   }

@@ -7,6 +7,11 @@
 #include <ptyctl/proto/paths.hpp>
 #include <ptyctl/proto/version.hpp>
 
+#include <ptyctl/common/state_dir.hpp>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -21,9 +26,17 @@ namespace ptyctl::cli {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-HostLink::HostLink(asio::io_context& io, const Globals& globals)
+namespace {
+bool path_exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+}  // namespace
+
+HostLink::HostLink(asio::io_context& io, const Globals& globals, bool autostart)
     : io_(io),
       globals_(globals),
+      autostart_(autostart && globals.autostart),
       socket_path_(globals.state_dir + "/" + std::string(proto::kHostSocket)),
       s_(std::make_shared<Shared>(io)) {
   std::random_device rd;
@@ -36,14 +49,34 @@ HostLink::~HostLink() {
 
 void HostLink::start_host() {
   // As the app does: start it in the background; it starts the supervisor.
+  // Never while ptyctl stops or restarts one (the lock waits for that).
+  ControlLock lock(globals_, 30s);
+  if (socket_answers(socket_path_)) return;
   start_detached(globals_, "terminal-host", {"--state-dir", globals_.state_dir, "--detach"});
 }
 
+void HostLink::check_peer(asio::local::stream_protocol::socket& s) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(s.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+      cred.uid != ::geteuid())
+    throw CliError(kUnreachable, "the server on " + socket_path_ + " runs as uid " +
+                                     std::to_string(cred.uid) +
+                                     ", not as you: refusing to talk "
+                                     "to it");
+}
+
 asio::awaitable<void> HostLink::open() {
-  const auto endpoint = asio::local::stream_protocol::endpoint(socket_path_);
+  // A state dir someone else owns or can write in may hold their socket.
   boost::system::error_code ec;
+  try {
+    if (path_exists(globals_.state_dir)) check_state_dir(globals_.state_dir);
+  } catch (const StateDirError& e) {
+    throw CliError(kUnreachable, e.what());
+  }
+  const auto endpoint = asio::local::stream_protocol::endpoint(socket_path_);
   s_->control.connect(endpoint, ec);
-  if (ec && globals_.autostart) {
+  if (ec && autostart_) {
     start_host();
     const auto deadline = Clock::now() + 10s;
     asio::steady_timer pause(io_);
@@ -56,12 +89,13 @@ asio::awaitable<void> HostLink::open() {
     }
   }
   if (ec)
-    throw CliError(kUnreachable,
-                   "terminal-host is not running on " + socket_path_ +
-                       (globals_.autostart ? " and could not be started"
-                                           : " (start it: ptyctl start terminal-host)"));
+    throw CliError(kUnreachable, "terminal-host is not running on " + socket_path_ +
+                                     (autostart_ ? " and could not be started"
+                                                 : " (start it: ptyctl start terminal-host)"));
+  check_peer(s_->control);
   s_->stream.connect(endpoint, ec);
   if (ec) throw CliError(kUnreachable, "cannot connect to " + socket_path_ + ": " + ec.message());
+  check_peer(s_->stream);
   asio::co_spawn(io_, read_loop(s_, true), asio::detached);
   asio::co_spawn(io_, read_loop(s_, false), asio::detached);
   co_await hello(s_->control, "control");
@@ -116,8 +150,17 @@ asio::awaitable<void> HostLink::write_line(std::string line) {
 }
 
 asio::awaitable<void> HostLink::hello(asio::local::stream_protocol::socket& s, const char* role) {
-  std::ifstream in(globals_.state_dir + "/" + std::string(proto::kHostToken));
-  const std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string token;
+  try {
+    const int fd =
+        open_private_file(globals_.state_dir + "/" + std::string(proto::kHostToken), O_RDONLY);
+    token.resize(64);
+    const ssize_t n = ::read(fd, token.data(), token.size());
+    ::close(fd);
+    token.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  } catch (const StateDirError& e) {
+    throw CliError(kUnreachable, e.what());
+  }
   const std::string id = std::string("hello-") + role;
   const json::object payload{{"token", token},
                              {"protocolVersion", proto::kClientProtocolVersion},

@@ -25,7 +25,9 @@ using Clock = std::chrono::steady_clock;
 
 class HostLink {
  public:
-  HostLink(asio::io_context& io, const Globals& globals);
+  // `autostart`: start terminal-host when none answers (if the globals allow
+  // it). A reconnecting attach passes false: it waits for one to come back.
+  HostLink(asio::io_context& io, const Globals& globals, bool autostart = true);
   ~HostLink();
   HostLink(const HostLink&) = delete;
 
@@ -62,10 +64,16 @@ class HostLink {
   asio::awaitable<void> hello(asio::local::stream_protocol::socket& s, const char* role);
   static asio::awaitable<void> read_loop(std::shared_ptr<Shared> shared, bool control);
   asio::awaitable<void> write_line(std::string line);
+  // Under ptyctl's control lock: starts terminal-host unless one answers by
+  // then (a restart in progress finished meanwhile).
   void start_host();
+  // The state dir is ours and the socket's server runs as us: only then is
+  // the token sent (CliError(kUnreachable) otherwise).
+  void check_peer(asio::local::stream_protocol::socket& s);
 
   asio::io_context& io_;
   const Globals& globals_;
+  bool autostart_;
   std::string socket_path_;
   std::string client_id_;
   std::shared_ptr<Shared> s_;

@@ -5,6 +5,7 @@
 
 #include "cli.hpp"
 
+#include <ptyctl/common/registry.hpp>
 #include <ptyctl/proto/paths.hpp>
 #include <ptyctl/proto/version.hpp>
 
@@ -101,6 +102,7 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   globals.state_dir = ptyctl::proto::resolve_state_dir(state_dir);
+  globals.instance = ptyctl::default_instance_name(globals.state_dir);
   const std::string verb = argv[i];
   std::vector<std::string> args(argv + i + 1, argv + argc);
   for (const auto& v : verbs()) {

@@ -1,6 +1,11 @@
 #include "process_util.hpp"
 
+#include <ptyctl/common/state_dir.hpp>
+#include <ptyctl/proto/paths.hpp>
+
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,7 +26,8 @@ void check_kind(const std::string& kind) {
     throw CliError(kUsage, "the process is supervisor or terminal-host, not \"" + kind + "\"");
 }
 
-std::string parse_process_id(const std::string& id) {
+std::string parse_process_id(const Globals& globals, const std::string& id) {
+  if (id == "supervisor" || id == "terminal-host") return process_name(id, globals.instance);
   std::string p = id;
   if (p.rfind("process/", 0) == 0) p = p.substr(8);
   for (const std::string kind : {"supervisor-", "terminal-host-"})
@@ -31,12 +37,45 @@ std::string parse_process_id(const std::string& id) {
                              "process/terminal-host-NAME; ptyctl ps lists them)");
 }
 
-ProcessEntry require_process(const std::string& process) {
+ProcessEntry require_process(const Globals& globals, const std::string& process) {
   auto e = read_process(process);
   if (!e)
     throw CliError(kNoSuchProcess, "no process/" + process + " in the registry (" + registry_dir() +
                                        "; ptyctl ps lists them)");
+  if (!same_state_dir(e->state_dir, globals.state_dir))
+    throw CliError(kNoSuchProcess, e->id() + " belongs to the state directory " + e->state_dir +
+                                       ", not " + globals.state_dir + " (use --state-dir " +
+                                       e->state_dir + ")");
   return *e;
+}
+
+std::optional<ProcessEntry> own_process(const Globals& globals, const std::string& process) {
+  auto e = read_process(process);
+  if (!e || !same_state_dir(e->state_dir, globals.state_dir)) return std::nullopt;
+  return e;
+}
+
+ControlLock::ControlLock(const Globals& globals, std::chrono::milliseconds timeout) {
+  const std::string path = globals.state_dir + "/" + std::string(proto::kHostControlLock);
+  try {
+    prepare_state_dir(globals.state_dir);
+    fd_ = open_private_file(path, O_RDWR | O_CREAT);
+  } catch (const StateDirError& e) {
+    throw CliError(kFailed, e.what());
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd_);
+      throw CliError(kFailed, "another ptyctl is stopping or starting terminal-host (" + path +
+                                  " is held); try again");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a deadline
+  }
+}
+
+ControlLock::~ControlLock() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 std::string process_state(const ProcessEntry& e) {
@@ -118,7 +157,7 @@ int start_detached(const Globals& globals, const std::string& kind,
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
   if (code != 0) return code;
   // The detached server registers itself just after: wait for its entry.
-  std::string name = "default";
+  std::string name = globals.instance;
   for (std::size_t i = 0; i + 1 < args.size(); ++i)
     if (args[i] == "--name") name = args[i + 1];
   const std::string process = process_name(kind, name);

@@ -18,10 +18,29 @@ namespace ptyctl::cli {
 std::string binary_of_kind(const std::string& kind);
 void check_kind(const std::string& kind);
 // "process/supervisor-default" or "supervisor-default" → the entry's process
-// name; CliError(kUsage) when it is not one.
-std::string parse_process_id(const std::string& id);
-// The entry, or CliError(kNoSuchProcess).
-ProcessEntry require_process(const std::string& process);
+// name; the bare kind ("supervisor", "terminal-host") names the current state
+// dir's instance. CliError(kUsage) when it is not one.
+std::string parse_process_id(const Globals& globals, const std::string& id);
+// The entry, or CliError(kNoSuchProcess); an entry of another state dir is
+// refused the same way (no verb acts on another state dir's processes).
+ProcessEntry require_process(const Globals& globals, const std::string& process);
+// The entry of kind-name if it belongs to the current state dir.
+std::optional<ProcessEntry> own_process(const Globals& globals, const std::string& process);
+
+// ptyctl's lock for stopping, restarting or autostarting terminal-host
+// (<state-dir>/terminal-host.control.lock): held for the life of the object,
+// so an autostart waits for a restart in progress instead of racing it.
+class ControlLock {
+ public:
+  // Waits up to `timeout`; CliError(kFailed) when it is held that long.
+  ControlLock(const Globals& globals, std::chrono::milliseconds timeout);
+  ~ControlLock();
+  ControlLock(const ControlLock&) = delete;
+  ControlLock& operator=(const ControlLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 // "running" or "exited".
 std::string process_state(const ProcessEntry& e);
 // Seconds since it started, as "3h04m", "12m30s", "45s".

@@ -1,5 +1,7 @@
 #include "host.hpp"
 
+#include <ptyctl/common/server_instance.hpp>
+
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/proto/errors.hpp>
 #include <ptyctl/proto/line_codec.hpp>
@@ -22,7 +24,9 @@ Host::Host(asio::io_context& io, asio::local::stream_protocol::acceptor acceptor
     : io_(io),
       acceptor_(std::move(acceptor)),
       options_(std::move(options)),
-      supervisor_(supervisor) {
+      supervisor_(supervisor),
+      stop_signals_(io, SIGTERM, SIGINT),
+      usr1_(io, SIGUSR1) {
   supervisor_.on_event = [this](const proto::Event& e, std::string_view bytes) {
     on_supervisor_event(e, bytes);
   };
@@ -34,12 +38,13 @@ void Host::start() {
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, wait_for_stop(), asio::detached);
   asio::co_spawn(io_, reconnect_on_request(), asio::detached);
+  // Our handlers are in place: a stop signal sent while we started is handled now.
+  release_stop_signals();
 }
 
 asio::awaitable<void> Host::reconnect_on_request() {
-  asio::signal_set usr1(io_, SIGUSR1);
   while (!stopping_) {
-    auto [ec, sig] = co_await usr1.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto [ec, sig] = co_await usr1_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
     supervisor_.drop_connection();
   }
@@ -60,8 +65,7 @@ asio::awaitable<void> Host::accept_loop() {
 }
 
 asio::awaitable<void> Host::wait_for_stop() {
-  asio::signal_set signals(io_, SIGTERM, SIGINT);
-  auto [ec, sig] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+  auto [ec, sig] = co_await stop_signals_.async_wait(asio::as_tuple(asio::use_awaitable));
   if (ec) co_return;
   stop(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
        "; sessions keep running in pty-supervisor");

@@ -71,13 +71,15 @@ class Host {
       const std::shared_ptr<ClientConnection>& from, const proto::client::CreateOrAttachRequest& r);
   asio::awaitable<AttachOutcome> attach_viewer(std::shared_ptr<SessionRoute> route,
                                                std::shared_ptr<ClientConnection> stream,
-                                               std::optional<std::uint64_t> resume_from);
+                                               std::optional<std::uint64_t> resume_from,
+                                               std::string inside);
   asio::awaitable<void> detach_viewer(std::shared_ptr<SessionRoute> route,
                                       const ClientConnection* stream);
   asio::awaitable<boost::json::value> list_sessions();
   asio::awaitable<boost::json::value> list_from_supervisor();
   asio::awaitable<void> kill_all();
-  asio::awaitable<void> kill(const std::string& session_id);
+  // `forget`: its record goes once it has ended (a disposed session).
+  asio::awaitable<void> kill(const std::string& session_id, bool forget = false);
   std::shared_ptr<ClientConnection> stream_of(const ClientConnection& control) const;
   std::shared_ptr<SessionRoute> route(const std::string& session_id);
   void forget_route_if_idle(const std::string& session_id);
@@ -98,6 +100,8 @@ class Host {
   std::map<std::pair<std::string, std::string>, bool> pending_attaches_;
   std::uint64_t next_serial_ = 1;
   bool stopping_ = false;
+  asio::signal_set stop_signals_;  // SIGTERM, SIGINT
+  asio::signal_set usr1_;
 };
 
 }  // namespace ptyctl::host

@@ -48,6 +48,9 @@ asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnecti
       co_await supervisor_.call("write", std::move(v), p->data);
     } catch (const proto::ProtocolError& e) {
       if (is_code(e, code::kWriteQueueFull)) throw;
+      // The app recognises a lost session by this text (and recovers it).
+      if (is_code(e, code::kSessionNotFound) || is_code(e, code::kWriteFailed))
+        throw proto::ProtocolError(code::kWriteFailed, "Session not found: " + p->sessionId);
       throw proto::ProtocolError(code::kWriteFailed, e.what());
     }
     co_return json::value_from(ok);
@@ -70,9 +73,13 @@ asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnecti
     co_return json::value_from(ok);
   }
   if (const auto* p = std::get_if<client::SignalRequest>(&payload)) {
-    const sup::SignalRequest req{p->sessionId, p->signal};
-    json::value v = json::value_from(req);
-    co_await supervisor_.call("signal", std::move(v));
+    try {
+      const sup::SignalRequest req{p->sessionId, p->signal};
+      json::value v = json::value_from(req);
+      co_await supervisor_.call("signal", std::move(v));
+    } catch (const proto::ProtocolError& e) {
+      if (!is_code(e, code::kSessionNotFound)) throw;  // unknown or ended: success, as in the app
+    }
     co_return json::value_from(ok);
   }
   if (const auto* p = std::get_if<client::KillRequest>(&payload)) {
@@ -160,11 +167,20 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
     json::value v = json::value_from(req);
     co_await supervisor_.call("resize", std::move(v));
   }
-  AttachOutcome attached = co_await attach_viewer(session_route, stream, r.resumeFrom);
+  if (r.requestId && pending_attaches_[pending_key]) {
+    // Cancelled while the session was being created: as the app's daemon
+    // does, a session this request created goes; an existing one stays.
+    guard.reset();
+    if (is_new) co_await kill(r.sessionId, true);
+    throw proto::ProtocolError(code::kCreateAttachFailed, "cancelled by cancelCreateOrAttach");
+  }
+  AttachOutcome attached =
+      co_await attach_viewer(session_route, stream, r.resumeFrom, r.viewerSessionId.value_or(""));
   if (r.requestId && pending_attaches_[pending_key]) {
     session_route->remove_viewer(stream.get());
     guard.reset();  // detach_viewer takes the lock itself
     co_await detach_viewer(session_route, stream.get());
+    if (is_new) co_await kill(r.sessionId, true);
     throw proto::ProtocolError(code::kCreateAttachFailed, "cancelled by cancelCreateOrAttach");
   }
   client::CreateOrAttachResult result;
@@ -180,7 +196,8 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
 
 asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<SessionRoute> route,
                                                          std::shared_ptr<ClientConnection> stream,
-                                                         std::optional<std::uint64_t> resume_from) {
+                                                         std::optional<std::uint64_t> resume_from,
+                                                         std::string inside) {
   // The caller holds route->lock().
   AttachOutcome out;
   const bool others =
@@ -195,7 +212,7 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
     log_debug("session " + route->id() + ": subscribed from offset " + std::to_string(from) +
               (r.resumed ? " (resumed)" : " (snapshot)"));
     route->subscribe(from);
-    route->add_viewer(stream, from);
+    route->add_viewer(stream, from, inside);
     out = AttachOutcome{std::move(r.snapshot), r.resumed, std::move(r.session)};
     co_return out;
   }
@@ -207,7 +224,7 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
     auto r = as<sup::AttachSessionResult>(answer);
     if (r.resumed) {
       route->subscribe(*resume_from);
-      route->add_viewer(stream, *resume_from);
+      route->add_viewer(stream, *resume_from, inside);
       co_return AttachOutcome{std::move(r.snapshot), true, std::move(r.session)};
     }
     // Too old for the ring: the subscription jumped to the snapshot; bring
@@ -226,7 +243,7 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
         route->repaint(r2.snapshot);
       }
     }
-    route->add_viewer(stream, r.snapshot.offset);
+    route->add_viewer(stream, r.snapshot.offset, inside);
     co_return AttachOutcome{std::move(r.snapshot), false, std::move(r.session)};
   }
   // Already subscribed: a snapshot now, and this viewer continues from its
@@ -236,7 +253,7 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
   const json::value snap_answer = co_await supervisor_.call("getSnapshot", std::move(snap_v));
   auto got = as<sup::GetSnapshotResult>(snap_answer);
   const bool resumed = resume_from && *resume_from <= got.snapshot.offset;
-  route->add_viewer(stream, resumed ? *resume_from : got.snapshot.offset);
+  route->add_viewer(stream, resumed ? *resume_from : got.snapshot.offset, inside);
   co_return AttachOutcome{std::move(got.snapshot), resumed, std::move(got.session)};
 }
 
@@ -278,6 +295,8 @@ asio::awaitable<json::value> Host::list_sessions() {
     sum.isAlive = s.isAlive;
     auto it = routes_.find(s.sessionId);
     sum.attachedClients = it == routes_.end() ? 0 : static_cast<int>(it->second->viewer_count());
+    if (it != routes_.end())
+      if (auto from = it->second->viewed_from(); !from.empty()) sum.viewedFrom = std::move(from);
     sum.pid = s.pid;
     sum.createdAt = iso8601_utc(s.createdAt);
     if (s.lastAttachedAt) sum.lastAttachedAt = iso8601_utc(*s.lastAttachedAt);
@@ -293,9 +312,10 @@ asio::awaitable<json::value> Host::list_sessions() {
   co_return json::value_from(out);
 }
 
-asio::awaitable<void> Host::kill(const std::string& session_id) {
+asio::awaitable<void> Host::kill(const std::string& session_id, bool forget) {
   try {
-    const sup::KillSessionRequest req{session_id, std::nullopt};
+    sup::KillSessionRequest req{session_id, std::nullopt, std::nullopt};
+    if (forget) req.forget = true;
     json::value v = json::value_from(req);
     co_await supervisor_.call("killSession", std::move(v));
   } catch (const proto::ProtocolError& e) {

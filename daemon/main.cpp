@@ -11,6 +11,7 @@
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/common/process.hpp>
 #include <ptyctl/common/registry.hpp>
+#include <ptyctl/common/server_instance.hpp>
 #include <ptyctl/proto/paths.hpp>
 #include <ptyctl/proto/version.hpp>
 
@@ -45,8 +46,8 @@ std::string default_shell() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string state_dir_opt, log_level = "info", spawn = "auto", supervisor_binary,
-                             instance = "default";
+  hold_stop_signals();  // until the server's handlers exist (server_instance.hpp)
+  std::string state_dir_opt, log_level = "info", spawn = "auto", supervisor_binary, instance;
   std::size_t stream_queue_mib = 16;
   bool detach_mode = false;
   po::options_description desc("Usage: terminal-host [options]\n\nOptions");
@@ -62,9 +63,10 @@ int main(int argc, char** argv) {
       "events queued for a stream socket that does not read before it is disconnected")(
       "detach,d", po::bool_switch(&detach_mode),
       "run in the background, logging to <state-dir>/terminal-host.log")(
-      "name", po::value(&instance)->default_value("default"),
-      "instance name in the process registry (process/terminal-host-NAME); a supervisor it "
-      "starts gets the same name");
+      "name", po::value(&instance),
+      "instance name in the process registry (process/terminal-host-NAME; default: derived "
+      "from the state directory, \"default\" for ~/.superset); a supervisor it starts gets "
+      "the same name");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -92,7 +94,7 @@ int main(int argc, char** argv) {
     std::cerr << "terminal-host: --spawn-supervisor must be auto or never\n";
     return 2;
   }
-  if (!valid_instance_name(instance)) {
+  if (!instance.empty() && !valid_instance_name(instance)) {
     std::cerr << "terminal-host: --name must be 1 to 64 of a-z, 0-9 and -\n";
     return 2;
   }
@@ -102,53 +104,41 @@ int main(int argc, char** argv) {
   }
 
   const std::string state_dir = proto::resolve_state_dir(state_dir_opt);
-  try {
-    proto::ensure_private_dir(state_dir);
-  } catch (const std::exception& e) {
-    std::cerr << "terminal-host: cannot use state directory " << state_dir << ": " << e.what()
-              << "\n";
-    return 1;
-  }
-  const std::string socket_path = state_dir + "/" + std::string(proto::kHostSocket);
-  const std::string pid_path = state_dir + "/" + std::string(proto::kHostPidFile);
-  if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
-    std::cerr << "terminal-host: socket path too long: " << socket_path << "\n";
-    return 1;
-  }
-  // Socket activation: systemd holds the socket across our restarts, and a
-  // client connecting meanwhile waits instead of failing.
-  const std::optional<int> inherited = systemd_listen_fd();
-  if (!inherited && socket_answers(socket_path)) {
-    std::cerr << "terminal-host: another terminal-host (pid " << read_pid_file(pid_path)
-              << ") is already serving " << socket_path << "\n";
-    return 1;
-  }
-  host::HostOptions options;
-  try {
-    options.token = host::load_or_create_token(state_dir + "/" + std::string(proto::kHostToken));
-  } catch (const std::exception& e) {
-    std::cerr << "terminal-host: cannot create the token file: " << e.what() << "\n";
-    return 1;
-  }
-
+  if (instance.empty()) instance = default_instance_name(state_dir);
+  const auto file = [&](std::string_view name) { return state_dir + "/" + std::string(name); };
   ::signal(SIGPIPE, SIG_IGN);
   asio::io_context io;
+  std::optional<ServerInstance> server;
   std::optional<asio::local::stream_protocol::acceptor> acceptor;
+  host::HostOptions options;
   try {
-    if (inherited) {
-      acceptor.emplace(io, asio::local::stream_protocol(), *inherited);
-    } else {
-      acceptor.emplace(listen_private_socket(io, socket_path));
+    server.emplace(ServerFiles{"terminal-host", state_dir, file(proto::kHostSocket),
+                               file(proto::kHostPidFile), file(proto::kHostLock),
+                               file(proto::kHostLog)});
+    check_instance_name_free("terminal-host", instance, state_dir);
+    // Before the socket: a client that can connect must find the token.
+    try {
+      options.token = host::load_or_create_token(file(proto::kHostToken));
+    } catch (const std::exception& e) {
+      throw StartupError(std::string("cannot create the token file: ") + e.what());
     }
-  } catch (const std::exception& e) {
-    std::cerr << "terminal-host: cannot listen on " << socket_path << ": " << e.what() << "\n";
+    // Socket activation: systemd holds the socket across our restarts, and a
+    // client connecting meanwhile waits instead of failing.
+    if (const std::optional<int> inherited = systemd_listen_fd()) {
+      acceptor.emplace(io, asio::local::stream_protocol(), *inherited);
+      server->adopt_socket();
+    } else {
+      acceptor.emplace(server->listen(io));
+    }
+    if (detach_mode) server->detach(io);
+    server->write_pid_file();
+  } catch (const StartupError& e) {
+    std::cerr << "terminal-host: " << e.what() << "\n";
     return 1;
   }
-  const std::string log_path = state_dir + "/" + std::string(proto::kHostLog);
-  if (detach_mode) detach_to_log(io, log_path);
-  write_pid_file(pid_path);
+  const std::string& socket_path = server->files().socket;
   register_server("terminal-host", instance, argc, argv, state_dir, socket_path,
-                  detach_mode ? std::optional(log_path) : std::nullopt,
+                  detach_mode ? std::optional(server->files().log_file) : std::nullopt,
                   std::string(proto::kPtyctlVersion));
 
   host::SupervisorClientOptions sup_options;
@@ -170,8 +160,7 @@ int main(int argc, char** argv) {
            std::to_string(::getpid()) + ") listening on " + socket_path);
   notify_ready();
   io.run();
-  if (!inherited) ::unlink(socket_path.c_str());  // systemd's socket stays
-  ::unlink(pid_path.c_str());
+  server.reset();  // our socket (not systemd's) and pid file go if still ours, then the lock
   log_info("terminal-host stopped");
   return 0;
 }

@@ -15,9 +15,19 @@ namespace client = proto::client;
 SessionRoute::SessionRoute(asio::any_io_executor executor, std::string id)
     : id_(std::move(id)), lock_(std::move(executor)) {}
 
-void SessionRoute::add_viewer(const std::shared_ptr<ClientConnection>& stream, std::uint64_t next) {
+void SessionRoute::add_viewer(const std::shared_ptr<ClientConnection>& stream, std::uint64_t next,
+                              const std::string& inside) {
   remove_viewer(stream.get());
-  viewers_.push_back(Viewer{stream, stream.get(), next});
+  viewers_.push_back(Viewer{stream, stream.get(), next, inside});
+}
+
+std::vector<std::string> SessionRoute::viewed_from() const {
+  std::vector<std::string> out;
+  for (const auto& v : viewers_)
+    if (!v.inside.empty() && !v.stream.expired() &&
+        std::find(out.begin(), out.end(), v.inside) == out.end())
+      out.push_back(v.inside);
+  return out;
 }
 
 bool SessionRoute::remove_viewer(const ClientConnection* stream) {

@@ -28,7 +28,11 @@ class SessionRoute {
   AsyncMutex& lock() { return lock_; }
 
   // --- viewers -------------------------------------------------------------
-  void add_viewer(const std::shared_ptr<ClientConnection>& stream, std::uint64_t next);
+  // `inside`: the session the viewer runs in, if it said (viewerSessionId).
+  void add_viewer(const std::shared_ptr<ClientConnection>& stream, std::uint64_t next,
+                  const std::string& inside = {});
+  // The sessions inside which viewers of this one run.
+  std::vector<std::string> viewed_from() const;
   bool remove_viewer(const ClientConnection* stream);
   // Forgets every viewer and the subscription (the session was replaced).
   void clear_viewers();
@@ -58,6 +62,7 @@ class SessionRoute {
     std::weak_ptr<ClientConnection> stream;
     const ClientConnection* key;
     std::uint64_t next;
+    std::string inside;
   };
   void deliver(std::uint64_t base, std::string_view text);
   void prune();

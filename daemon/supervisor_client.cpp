@@ -59,8 +59,9 @@ std::string SupervisorClient::binary() const {
 asio::awaitable<void> SupervisorClient::spawn_supervisor() {
   const std::string bin = binary();
   log_info("no supervisor answers on " + socket_path_ + "; starting " + bin);
-  std::vector<std::string> args{bin,           "--state-dir",      options_.state_dir,
-                                "--log-level", options_.log_level, "--detach"};
+  std::vector<std::string> args{
+      bin,      "--state-dir",     options_.state_dir, "--log-level", options_.log_level,
+      "--name", options_.instance, "--detach"};
   std::vector<char*> argv;
   for (auto& a : args)
     argv.push_back(a.data());

@@ -29,7 +29,7 @@ struct SupervisorClientOptions {
   bool spawn = true;              // --spawn-supervisor=auto
   std::string supervisor_binary;  // empty: pty-supervisor beside our binary, else $PATH
   std::string log_level = "info";
-  std::string instance = "default";               // --name of a supervisor we start
+  std::string instance = "default";               // --name of a supervisor we start (ours)
   std::chrono::milliseconds call_timeout{10000};  // how long a call waits for a connection
 };
 

@@ -1,5 +1,7 @@
 #include "token.hpp"
 
+#include <ptyctl/common/state_dir.hpp>
+
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -7,8 +9,6 @@
 
 #include <array>
 #include <cerrno>
-#include <fstream>
-#include <iterator>
 #include <system_error>
 
 namespace ptyctl::host {
@@ -21,13 +21,17 @@ bool is_well_formed_token(const std::string& token) {
 }
 
 std::string load_or_create_token(const std::string& path) {
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (is_well_formed_token(token)) {
-      ::chmod(path.c_str(), 0600);
-      return token;
-    }
+  try {
+    // Never through a link, never a file someone else owns or can reach by
+    // another name (open_private_file checks).
+    const int fd = open_private_file(path, O_RDONLY);
+    std::string token(65, '\0');
+    const ssize_t n = ::read(fd, token.data(), token.size());
+    ::close(fd);
+    token.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    if (is_well_formed_token(token)) return token;
+  } catch (const StateDirMissing&) {
+    // None yet: made below.
   }
   std::array<unsigned char, 32> random{};
   std::size_t got = 0;
@@ -43,18 +47,9 @@ std::string load_or_create_token(const std::string& path) {
     token += kHex[b >> 4];
     token += kHex[b & 15];
   }
-  // Written beside, then renamed: a reader never sees half a token.
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + tmp);
-  ::fchmod(fd, 0600);
-  const bool ok = ::write(fd, token.data(), token.size()) == static_cast<ssize_t>(token.size());
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw std::system_error(err, std::generic_category(), "write " + path);
-  }
+  // A temp file with a random name beside it, then renamed: a reader never
+  // sees half a token, and a planted temp name is never written through.
+  write_private_file(path, token);
   return token;
 }
 

@@ -6,6 +6,7 @@
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/common/process.hpp>
 #include <ptyctl/common/registry.hpp>
+#include <ptyctl/common/server_instance.hpp>
 
 #include <ptyctl/proto/paths.hpp>
 #include <ptyctl/proto/version.hpp>
@@ -31,7 +32,8 @@ namespace po = boost::program_options;
 using namespace ptyctl;
 
 int main(int argc, char** argv) {
-  std::string state_dir_opt, log_level = "info", instance = "default";
+  hold_stop_signals();  // until the server's handlers exist (server_instance.hpp)
+  std::string state_dir_opt, log_level = "info", instance;
   std::size_t ring_size = 4u * 1024 * 1024;
   bool detach_mode = false;
   po::options_description desc("Usage: pty-supervisor [options]\n\nOptions");
@@ -43,8 +45,9 @@ int main(int argc, char** argv) {
       "bytes of recent output kept per session")(
       "detach,d", po::bool_switch(&detach_mode),
       "run in the background, logging to <state-dir>/pty-supervisor.log")(
-      "name", po::value(&instance)->default_value("default"),
-      "instance name in the process registry (process/supervisor-NAME)");
+      "name", po::value(&instance),
+      "instance name in the process registry (process/supervisor-NAME; default: derived from "
+      "the state directory, \"default\" for ~/.superset)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -68,7 +71,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   set_log_level(level);
-  if (!valid_instance_name(instance)) {
+  if (!instance.empty() && !valid_instance_name(instance)) {
     std::cerr << "pty-supervisor: --name must be 1 to 64 of a-z, 0-9 and -\n";
     return 2;
   }
@@ -78,43 +81,32 @@ int main(int argc, char** argv) {
   }
 
   const std::string state_dir = proto::resolve_state_dir(state_dir_opt);
-  try {
-    proto::ensure_private_dir(state_dir);
-  } catch (const std::exception& e) {
-    std::cerr << "pty-supervisor: cannot use state directory " << state_dir << ": " << e.what()
-              << "\n";
-    return 1;
-  }
-  const std::string socket_path = state_dir + "/" + std::string(proto::kSupervisorSocket);
-  const std::string pid_path = state_dir + "/" + std::string(proto::kSupervisorPidFile);
-  if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
-    std::cerr << "pty-supervisor: socket path too long: " << socket_path << "\n";
-    return 1;
-  }
-  if (socket_answers(socket_path)) {
-    std::cerr << "pty-supervisor: another supervisor (pid " << read_pid_file(pid_path)
-              << ") is already serving " << socket_path << "\n";
-    return 1;
-  }
-
+  if (instance.empty()) instance = default_instance_name(state_dir);
+  const auto file = [&](std::string_view name) { return state_dir + "/" + std::string(name); };
   ::signal(SIGPIPE, SIG_IGN);
   asio::io_context io;
+  std::optional<ServerInstance> server;
   std::optional<sup::UnixAcceptor> acceptor;
   try {
-    acceptor.emplace(listen_private_socket(io, socket_path));
-  } catch (const std::exception& e) {
-    std::cerr << "pty-supervisor: cannot listen on " << socket_path << ": " << e.what() << "\n";
+    server.emplace(ServerFiles{"pty-supervisor", state_dir, file(proto::kSupervisorSocket),
+                               file(proto::kSupervisorPidFile), file(proto::kSupervisorLock),
+                               file(proto::kSupervisorLog)});
+    check_instance_name_free("supervisor", instance, state_dir);
+    acceptor.emplace(server->listen(io));
+    if (detach_mode) server->detach(io);
+    server->write_pid_file();
+  } catch (const StartupError& e) {
+    std::cerr << "pty-supervisor: " << e.what() << "\n";
     return 1;
   }
-  const std::string log_path = state_dir + "/" + std::string(proto::kSupervisorLog);
-  if (detach_mode) detach_to_log(io, log_path);
-  write_pid_file(pid_path);
+  const std::string& socket_path = server->files().socket;
   register_server("supervisor", instance, argc, argv, state_dir, socket_path,
-                  detach_mode ? std::optional(log_path) : std::nullopt,
+                  detach_mode ? std::optional(server->files().log_file) : std::nullopt,
                   std::string(proto::kPtyctlVersion));
 
   sup::SupervisorOptions options;
   options.ring_size = ring_size;
+  options.state_dir = state_dir;
   const char* shell = std::getenv("SHELL");
   options.default_shell = shell && *shell ? shell : "/bin/sh";
   const char* home = std::getenv("HOME");
@@ -125,8 +117,7 @@ int main(int argc, char** argv) {
            std::to_string(::getpid()) + ") listening on " + socket_path);
   notify_ready();
   io.run();
-  ::unlink(socket_path.c_str());
-  ::unlink(pid_path.c_str());
+  server.reset();  // the socket and pid file go if still ours, then the lock
   log_info("pty-supervisor stopped");
   return 0;
 }

@@ -1,5 +1,6 @@
 #include <ptyctl/common/process.hpp>
 #include <ptyctl/common/registry.hpp>
+#include <ptyctl/common/server_instance.hpp>
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -37,59 +38,6 @@ std::string read_pid_file(const std::string& path) {
   return pid.empty() ? "unknown" : pid;
 }
 
-void write_pid_file(const std::string& path) {
-  const mode_t old_mask = ::umask(0177);
-  {
-    std::ofstream out(path, std::ios::trunc);
-    out << ::getpid();
-  }
-  ::umask(old_mask);
-  ::chmod(path.c_str(), 0600);
-}
-
-asio::local::stream_protocol::acceptor listen_private_socket(asio::io_context& io,
-                                                             const std::string& path) {
-  ::unlink(path.c_str());  // stale: the caller found nobody answering it
-  asio::local::stream_protocol::acceptor acceptor(io);
-  acceptor.open();
-  ::fcntl(acceptor.native_handle(), F_SETFD, FD_CLOEXEC);
-  const mode_t old_mask = ::umask(0177);  // the socket is born 0600
-  try {
-    acceptor.bind(asio::local::stream_protocol::endpoint(path));
-  } catch (...) {
-    ::umask(old_mask);
-    throw;
-  }
-  ::umask(old_mask);
-  ::chmod(path.c_str(), 0600);
-  acceptor.listen();
-  return acceptor;
-}
-
-void detach_to_log(asio::io_context& io, const std::string& log_path) {
-  io.notify_fork(asio::io_context::fork_prepare);
-  if (pid_t pid = ::fork(); pid < 0) {
-    std::perror("fork");
-    std::exit(1);
-  } else if (pid > 0) {
-    std::exit(0);
-  }
-  ::setsid();
-  if (pid_t pid = ::fork(); pid < 0) {
-    std::exit(1);
-  } else if (pid > 0) {
-    std::exit(0);
-  }
-  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (null_fd >= 0) ::dup2(null_fd, 0);
-  if (log_fd >= 0) {
-    ::dup2(log_fd, 1);
-    ::dup2(log_fd, 2);
-  }
-  io.notify_fork(asio::io_context::fork_child);
-}
-
 std::optional<int> systemd_listen_fd() {
   const char* pid = std::getenv("LISTEN_PID");
   const char* fds = std::getenv("LISTEN_FDS");
@@ -100,6 +48,16 @@ std::optional<int> systemd_listen_fd() {
   ::unsetenv("LISTEN_FDNAMES");
   ::fcntl(3, F_SETFD, FD_CLOEXEC);
   return 3;
+}
+
+void check_instance_name_free(const std::string& kind, const std::string& name,
+                              const std::string& state_dir) {
+  if (auto old = read_process(process_name(kind, name));
+      old && old->pid != static_cast<int>(::getpid()) &&
+      !same_state_dir(old->state_dir, state_dir) && process_running(*old))
+    throw StartupError(old->id() + " (pid " + std::to_string(old->pid) +
+                       ") is registered for another state directory, " + old->state_dir +
+                       ": choose another --name");
 }
 
 void register_server(const std::string& kind, const std::string& name, int argc, char** argv,

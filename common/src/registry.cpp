@@ -1,4 +1,5 @@
 #include <ptyctl/common/registry.hpp>
+#include <ptyctl/common/state_dir.hpp>
 
 #include <boost/json.hpp>
 
@@ -28,6 +29,59 @@ bool valid_instance_name(const std::string& name) {
   for (char c : name)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
   return true;
+}
+
+namespace {
+
+std::string normalised(const std::string& dir) {
+  std::error_code ec;
+  fs::path p = fs::absolute(dir, ec);
+  if (ec) p = dir;
+  std::string out = p.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/')
+    out.pop_back();
+  return out;
+}
+
+std::string home_dir() {
+  const char* h = std::getenv("HOME");
+  return h && *h ? h : "/tmp";
+}
+
+}  // namespace
+
+bool same_state_dir(const std::string& a, const std::string& b) {
+  return normalised(a) == normalised(b);
+}
+
+std::string default_instance_name(const std::string& state_dir) {
+  const std::string dir = normalised(state_dir);
+  const std::string home = normalised(home_dir());
+  if (dir == home + "/.superset") return "default";
+  const std::string ws_prefix = home + "/.superset-";
+  if (dir.rfind(ws_prefix, 0) == 0 && valid_instance_name(dir.substr(ws_prefix.size())))
+    return dir.substr(ws_prefix.size());
+  std::string base;
+  for (char c : fs::path(dir).filename().string()) {
+    if (base.size() == 24) break;
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (ok)
+      base += c;
+    else if (!base.empty() && base.back() != '-')
+      base += '-';
+  }
+  while (!base.empty() && base.back() == '-')
+    base.pop_back();
+  if (base.empty()) base = "dir";
+  std::uint32_t h = 2166136261u;  // FNV-1a: stable across releases and machines
+  for (unsigned char c : dir) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", h);
+  return base + "-" + hex;
 }
 
 std::string registry_dir() {
@@ -80,14 +134,11 @@ void register_process(const ProcessEntry& e) {
                  {"version", e.version},
                  {"started_at", e.started_at},
                  {"started_at_ms", e.started_at_ms}};
-  const std::string path = registry_path(e.process);
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << json::serialize(o) << "\n";
+  try {
+    write_private_file(registry_path(e.process), json::serialize(o) + "\n");
+  } catch (const StateDirError&) {
+    // The registry is for ptyctl's process verbs; serving goes on without it.
   }
-  ::chmod(tmp.c_str(), 0600);
-  fs::rename(tmp, path, ec);
 }
 
 std::optional<ProcessEntry> read_process(const std::string& process) {

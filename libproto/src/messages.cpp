@@ -72,7 +72,7 @@ BOOST_DESCRIBE_STRUCT(DetachSessionRequest, (), (sessionId))
 BOOST_DESCRIBE_STRUCT(WriteRequest, (), (sessionId))
 BOOST_DESCRIBE_STRUCT(ResizeRequest, (), (sessionId, cols, rows))
 BOOST_DESCRIBE_STRUCT(GetSnapshotRequest, (), (sessionId))
-BOOST_DESCRIBE_STRUCT(KillSessionRequest, (), (sessionId, signal))
+BOOST_DESCRIBE_STRUCT(KillSessionRequest, (), (sessionId, signal, forget))
 BOOST_DESCRIBE_STRUCT(SignalRequest, (), (sessionId, signal))
 BOOST_DESCRIBE_STRUCT(ListSessionsRequest, (), ())
 BOOST_DESCRIBE_STRUCT(ClearScrollbackRequest, (), (sessionId))
@@ -139,7 +139,8 @@ namespace client {
 BOOST_DESCRIBE_STRUCT(HelloRequest, (), (token, protocolVersion, clientId, role))
 BOOST_DESCRIBE_STRUCT(CreateOrAttachRequest, (),
                       (sessionId, requestId, cols, rows, cwd, env, shell, workspaceId, paneId,
-                       tabId, workspaceName, workspacePath, rootPath, command, resumeFrom))
+                       tabId, workspaceName, workspacePath, rootPath, command, resumeFrom,
+                       viewerSessionId))
 BOOST_DESCRIBE_STRUCT(CancelCreateOrAttachRequest, (), (sessionId, requestId))
 BOOST_DESCRIBE_STRUCT(WriteRequest, (), (sessionId, data))
 BOOST_DESCRIBE_STRUCT(ResizeRequest, (), (sessionId, cols, rows))
@@ -156,7 +157,8 @@ BOOST_DESCRIBE_STRUCT(CreateOrAttachResult, (), (isNew, snapshot, wasRecovered, 
 BOOST_DESCRIBE_STRUCT(SuccessResult, (), (success))
 BOOST_DESCRIBE_STRUCT(SessionSummary, (),
                       (sessionId, workspaceId, paneId, isAlive, attachedClients, pid, createdAt,
-                       lastAttachedAt, shell, cwd, command, cols, rows, exitCode, offset))
+                       lastAttachedAt, shell, cwd, command, cols, rows, exitCode, offset,
+                       viewedFrom))
 BOOST_DESCRIBE_STRUCT(ListSessionsResult, (), (sessions))
 BOOST_DESCRIBE_STRUCT(GetSnapshotResult, (), (snapshot))
 BOOST_DESCRIBE_STRUCT(DataEvent, (), (type, data, offset, endOffset))

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <system_error>
 
 namespace ptyctl::proto {
@@ -27,9 +28,7 @@ std::string workspace_suffix(std::string_view name) {
   return out;
 }
 
-}  // namespace
-
-std::string resolve_state_dir(std::string_view explicit_dir) {
+std::string chosen_state_dir(std::string_view explicit_dir) {
   if (!explicit_dir.empty()) return std::string(explicit_dir);
   if (const char* d = std::getenv("PTYCTL_STATE_DIR"); d && *d) return d;
   const char* ws = std::getenv("SUPERSET_WORKSPACE_NAME");
@@ -38,17 +37,17 @@ std::string resolve_state_dir(std::string_view explicit_dir) {
   return home_dir() + "/.superset";
 }
 
-void ensure_private_dir(const std::string& dir) {
-  std::string partial;
-  for (std::size_t i = 1; i <= dir.size(); ++i) {
-    if (i == dir.size() || dir[i] == '/') {
-      partial = dir.substr(0, i);
-      if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST)
-        throw std::system_error(errno, std::generic_category(), "mkdir " + partial);
-    }
-  }
-  if (::chmod(dir.c_str(), 0700) != 0)
-    throw std::system_error(errno, std::generic_category(), "chmod " + dir);
+}  // namespace
+
+std::string resolve_state_dir(std::string_view explicit_dir) {
+  // Absolute and normalised (not through symlinks): what sessions get as
+  // $PTYCTL_STATE_DIR and the registry records must mean the same anywhere.
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(chosen_state_dir(explicit_dir), ec);
+  std::string out = p.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/')
+    out.pop_back();
+  return out;
 }
 
 }  // namespace ptyctl::proto

@@ -572,6 +572,23 @@ void Emulator::clear_scrollback() {
   scrollback_.clear();
 }
 
+void Emulator::clear() {
+  // As xterm.js clear() (what the desktop app does to its own view): the
+  // scrollback goes, the cursor's line becomes the top row, the rows below
+  // it are blank, the cursor keeps its column.
+  scrollback_.clear();
+  if (cursor_row_ > 0) active_->scroll(0, rows_, 0, cols_, cursor_row_, 0, Pen{});
+  if (rows_ > 1) active_->erase(1, rows_, 0, cols_, Pen{});
+  if (cursor_row_ == 0) return;
+  // Tell libvterm where the cursor is now (CAN first, as the fast path does;
+  // in origin mode CUP lands on the scroll region's top row instead).
+  std::string sync = "\x18";
+  append_cup(sync, 0, cursor_col_);
+  vterm_input_write(vt_, sync.data(), sync.size());
+  cursor_row_ = 0;
+  maybe_phantom_ = false;
+}
+
 void Emulator::collect_combining_garbage() {
   // Only the screens refer to the table (scrollback stores code points).
   CombiningTable fresh;

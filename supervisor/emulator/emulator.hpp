@@ -61,6 +61,9 @@ class Emulator {
   void feed(std::string_view bytes);
   void resize(int cols, int rows);
   void clear_scrollback();
+  // The scrollback and the screen above the cursor's line, as xterm.js
+  // clear() does: the cursor's line moves to the top (clearScrollback).
+  void clear();
   void set_query_answer(QueryAnswer callback) { query_answer_ = std::move(callback); }
   // The fast path is on by default; off, libvterm sees every byte (the tests
   // compare the two).

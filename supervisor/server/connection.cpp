@@ -300,6 +300,7 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
             if (auto it = subs_.find(p.sessionId); it != subs_.end()) it->second.exit_sent = true;
             supervisor_.remove(p.sessionId);
           } else {
+            if (p.forget.value_or(false)) s->forget_when_finished();
             s->kill(sig, supervisor_.options().kill_grace);
           }
         } else if constexpr (std::is_same_v<T, SignalRequest>) {
@@ -314,7 +315,7 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
             result.sessions.push_back(s->info());
           respond(request.id, json::value_from(result));
         } else if constexpr (std::is_same_v<T, ClearScrollbackRequest>) {
-          session_of(p.sessionId)->emulator().clear_scrollback();
+          session_of(p.sessionId)->emulator().clear();
           respond(request.id, json::object{});
         } else if constexpr (std::is_same_v<T, PrepareUpgradeRequest>) {
           throw proto::ProtocolError(code::kUpgradeFailed,

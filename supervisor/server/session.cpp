@@ -26,7 +26,9 @@ namespace {
 // Variables a session must not inherit: systemd's (they describe our process,
 // not the shell's) and our own secrets.
 bool inherited(std::string_view name) {
-  if (name == "NOTIFY_SOCKET") return false;
+  if (name == "NOTIFY_SOCKET" || name == "INVOCATION_ID" || name == "JOURNAL_STREAM" ||
+      name == "MANAGERPID" || name == "SYSTEMD_EXEC_PID")
+    return false;
   if (name.rfind("LISTEN_", 0) == 0 || name.rfind("WATCHDOG_", 0) == 0) return false;
   if ((name.rfind("PTYCTL_", 0) == 0 || name.rfind("SUPERSET_", 0) == 0) &&
       name.find("TOKEN") != std::string_view::npos)
@@ -47,6 +49,8 @@ std::vector<std::string> session_env(const SessionSpec& spec) {
     if (inherited(k)) env[k] = v;
   env["TERM"] = "xterm-256color";
   env["PTYCTL_SESSION_ID"] = spec.id;
+  // So that ptyctl inside the session talks to the server it runs under.
+  if (!spec.state_dir.empty()) env["PTYCTL_STATE_DIR"] = spec.state_dir;
   std::vector<std::string> out;
   for (const auto& [k, v] : env)
     out.push_back(k + "=" + v);

@@ -49,6 +49,7 @@ struct SessionSpec {
   bool inherit_env = true;  // false: only `env` (terminal-host filters its own)
   std::string workspace_id;
   std::string pane_id;
+  std::string state_dir;  // the supervisor's, given to the program as $PTYCTL_STATE_DIR
 };
 
 inline constexpr std::size_t kMaxInputQueue = 64u * 1024 * 1024;
@@ -91,6 +92,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_reaped(int status);
   // Supervisor shutdown: close the PTY without waiting.
   void close();
+  // Once it has ended (and its exit is sent), its record goes.
+  void forget_when_finished() { forget_ = true; }
+  bool forgotten_when_finished() const { return forget_; }
 
   // Called once the session has ended and its output is drained.
   std::function<void(Session&)> on_finished;
@@ -114,6 +118,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool read_done_ = false;
   bool reaped_ = false;
   bool finished_ = false;
+  bool forget_ = false;
   std::optional<int> exit_code_;
   std::optional<int> exit_signal_;
   std::int64_t created_at_ms_;

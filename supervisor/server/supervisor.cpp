@@ -3,6 +3,8 @@
 #include <ptyctl/common/log.hpp>
 #include "connection.hpp"
 
+#include <ptyctl/common/server_instance.hpp>
+
 #include <ptyctl/proto/errors.hpp>
 
 #include <sys/wait.h>
@@ -18,12 +20,17 @@ constexpr std::size_t kMaxFinishedSessions = 256;
 }  // namespace
 
 Supervisor::Supervisor(asio::io_context& io, UnixAcceptor acceptor, SupervisorOptions options)
-    : io_(io), acceptor_(std::move(acceptor)), options_(std::move(options)) {}
+    : io_(io),
+      acceptor_(std::move(acceptor)),
+      options_(std::move(options)),
+      stop_signals_(io, SIGTERM, SIGINT) {}
 
 void Supervisor::start() {
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, reap_children(), asio::detached);
   asio::co_spawn(io_, wait_for_stop(), asio::detached);
+  // Our handler is in place: a stop signal sent while we started is handled now.
+  release_stop_signals();
 }
 
 asio::awaitable<void> Supervisor::accept_loop() {
@@ -60,8 +67,7 @@ asio::awaitable<void> Supervisor::reap_children() {
 }
 
 asio::awaitable<void> Supervisor::wait_for_stop() {
-  asio::signal_set stop(io_, SIGTERM, SIGINT);
-  auto [ec, sig] = co_await stop.async_wait(asio::as_tuple(asio::use_awaitable));
+  auto [ec, sig] = co_await stop_signals_.async_wait(asio::as_tuple(asio::use_awaitable));
   if (ec) co_return;
   log_info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
            ": hanging up every session");
@@ -99,6 +105,7 @@ std::shared_ptr<Session> Supervisor::find(const std::string& id) const {
 std::shared_ptr<Session> Supervisor::create(SessionSpec spec) {
   if (stopping_)
     throw proto::ProtocolError(proto::code::kSpawnFailed, "the supervisor is stopping");
+  spec.state_dir = options_.state_dir;
   auto session = Session::spawn(io_, spec, options_.ring_size);
   session->on_finished = [this](Session& s) { session_finished(s); };
   sessions_[spec.id] = session;  // replaces an ended session of the same id
@@ -117,6 +124,13 @@ void Supervisor::session_finished(Session& s) {
     proto::sup::ExitEvent e{s.exit_code().value_or(0), s.exit_signal()};
     for (auto& c : connections_)
       if (c->authenticated()) c->send_event("exit", s.id(), boost::json::value_from(e));
+  }
+  if (s.forgotten_when_finished()) {
+    // After the connections have had its exit (they may hold it meanwhile).
+    asio::post(io_, [this, id = s.id(), which = &s] {
+      if (auto it = sessions_.find(id); it != sessions_.end() && it->second.get() == which)
+        sessions_.erase(it);
+    });
   }
 }
 

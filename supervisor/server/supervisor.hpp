@@ -25,6 +25,7 @@ struct SupervisorOptions {
   std::chrono::milliseconds kill_grace{3000};
   std::string default_shell;  // $SHELL, else /bin/sh
   std::string default_cwd;    // $HOME, else /
+  std::string state_dir;      // absolute
 };
 
 class Supervisor {
@@ -54,6 +55,7 @@ class Supervisor {
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   std::set<std::shared_ptr<Connection>> connections_;
   bool stopping_ = false;
+  asio::signal_set stop_signals_;  // SIGTERM, SIGINT
 };
 
 }  // namespace ptyctl::sup

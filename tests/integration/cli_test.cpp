@@ -2,7 +2,9 @@
 // terminal-host and pty-supervisor, attach under a pseudo-terminal the test
 // owns, the process registry, and the units it generates.
 
-#include "host_client.hpp"
+#include "cli_harness.hpp"
+
+#include <ptyctl/common/registry.hpp>
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -26,76 +28,6 @@
 
 using namespace ptyctl::test;
 namespace json = boost::json;
-
-namespace {
-
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string cli_binary() {
-  return PTYCTL_CLI_BIN;
-}
-
-// Runs ptyctl to completion (stdin from /dev/null), with a deadline.
-CliResult run_cli(const std::vector<std::string>& args,
-                  const std::map<std::string, std::string>& env = {},
-                  std::chrono::milliseconds timeout = 60s) {
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
-    throw std::runtime_error("pipe");
-  std::vector<std::string> argv{cli_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_fd, 0);
-    ::dup2(out_pipe[1], 1);
-    ::dup2(err_pipe[1], 2);
-    for (const auto& [k, v] : env)
-      ::setenv(k.c_str(), v.c_str(), 1);
-    ::setenv("ASAN_OPTIONS", "detect_leaks=0", 0);
-    exec_or_exit(argv);
-  }
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  CliResult r;
-  const auto deadline = Clock::now() + timeout;
-  bool out_open = true, err_open = true;
-  while ((out_open || err_open) && Clock::now() < deadline) {
-    pollfd p[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-    if (::poll(p, 2, 100) <= 0) continue;
-    char buf[65536];
-    for (int i = 0; i < 2; ++i) {
-      if (!(p[i].revents & (POLLIN | POLLHUP))) continue;
-      const ssize_t n = ::read(p[i].fd, buf, sizeof buf);
-      if (n <= 0) {
-        (i == 0 ? out_open : err_open) = false;
-      } else {
-        (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
-      }
-    }
-  }
-  ::close(out_pipe[0]);
-  ::close(err_pipe[0]);
-  if (out_open || err_open) ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
-std::vector<std::string> with_state(const HostFixture& f, std::vector<std::string> args) {
-  args.insert(args.begin(), {"--state-dir", f.dir.path()});
-  return args;
-}
-
-int lines_of(const std::string& s) {
-  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
-}
-
-}  // namespace
 
 TEST(Cli, AScriptDrivesASession) {
   HostFixture f;
@@ -190,101 +122,6 @@ TEST(Cli, HelpListsEveryOption) {
 
 // --- attach under a pseudo-terminal the test owns -------------------------------
 
-namespace {
-
-// ptyctl attach on a PTY of ours: we are its terminal.
-class AttachedTerminal {
- public:
-  AttachedTerminal(const std::vector<std::string>& args) {
-    winsize ws{24, 80, 0, 0};
-    if (::openpty(&master_, &slave_, nullptr, nullptr, &ws) != 0)
-      throw std::runtime_error("openpty");
-    ::tcgetattr(slave_, &original_);
-    std::vector<std::string> argv{cli_binary()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::close(master_);
-      ::login_tty(::dup(slave_));
-      ::setenv("ASAN_OPTIONS", "detect_leaks=0", 0);
-      exec_or_exit(argv);
-    }
-  }
-  ~AttachedTerminal() {
-    if (pid_ > 0 && !status_) {
-      ::kill(pid_, SIGKILL);
-      int s;
-      ::waitpid(pid_, &s, 0);
-    }
-    ::close(master_);
-    ::close(slave_);
-  }
-  void type(std::string_view keys) { ::write(master_, keys.data(), keys.size()); }
-  // Reads until `re` matches what was shown since the last call that matched.
-  bool read_until(const std::regex& re, std::chrono::milliseconds timeout = 30s) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-      if (std::regex_search(screen_.substr(mark_), re)) {
-        mark_ = screen_.size();
-        return true;
-      }
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return false;
-      pollfd p{master_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      char buf[65536];
-      const ssize_t n = ::read(master_, buf, sizeof buf);
-      if (n <= 0) return false;
-      screen_.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  void resize(int cols, int rows) {
-    winsize ws{static_cast<unsigned short>(rows), static_cast<unsigned short>(cols), 0, 0};
-    ::ioctl(master_, TIOCSWINSZ, &ws);
-  }
-  std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      char buf[4096];
-      pollfd p{master_, POLLIN, 0};
-      if (::poll(&p, 1, 20) > 0) {
-        const ssize_t n = ::read(master_, buf, sizeof buf);
-        if (n > 0) screen_.append(buf, static_cast<std::size_t>(n));
-      }
-      int s;
-      if (::waitpid(pid_, &s, WNOHANG) == pid_) {
-        status_ = s;
-        return s;
-      }
-    }
-    return std::nullopt;
-  }
-  bool mode_restored() const {
-    termios now{};
-    ::tcgetattr(slave_, &now);
-    return now.c_iflag == original_.c_iflag && now.c_oflag == original_.c_oflag &&
-           now.c_lflag == original_.c_lflag && now.c_cflag == original_.c_cflag &&
-           std::memcmp(now.c_cc, original_.c_cc, sizeof now.c_cc) == 0;
-  }
-  bool raw_now() const {
-    termios now{};
-    ::tcgetattr(slave_, &now);
-    return (now.c_lflag & (ICANON | ECHO)) == 0;
-  }
-  const std::string& screen() const { return screen_; }
-
- private:
-  int master_ = -1, slave_ = -1;
-  pid_t pid_ = -1;
-  termios original_{};
-  std::string screen_;
-  std::size_t mark_ = 0;
-  std::optional<int> status_;
-};
-
-}  // namespace
-
 TEST(CliAttach, TypingOutputResizeAndDetach) {
   HostFixture f;
   ASSERT_EQ(
@@ -350,65 +187,30 @@ TEST(CliAttach, GoesOnAcrossATerminalHostSigkill) {
 
 // --- processes: start, ps, describe, logs, stop ------------------------------------
 
-namespace {
-// Stops whatever registered in a test's private registry, even when the test
-// failed half way.
-struct RegistryCleanup {
-  const TempDir& dir;
-  ~RegistryCleanup() {
-    std::error_code ec;
-    for (const auto& f :
-         std::filesystem::directory_iterator(dir.path() + "/data/ptyctl/processes", ec)) {
-      if (f.path().string().ends_with(".supervisor.json")) continue;
-      try {
-        const int pid =
-            static_cast<int>(json::parse(read_file(f.path().string())).at("pid").as_int64());
-        if (!process_gone(pid) && ::kill(pid, SIGTERM) == 0)
-          if (!wait_until([&] { return process_gone(pid); }, 20s)) ::kill(pid, SIGKILL);
-      } catch (...) {
-      }
-    }
-  }
-};
-
-// ptyctl on a state dir and a process registry of the test's own.
-std::function<CliResult(std::vector<std::string>)> private_cli(const TempDir& dir) {
-  return [&dir](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--state-dir", dir.path() + "/state"});
-    return run_cli(args, {{"XDG_DATA_HOME", dir.path() + "/data"}});
-  };
-}
-
-json::object find_process(const std::string& ps_json, const std::string& id) {
-  const json::value all = json::parse(ps_json);
-  for (const auto& p : all.as_array())
-    if (p.at("id").as_string() == id) return p.as_object();
-  return {};
-}
-}  // namespace
-
 TEST(CliProcesses, StartPsDescribeLogsStop) {
   TempDir dir;
   RegistryCleanup cleanup{dir};
   const auto cli = private_cli(dir);
+  const std::string sup_id = process_id(dir, "supervisor");
+  const std::string host_id = process_id(dir, "terminal-host");
   auto r = cli({"start", "supervisor", "-d"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(contains(r.out, "process/supervisor-default")) << r.out;
+  EXPECT_TRUE(contains(r.out, sup_id)) << r.out;
   r = cli({"start", "terminal-host", "-d", "--", "--spawn-supervisor=never"});
   ASSERT_EQ(r.code, 0) << r.err;
 
   r = cli({"ps", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
-  auto sup = find_process(r.out, "process/supervisor-default");
-  auto host = find_process(r.out, "process/terminal-host-default");
+  auto sup = find_process(r.out, sup_id);
+  auto host = find_process(r.out, host_id);
   ASSERT_FALSE(sup.empty()) << r.out;
   ASSERT_FALSE(host.empty()) << r.out;
   EXPECT_EQ(sup.at("state").as_string(), "running");
   EXPECT_EQ(host.at("state").as_string(), "running");
   r = cli({"ps"});
-  EXPECT_TRUE(contains(r.out, "process/terminal-host-default")) << r.out;
+  EXPECT_TRUE(contains(r.out, host_id)) << r.out;
 
-  r = cli({"describe", "process/supervisor-default"});
+  r = cli({"describe", sup_id});
   ASSERT_EQ(r.code, 0) << r.err;
   const json::object d = json::parse(r.out).as_object();
   EXPECT_EQ(d.at("pid"), sup.at("pid"));
@@ -417,7 +219,7 @@ TEST(CliProcesses, StartPsDescribeLogsStop) {
   EXPECT_FALSE(d.at("command").as_array().empty());
   EXPECT_TRUE(d.contains("started_at"));
 
-  r = cli({"logs", "process/terminal-host-default", "-n", "5"});
+  r = cli({"logs", host_id, "-n", "5"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "listening on")) << r.out;
   EXPECT_LE(lines_of(r.out), 5);
@@ -430,7 +232,7 @@ TEST(CliProcesses, StartPsDescribeLogsStop) {
   ASSERT_EQ(::kill(host_pid, SIGKILL), 0);
   ASSERT_TRUE(wait_until([&] { return process_gone(host_pid); }, 20s));
   r = cli({"ps", "--json"});
-  EXPECT_EQ(find_process(r.out, "process/terminal-host-default").at("state").as_string(), "exited");
+  EXPECT_EQ(find_process(r.out, host_id).at("state").as_string(), "exited");
   r = cli({"status"});
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.out, "terminal-host: not running")) << r.out;
@@ -438,25 +240,25 @@ TEST(CliProcesses, StartPsDescribeLogsStop) {
   // Started again, then stopped the regular way.
   r = cli({"start", "terminal-host", "-d", "--", "--spawn-supervisor=never"});
   ASSERT_EQ(r.code, 0) << r.err;
-  r = cli({"describe", "process/terminal-host-default"});
+  r = cli({"describe", host_id});
   ASSERT_EQ(r.code, 0) << r.err;
   const json::object d2 = json::parse(r.out).as_object();
   EXPECT_EQ(d2.at("state").as_string(), "running");
   EXPECT_EQ(d2.at("log_file").as_string(), dir.path() + "/state/terminal-host.log");
-  r = cli({"logs", "process/supervisor-default", "-n", "3"});
+  r = cli({"logs", sup_id, "-n", "3"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "hello from pid")) << r.out;  // the new terminal-host's
-  r = cli({"stop", "process/terminal-host-default"});
+  r = cli({"stop", host_id});
   ASSERT_EQ(r.code, 0) << r.err;
   r = cli({"ps", "--json"});
-  EXPECT_EQ(find_process(r.out, "process/terminal-host-default").at("state").as_string(), "exited");
+  EXPECT_EQ(find_process(r.out, host_id).at("state").as_string(), "exited");
 
-  r = cli({"stop", "process/supervisor-default"});
+  r = cli({"stop", sup_id});
   ASSERT_EQ(r.code, 0) << r.err;
   const int sup_pid = static_cast<int>(sup.at("pid").as_int64());
   EXPECT_TRUE(process_gone(sup_pid));
   r = cli({"ps", "--json"});
-  EXPECT_EQ(find_process(r.out, "process/supervisor-default").at("state").as_string(), "exited");
+  EXPECT_EQ(find_process(r.out, sup_id).at("state").as_string(), "exited");
 
   r = cli({"describe", "process/terminal-host-nosuch"});
   EXPECT_EQ(r.code, 5);
@@ -471,7 +273,7 @@ TEST(CliProcesses, ForegroundProcessHasNoLogFileAndSaysWhere) {
   Process sup(supervisor_binary(), {"--state-dir", dir.path() + "/state", "--name", "fg"}, env);
   ASSERT_TRUE(wait_until(
       [&] { return path_exists(dir.path() + "/data/ptyctl/processes/supervisor-fg.json"); }, 20s));
-  auto r = run_cli({"logs", "process/supervisor-fg"}, env);
+  auto r = run_cli({"--state-dir", dir.path() + "/state", "logs", "process/supervisor-fg"}, env);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(lines_of(r.out), 1) << r.out;
   EXPECT_TRUE(contains(r.out, "no log file")) << r.out;
@@ -491,8 +293,8 @@ TEST(CliProcesses, RestartTerminalHostKeepsSessions) {
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after[0].at("pid"), before[0].at("pid"));
   EXPECT_TRUE(after[0].at("isAlive").as_bool());
-  EXPECT_EQ(cli({"stop", "process/terminal-host-default"}).code, 0);
-  EXPECT_EQ(cli({"stop", "process/supervisor-default"}).code, 0);
+  EXPECT_EQ(cli({"stop", process_id(dir, "terminal-host")}).code, 0);
+  EXPECT_EQ(cli({"stop", process_id(dir, "supervisor")}).code, 0);
 }
 
 // --- systemd units -------------------------------------------------------------------
@@ -523,9 +325,11 @@ TEST(CliSystemd, UnitsMatchTheGoldenFilesAndSystemdAcceptsThem) {
       {{"generate", "systemd", "process/supervisor-default"},
        {"ptyctl-supervisor-default.service"}},
       {{"generate", "systemd", "terminal-host"}, {"ptyctl-terminal-host-default.service"}},
-      {{"generate", "systemd", "process/terminal-host-default", "--socket-activation"},
-       {"ptyctl-terminal-host-default.socket-activated.service",
-        "ptyctl-terminal-host-default.socket"}},
+      {{"generate", "systemd", "process/terminal-host-default", "--socket-activation", "--unit",
+        "service"},
+       {"ptyctl-terminal-host-default.socket-activated.service"}},
+      {{"generate", "systemd", "terminal-host", "--socket-activation", "--unit", "socket"},
+       {"ptyctl-terminal-host-default.socket"}},
   };
   for (const auto& c : cases) {
     const auto first = run_cli(c.args, env);
@@ -539,6 +343,14 @@ TEST(CliSystemd, UnitsMatchTheGoldenFilesAndSystemdAcceptsThem) {
     EXPECT_EQ(with_placeholder(first.out), expected);
     EXPECT_FALSE(contains(first.out, home.path())) << "a literal home directory";
   }
+  // Printing writes nothing: no sidecar, no registry directory.
+  EXPECT_FALSE(path_exists(home.path() + "/.local/share/ptyctl"));
+  // Two units cannot go to one stdout: refused with a hint, nothing printed.
+  const auto both = run_cli({"generate", "systemd", "terminal-host", "--socket-activation"}, env);
+  EXPECT_EQ(both.code, 2);
+  EXPECT_TRUE(both.out.empty()) << both.out;
+  EXPECT_EQ(lines_of(both.err), 1) << both.err;
+  EXPECT_TRUE(contains(both.err, "--output-dir")) << both.err;
   // systemd-analyze verify --user accepts them (files written with --output-dir).
   const std::string units = home.path() + "/units";
   ASSERT_EQ(run_cli({"generate", "systemd", "supervisor", "--output-dir", units}, env).code, 0);

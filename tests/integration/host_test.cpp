@@ -736,3 +736,88 @@ TEST(HostLifecycle, DetachedWithLogAndReadyNotification) {
     EXPECT_TRUE(wait_until([&] { return process_gone(std::stoi(sup)); }, 20s));
   }
 }
+
+// --- the desktop app's exact answers (docs/protocol.md, "Answers the app relies on") --------
+
+TEST(HostAppAnswers, WriteToAnUnknownOrEndedSessionSaysSessionNotFound) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  ASSERT_TRUE(ok(c.request("createOrAttach", attach_payload("pane-e", "exit 0"))));
+  Received out;
+  ASSERT_TRUE(until_exit(c, "pane-e", out));
+  for (const std::string id : {"ghost-1", "pane-e"}) {
+    // An acked write.
+    const auto r = c.request("write", json::object{{"sessionId", id}, {"data", "x"}});
+    EXPECT_EQ(error_code(r), "WRITE_FAILED") << id;
+    EXPECT_EQ(r.at("error").at("message").as_string(), "Session not found: " + id);
+    // A notify_ write: the error event on the stream socket.
+    c.send("write", json::object{{"sessionId", id}, {"data", "x"}}, "notify_");
+    std::optional<json::object> ev;
+    while ((ev = c.next_event(20s)) && ev->at("event").as_string() != "error") {
+    }
+    ASSERT_TRUE(ev) << id;
+    EXPECT_EQ(ev->at("sessionId").as_string(), id);
+    EXPECT_EQ(ev->at("payload").at("code").as_string(), "WRITE_FAILED");
+    EXPECT_EQ(ev->at("payload").at("error").as_string(), "Session not found: " + id);
+  }
+}
+
+TEST(HostAppAnswers, ClearScrollbackLeavesOnlyTheCursorsLine) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  ASSERT_TRUE(ok(c.request("createOrAttach",
+                           from_start(attach_payload("c", "seq 1 100; printf last; sleep 1000")))));
+  Received out;
+  ASSERT_TRUE(until_text(c, "c", out, "100\r\nlast"));
+  ASSERT_TRUE(ok(c.request("clearScrollback", json::object{{"sessionId", "c"}})));
+  // A fresh attach (another client) repaints only what xterm.js clear() keeps.
+  HostClient fresh(f.socket(), f.token());
+  const auto r = fresh.request("createOrAttach", attach_payload("c"));
+  ASSERT_TRUE(ok(r));
+  const auto snap = json::value_to<ptyctl::proto::Snapshot>(r.at("payload").at("snapshot"));
+  EXPECT_EQ(snap.scrollbackLines, 0);
+  ptyctl::emu::Emulator screen(snap.cols, snap.rows);
+  screen.feed(snap.rehydrateSequences);
+  screen.feed(snap.snapshotAnsi);
+  EXPECT_EQ(screen.text(true), "last");
+  EXPECT_EQ(screen.cursor().row, 0);
+  EXPECT_EQ(screen.cursor().col, 4);
+}
+
+TEST(HostAppAnswers, CancelledCreateOrAttachDisposesOnlyASessionItCreated) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  auto cancelled = [&](const std::string& id) {
+    // The cancel goes out right behind the request, while the session is made.
+    auto p = attach_payload(id, "sleep 1000");
+    p["requestId"] = "r-" + id;
+    const std::string rid = c.send("createOrAttach", p);
+    c.send("cancelCreateOrAttach", json::object{{"sessionId", id}, {"requestId", "r-" + id}});
+    return c.control.response(rid, 20s);
+  };
+  // A new id: refused, and no session is left behind (not even an ended one).
+  auto r = cancelled("fresh");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(error_code(*r), "CREATE_ATTACH_FAILED");
+  EXPECT_TRUE(wait_until([&] { return !find_session(c, "fresh"); }, 20s))
+      << json::serialize(*find_session(c, "fresh"));
+  // An existing session: refused, and it runs on.
+  const auto made = c.request("createOrAttach", attach_payload("old", "sleep 1000"));
+  ASSERT_TRUE(ok(made));
+  r = cancelled("old");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(error_code(*r), "CREATE_ATTACH_FAILED");
+  auto s = find_session(c, "old");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->at("isAlive").as_bool());
+  EXPECT_EQ(s->at("pid").as_int64(), pid_of(made));
+}
+
+TEST(HostAppAnswers, SignalToAnUnknownSessionSucceeds) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  const auto r =
+      c.request("signal", json::object{{"sessionId", "nobody-here"}, {"signal", "SIGINT"}});
+  EXPECT_EQ(error_code(r), "OK");
+  EXPECT_TRUE(r.at("payload").at("success").as_bool());
+}

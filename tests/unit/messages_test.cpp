@@ -122,8 +122,8 @@ TEST(Messages, SupervisorTypesRoundTrip) {
   expect_round_trip(sup::WriteRequest{"s1"});
   expect_round_trip(sup::ResizeRequest{"s1", 1, 65535});
   expect_round_trip(sup::GetSnapshotRequest{"s1"});
-  expect_round_trip(sup::KillSessionRequest{"s1", "SIGTERM"});
-  expect_round_trip(sup::KillSessionRequest{"s1", std::nullopt});
+  expect_round_trip(sup::KillSessionRequest{"s1", "SIGTERM", true});
+  expect_round_trip(sup::KillSessionRequest{"s1", std::nullopt, std::nullopt});
   expect_round_trip(sup::SignalRequest{"s1", "SIGINT"});
   expect_round_trip(sup::ListSessionsRequest{});
   expect_round_trip(sup::ClearScrollbackRequest{"s1"});

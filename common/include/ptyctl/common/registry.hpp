@@ -5,6 +5,11 @@
 // "terminal-host-<name>" and its id "process/<process>". `ptyctl ps |
 // describe | logs | stop` read it. An entry stays after its process ends;
 // `ptyctl ps` shows it as exited.
+//
+// Names are per state directory: every entry records its state dir, and the
+// instance name a server takes when not given --name is derived from its
+// state dir (default_instance_name), so two state dirs never share an entry
+// and no command acting on one state dir touches another's processes.
 
 #include <cstdint>
 #include <optional>
@@ -32,6 +37,13 @@ struct ProcessEntry {
 std::string process_name(const std::string& kind, const std::string& name);
 // Instance names: 1 to 64 of [a-z0-9-], as they end up in unit names.
 bool valid_instance_name(const std::string& name);
+// The instance name of a state directory: "default" for ~/.superset (so
+// existing unit names stay), the workspace name for ~/.superset-<workspace>,
+// else the directory's base name (a-z, 0-9, -; at most 24) and 8 hex digits
+// of a hash of its absolute path: /tmp/x/state → "state-1f0c93aa".
+std::string default_instance_name(const std::string& state_dir);
+// The same directory, compared as absolute, normalised paths.
+bool same_state_dir(const std::string& a, const std::string& b);
 
 std::string registry_dir();
 std::string registry_path(const std::string& process);

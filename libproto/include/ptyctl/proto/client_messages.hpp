@@ -51,6 +51,9 @@ struct CreateOrAttachRequest {
   std::optional<std::string> rootPath;
   std::optional<std::string> command;
   std::optional<std::uint64_t> resumeFrom;  // ours: continue from this offset
+  // Ours: the session the attaching client runs inside ($PTYCTL_SESSION_ID of
+  // ptyctl attach), listed in viewedFrom so nesting loops can be refused.
+  std::optional<std::string> viewerSessionId;
   bool operator==(const CreateOrAttachRequest&) const = default;
 };
 PTYCTL_PROTO_JSON(CreateOrAttachRequest);
@@ -186,6 +189,8 @@ struct SessionSummary {
   std::optional<int> rows;
   std::optional<int> exitCode;
   std::optional<std::uint64_t> offset;
+  // The sessions inside which a viewer of this one runs (viewerSessionId).
+  std::optional<std::vector<std::string>> viewedFrom;
   bool operator==(const SessionSummary&) const = default;
 };
 PTYCTL_PROTO_JSON(SessionSummary);

@@ -108,6 +108,9 @@ struct KillSessionRequest {
   static constexpr std::string_view kType = "killSession";
   std::string sessionId;
   std::optional<std::string> signal;  // default SIGHUP
+  // Ours (additive): the record goes once the session has ended, instead of
+  // staying listed as ended (a cancelled createOrAttach disposes its session).
+  std::optional<bool> forget;
   bool operator==(const KillSessionRequest&) const = default;
 };
 PTYCTL_PROTO_JSON(KillSessionRequest);
