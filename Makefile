@@ -13,6 +13,8 @@ DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config g
 FUZZ_TARGETS := wire1_fuzz wire2_fuzz emulator_fuzz
 # How long each fuzz target runs in `make fuzz` (CI passes a short time).
 FUZZ_SECONDS ?= 60
+# Seconds one input may take before libFuzzer reports it as a hang.
+FUZZ_TIMEOUT ?= 10
 
 .PHONY: deps test build release run bench fuzz lint format clean
 
@@ -61,9 +63,13 @@ fuzz: deps
 	  seeds=tests/fuzz/seeds/$${t%_fuzz}
 	  corpus=build/fuzz/corpus-$$t
 	  mkdir -p "$$corpus"
+	  dict=tests/fuzz/$${t%_fuzz}.dict
+	  extra=""
+	  if [ -f "$$dict" ]; then extra="-dict=$$dict"; fi
 	  echo "== $$t for $(FUZZ_SECONDS)s"
 	  status=0
-	  build/fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	  # -timeout: an input that runs over FUZZ_TIMEOUT seconds is a finding (a hang).
+	  build/fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=$(FUZZ_TIMEOUT) $$extra \
 	    -print_final_stats=1 -artifact_prefix=build/fuzz/ "$$corpus" "$$seeds" \
 	    > build/fuzz/$$t.log 2>&1 || status=$$?
 	  grep -E 'stat::number_of_executed_units|DONE' build/fuzz/$$t.log || true

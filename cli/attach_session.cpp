@@ -2,6 +2,7 @@
 
 #include "session_util.hpp"
 
+#include <ptyctl/proto/limits.hpp>
 #include <ptyctl/proto/utf8.hpp>
 
 #include <sys/ioctl.h>
@@ -49,6 +50,9 @@ void AttachSession::window_size(int& cols, int& rows) const {
     cols = ws.ws_col;
     rows = ws.ws_row;
   }
+  // A terminal larger than a session may be shows it at the largest size.
+  cols = std::min(cols, proto::kMaxCols);
+  rows = std::min(rows, proto::kMaxRows);
 }
 
 void AttachSession::finish(std::string farewell) {

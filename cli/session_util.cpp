@@ -2,6 +2,7 @@
 
 #include "emulator/emulator.hpp"
 
+#include <ptyctl/proto/limits.hpp>
 #include <ptyctl/proto/session_id.hpp>
 
 namespace ptyctl::cli {
@@ -36,7 +37,7 @@ bool parse_size(const std::string& text, int& cols, int& rows) {
   } catch (...) {
     return false;
   }
-  return cols > 0 && rows > 0 && cols <= 65535 && rows <= 65535;
+  return cols > 0 && rows > 0 && cols <= proto::kMaxCols && rows <= proto::kMaxRows;
 }
 
 void check_session_id(const std::string& id) {

@@ -19,7 +19,7 @@ asio::awaitable<std::optional<boost::json::object>> find_session(HostLink& link,
 asio::awaitable<boost::json::object> require_session(HostLink& link, const std::string& id);
 // The createOrAttach payload that attaches to an existing session.
 boost::json::object attach_payload(const std::string& id, int cols, int rows);
-// "120x40" → 120, 40 (1 to 65535 each).
+// "120x40" → 120, 40 (within proto::kMaxCols x kMaxRows).
 bool parse_size(const std::string& text, int& cols, int& rows);
 // Checks the id's alphabet before a round trip (kUsage otherwise).
 void check_session_id(const std::string& id);

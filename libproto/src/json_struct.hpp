@@ -108,6 +108,10 @@ inline void read_value(const json::value& v, std::string_view path,
 // field that names a session, a window size, a signal).
 void check_named_field(std::string_view name, std::string_view path, const std::string& value);
 void check_named_field(std::string_view name, std::string_view path, int value);
+void check_named_field(std::string_view name, std::string_view path,
+                       const std::map<std::string, std::string>& value);
+void check_named_field(std::string_view name, std::string_view path,
+                       const std::vector<std::string>& value);
 template <class T>
 void check_named_field(std::string_view, std::string_view, const T&) {}
 

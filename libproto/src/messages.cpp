@@ -3,6 +3,7 @@
 #include "json_struct.hpp"
 
 #include <ptyctl/proto/client_messages.hpp>
+#include <ptyctl/proto/limits.hpp>
 #include <ptyctl/proto/session_id.hpp>
 #include <ptyctl/proto/signals.hpp>
 #include <ptyctl/proto/snapshot.hpp>
@@ -15,7 +16,16 @@ namespace ptyctl::proto {
 
 namespace detail {
 
+namespace {
+void require_no_nul(std::string_view path, std::string_view value) {
+  if (value.find('\0') != std::string_view::npos) invalid(path, "must not contain NUL");
+}
+}  // namespace
+
 void check_named_field(std::string_view name, std::string_view path, const std::string& value) {
+  // Strings that end up in execve, chdir or the environment: a NUL would
+  // silently cut them.
+  if (name == "cwd" || name == "shell" || name == "command") require_no_nul(path, value);
   if (name == "sessionId") {
     require_session_id(value, path);
   } else if (name == "signal" && !signal_from_name(value)) {
@@ -23,11 +33,29 @@ void check_named_field(std::string_view name, std::string_view path, const std::
   }
 }
 
-// Window sizes go to TIOCSWINSZ (unsigned short).
+// Window sizes: the emulator allocates and redraws rows x cols cells.
 void check_named_field(std::string_view name, std::string_view path, int value) {
   if (name != "cols" && name != "rows") return;
   if (value <= 0) invalid(path, "must be a positive integer");
-  if (value > 65535) invalid(path, "must be at most 65535");
+  const int most = name == "cols" ? kMaxCols : kMaxRows;
+  if (value > most) invalid(path, "must be at most " + std::to_string(most));
+}
+
+void check_named_field(std::string_view name, std::string_view path,
+                       const std::map<std::string, std::string>& value) {
+  if (name != "env") return;
+  for (const auto& [k, v] : value) {
+    if (k.empty() || k.find('=') != std::string::npos || k.find('\0') != std::string::npos)
+      invalid(path, "names must be non-empty, without '=' or NUL (\"" + k.substr(0, 64) + "\")");
+    require_no_nul(std::string(path) + "." + k.substr(0, 64), v);
+  }
+}
+
+void check_named_field(std::string_view name, std::string_view path,
+                       const std::vector<std::string>& value) {
+  if (name != "args") return;
+  for (const auto& a : value)
+    require_no_nul(path, a);
 }
 
 }  // namespace detail

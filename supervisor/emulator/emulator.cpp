@@ -4,6 +4,7 @@
 
 #include <vterm.h>
 
+#include <ptyctl/proto/limits.hpp>
 #include <ptyctl/proto/utf8.hpp>
 
 #include <algorithm>
@@ -120,8 +121,8 @@ std::string percent_decode(std::string_view s) {
 // --- construction ------------------------------------------------------------
 
 Emulator::Emulator(int cols, int rows, std::size_t scrollback_lines)
-    : cols_(std::max(cols, 1)),
-      rows_(std::max(rows, 1)),
+    : cols_(std::clamp(cols, 1, proto::kMaxCols)),
+      rows_(std::clamp(rows, 1, proto::kMaxRows)),
       vterm_bytes_(std::make_unique<std::size_t>(0)),
       primary_(rows_, cols_),
       active_(&primary_),
@@ -326,9 +327,10 @@ void Emulator::apply(TrackedAction action) {
       return;
     case TrackedAction::kRepeat: {
       // libvterm has the sequence but its final byte. Without a character to
-      // repeat it is dropped; a count past the width (REP stops at the end of
-      // the row) is cut to the width.
-      if (!glyph_printed_) {
+      // repeat, or with one of no width (libvterm's loop would not advance),
+      // it is dropped; a count past the width (REP stops at the end of the
+      // row) is cut to the width.
+      if (!glyph_printed_ || last_glyph_width_ <= 0) {
         vterm_input_write(vt_, "\x18", 1);
       } else if (tracker_.repeat_count() > cols_) {
         const std::string rep = "\x18\x1b[" + std::to_string(cols_) + "b";
@@ -340,6 +342,7 @@ void Emulator::apply(TrackedAction action) {
     }
     case TrackedAction::kHardReset:
       glyph_printed_ = false;  // libvterm forgets its last character too
+      last_glyph_width_ = 0;
       modes_ = proto::Modes{};
       modes_.alternateScreen = on_alternate_screen();
       mouse_level_ = 0;
@@ -356,6 +359,11 @@ void Emulator::apply(TrackedAction action) {
 // --- libvterm callbacks ------------------------------------------------------
 
 void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int col) {
+  // libvterm's REP repeats this glyph and advances by this width: a width of
+  // 0 (a zero-width or combining character on its own, a C1 code point)
+  // would never advance, and REP would loop for ever.
+  last_glyph_width_ = width;
+  glyph_printed_ = true;
   if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return;
   int count = 0;
   std::uint32_t safe[VTERM_MAX_CHARS_PER_CELL];
@@ -546,8 +554,8 @@ void Emulator::on_resize(int rows, int cols, int* delta_row) {
 }
 
 void Emulator::resize(int cols, int rows) {
-  cols = std::clamp(cols, 1, 65535);
-  rows = std::clamp(rows, 1, 65535);
+  cols = std::clamp(cols, 1, proto::kMaxCols);
+  rows = std::clamp(rows, 1, proto::kMaxRows);
   if (cols == cols_ && rows == rows_) return;
   vterm_set_size(vt_, rows, cols);
   // A resize resets the scroll region (and left/right margins) to the whole

@@ -136,6 +136,7 @@ class Emulator {
   int cursor_col_ = 0;
   bool fast_path_enabled_ = true;
   bool glyph_printed_ = false;  // libvterm has a character REP can repeat
+  int last_glyph_width_ = 0;    // its width as libvterm gave it (REP advances by it)
   bool maybe_phantom_ = false;  // a glyph ended at the right margin: a wrap may be pending
   int phantom_row_ = 0;         // where that glyph was
   int phantom_col_ = 0;

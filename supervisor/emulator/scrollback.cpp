@@ -1,5 +1,7 @@
 #include "scrollback.hpp"
 
+#include <algorithm>
+
 #include <cstring>
 
 namespace ptyctl::emu {
@@ -97,6 +99,11 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table) 
   std::string* slot;
   if (count_ < max_lines_) {
     if (ring_.size() < max_lines_ && count_ == ring_.size()) {
+      // Growing: the ring must start at 0 for the new line to go last.
+      if (head_ != 0) {
+        std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(head_), ring_.end());
+        head_ = 0;
+      }
       ring_.emplace_back();
       slot = &ring_.back();
     } else {
@@ -107,6 +114,7 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table) 
     ++count_;
   } else {
     slot = &ring_[head_];  // reuse the oldest line's buffer
+    bytes_ -= slot->size();
     if (++head_ == ring_.size()) head_ = 0;
   }
   std::string& out = *slot;
@@ -153,6 +161,19 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table) 
       }
     }
   }
+  // A buffer once used by a much longer line gives its memory back.
+  if (out.capacity() > 4 * out.size() + 256) out.shrink_to_fit();
+  bytes_ += out.size();
+  while (bytes_ > max_bytes_ && count_ > 1)
+    drop_oldest();
+}
+
+void Scrollback::drop_oldest() {
+  std::string& oldest = ring_[head_];
+  bytes_ -= oldest.size();
+  std::string().swap(oldest);
+  if (++head_ == ring_.size()) head_ = 0;
+  --count_;
 }
 
 namespace {
@@ -230,6 +251,7 @@ void Scrollback::pop_newest(std::vector<Cell>& out, CombiningTable& table) {
     return;
   }
   decode_line(at(count_ - 1), out, table);
+  bytes_ -= at(count_ - 1).size();
   --count_;
 }
 
@@ -238,6 +260,7 @@ void Scrollback::clear() {
   ring_.shrink_to_fit();
   head_ = 0;
   count_ = 0;
+  bytes_ = 0;
 }
 
 std::size_t Scrollback::memory_bytes() const {

@@ -31,7 +31,12 @@ class CombiningTable {
 
 class Scrollback {
  public:
-  explicit Scrollback(std::size_t max_lines) : max_lines_(max_lines) {}
+  // At most `max_lines` lines and about `max_bytes` of encoded lines: past
+  // either, the oldest go (a hostile stream of wide, many-coloured lines
+  // cannot grow a session's memory without bound).
+  explicit Scrollback(std::size_t max_lines, std::size_t max_bytes = kDefaultMaxBytes)
+      : max_lines_(max_lines), max_bytes_(max_bytes) {}
+  static constexpr std::size_t kDefaultMaxBytes = 16u * 1024 * 1024;
 
   std::size_t size() const { return count_; }
   std::size_t max_lines() const { return max_lines_; }
@@ -49,7 +54,11 @@ class Scrollback {
  private:
   const std::string& at(std::size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
 
+  void drop_oldest();
+
   std::size_t max_lines_;
+  std::size_t max_bytes_;
+  std::size_t bytes_ = 0;  // encoded bytes of the lines held
   std::vector<std::string> ring_;
   std::size_t head_ = 0;  // index of the oldest line in ring_
   std::size_t count_ = 0;

@@ -212,6 +212,15 @@ asio::awaitable<void> Session::write_loop() {
 }
 
 void Session::resize(int cols, int rows) {
+  // The emulator first: if it cannot take the size (memory), nothing changed,
+  // neither the program's window nor what listSessions says.
+  try {
+    emulator_.resize(cols, rows);
+  } catch (const std::bad_alloc&) {
+    throw proto::ProtocolError(proto::code::kInvalidPayload,
+                               "cannot resize to " + std::to_string(cols) + "x" +
+                                   std::to_string(rows) + ": out of memory");
+  }
   spec_.cols = cols;
   spec_.rows = rows;
   if (master_.is_open()) {
@@ -220,7 +229,6 @@ void Session::resize(int cols, int rows) {
     ws.ws_col = static_cast<unsigned short>(cols);
     ::ioctl(master_.native_handle(), TIOCSWINSZ, &ws);  // the program gets SIGWINCH
   }
-  emulator_.resize(cols, rows);
 }
 
 bool Session::send_signal(int sig) {

@@ -3,11 +3,17 @@
 
 #include "terminal_compare.hpp"
 
+#include <ptyctl/proto/limits.hpp>
 #include <ptyctl/proto/utf8.hpp>
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 using namespace ptyctl::emu;
 
@@ -458,4 +464,91 @@ TEST(Emulator, MemoryBounds) {
   full.feed(stream);
   EXPECT_EQ(full.scrollback_size(), 5000u);
   EXPECT_LT(full.memory_bytes(), 4u * 1024 * 1024) << full.memory_bytes();
+}
+
+// --- hostile output: bounded work and memory ------------------------------------------
+
+namespace {
+
+// Feeds `bytes` in a child process; false when it has not finished within
+// the deadline (a hang in libvterm cannot be interrupted in-process).
+bool finishes(const std::string& bytes, int cols = 80, int rows = 24) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    Emulator e(cols, rows);
+    e.feed(bytes);
+    for (char c : bytes)  // and one byte at a time
+      e.feed(std::string_view(&c, 1));
+    const auto s = e.snapshot();
+    ::_exit(ptyctl::proto::utf8_is_valid(s.snapshotAnsi) ? 0 : 2);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling a deadline
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return false;
+}
+
+}  // namespace
+
+TEST(EmulatorHostile, RepeatOfAGlyphWithNoWidthIsDropped) {
+  // libvterm repeats the last glyph and advances by its width: with a width
+  // of 0 its loop never ended (six bytes hung the supervisor for good).
+  for (const std::string& s :
+       {std::string("hello\n\xe2\x80\x8b\x1b[b"), std::string("\xcc\x81\x1b[b"),
+        std::string("\xc2\x80\x1b[b"), std::string("\xc2\x9c\x1b[b"),
+        std::string("x\x1b[5;5H\xe2\x80\x8b\x1b[b"),
+        std::string("abc\x1b"
+                    "c\xe2\x80\x8b\x1b[3b")})
+    EXPECT_TRUE(finishes(s)) << "hangs on " << testing::PrintToString(s);
+  // A repeat of a real character still works after one of no width.
+  Emulator e(20, 3);
+  e.feed("\xe2\x80\x8b\x1b[bx\x1b[3b");
+  EXPECT_EQ(e.text(), "xxxx");
+}
+
+TEST(EmulatorHostile, HugeCountsAndSizesAreBounded) {
+  EXPECT_TRUE(
+      finishes("\x1b[65535L\x1b[65535M\x1b[65535S\x1b[65535T\x1b[65535@\x1b[65535P"
+               "\x1b[65535X\x1b[65535;65535H\x1b[65535;65535r\x1b[2J\x1b[3J\x1b[99999999b"));
+  Emulator e(65535, 65535);
+  EXPECT_EQ(e.cols(), ptyctl::proto::kMaxCols);
+  EXPECT_EQ(e.rows(), ptyctl::proto::kMaxRows);
+  e.resize(70000, 3);
+  EXPECT_EQ(e.cols(), ptyctl::proto::kMaxCols);
+  EXPECT_EQ(e.rows(), 3);
+}
+
+TEST(EmulatorHostile, ScrollbackIsBoundedInBytes) {
+  // Lines of many colours encode to far more than their text: the
+  // scrollback's bytes are capped, the oldest lines going first.
+  Emulator e(ptyctl::proto::kMaxCols, 4, 5000);
+  std::string line;
+  for (int c = 0; c < ptyctl::proto::kMaxCols; ++c)
+    line += "\x1b[38;2;" + std::to_string(c % 256) + ";1;2;48;5;" + std::to_string(c % 200) + "mx";
+  line += "\r\n";
+  for (int i = 0; i < 2000; ++i)
+    e.feed(line);
+  EXPECT_LT(e.scrollback_size(), 2000u);
+  EXPECT_GT(e.scrollback_size(), 100u);
+  EXPECT_LT(e.memory_bytes(), 48u * 1024 * 1024);
+}
+
+TEST(Emulator, ClearKeepsOnlyTheCursorsLineAtTheTop) {
+  // As xterm.js clear(), what the desktop app does on clearScrollback.
+  Emulator e(20, 5);
+  e.feed(seq_text(1, 30) + "last");
+  ASSERT_GT(e.scrollback_size(), 0u);
+  e.clear();
+  EXPECT_EQ(e.scrollback_size(), 0u);
+  EXPECT_EQ(e.text(true), "last");
+  EXPECT_EQ(e.cursor().row, 0);
+  EXPECT_EQ(e.cursor().col, 4);
+  e.feed("!\r\nnext");  // libvterm's cursor moved too
+  EXPECT_EQ(e.text(), "last!\nnext");
 }

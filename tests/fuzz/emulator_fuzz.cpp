@@ -4,11 +4,19 @@
 // a snapshot or text rendering that is not valid UTF-8 (it goes into JSON).
 //
 // Input: byte 0 and 1 pick the first size; then ops: a byte >= 0xf8 followed
-// by two bytes resizes; any other byte b is followed by (b & 0x7f) + 1 bytes
-// of terminal output.
+// by two bytes resizes (0xfe and 0xff to the widest and the tallest window
+// allowed, a few cells the other way); any other byte b is followed by
+// (b & 0x7f) + 1 bytes of terminal output.
+//
+// Sizes stay small (up to 60x30) but for those extremes: whole-screen
+// operations (DECALN, ED) cost rows x cols each, and under coverage
+// instrumentation a large screen would make ordinary inputs slow enough to
+// pass for hangs (-timeout). Their cost at full size is bounded in the
+// supervisor, not here.
 
 #include "emulator/emulator.hpp"
 
+#include <ptyctl/proto/limits.hpp>
 #include <ptyctl/proto/utf8.hpp>
 
 #include <cstddef>
@@ -19,7 +27,7 @@ using ptyctl::emu::Emulator;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
-  Emulator e(1 + data[0] % 120, 1 + data[1] % 60, 200);
+  Emulator e(1 + data[0] % 48, 1 + data[1] % 24, 200);
   std::size_t answered = 0;
   e.set_query_answer([&](std::string_view bytes) { answered += bytes.size(); });
   std::size_t i = 2;
@@ -27,7 +35,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t op = data[i++];
     if (op >= 0xf8) {
       if (i + 2 > size) break;
-      e.resize(1 + data[i] % 150, 1 + data[i + 1] % 70);
+      if (op == 0xfe)
+        e.resize(ptyctl::proto::kMaxCols, 1 + data[i + 1] % 4);
+      else if (op == 0xff)
+        e.resize(1 + data[i] % 4, ptyctl::proto::kMaxRows);
+      else
+        e.resize(1 + data[i] % 60, 1 + data[i + 1] % 30);
       i += 2;
       continue;
     }

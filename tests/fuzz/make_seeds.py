@@ -58,6 +58,34 @@ WIRE2 = [
 ]
 
 
+# Hostile output that once hung or stalled the supervisor (issue: hardening):
+# REP after a zero-width, combining or C1 character, DECALN floods, CSI with
+# huge counts, and resizes to extreme sizes (the 0xf8 op).
+HOSTILE = {
+    "rep_zero_width": b"hello\n\xe2\x80\x8b\x1b[b",
+    "rep_combining": b"\xcc\x81\x1b[b",
+    "rep_c1_pad": b"\xc2\x80\x1b[b",
+    "rep_c1_st": b"\xc2\x9c\x1b[b",
+    "rep_after_cup": b"x\x1b[5;5H\xe2\x80\x8b\x1b[b",
+    "rep_after_ris": b"abc\x1bc\xe2\x80\x8b\x1b[3b",
+    "rep_huge": b"a\x1b[65535b\x1b[99999999b",
+    "decaln_flood": b"\x1b#8" * 40,
+    "huge_counts": b"\x1b[65535L\x1b[65535M\x1b[65535S\x1b[65535T\x1b[65535@\x1b[65535P"
+                   b"\x1b[65535X\x1b[65535;65535H\x1b[65535;65535r\x1b[2J\x1b[3J",
+}
+
+
+def emulator_input(cols, rows, stream, resizes=()):
+    out = bytearray([cols, rows])
+    for pos in range(0, len(stream), 128):
+        chunk = stream[pos:pos + 128]
+        out.append(len(chunk) - 1)
+        out += chunk
+    for c, r in resizes:
+        out += bytes([0xf8, c, r])
+    return bytes(out)
+
+
 def frame(obj, payload):
     j = json.dumps(obj, separators=(",", ":")).encode()
     return struct.pack(">II", 4 + len(j) + len(payload), len(j)) + j + payload
@@ -88,6 +116,15 @@ def main():
             out += chunk
         with open(os.path.join(HERE, "seeds", "emulator", name[:-4]), "wb") as f:
             f.write(bytes(out))
+    for name, stream in HOSTILE.items():
+        with open(os.path.join(HERE, "seeds", "emulator", name), "wb") as f:
+            f.write(emulator_input(80, 24, stream))
+    with open(os.path.join(HERE, "seeds", "emulator", "resize_storm"), "wb") as f:
+        stream = b"\x1b#8abc" * 4
+        out = bytearray(emulator_input(40, 20, stream))
+        for op, c, r in [(0xf8, 59, 29), (0xfe, 0, 3), (0xf8, 0, 0), (0xff, 3, 0), (0xf9, 59, 0)] * 4:
+            out += bytes([op, c, r]) + bytes([len(stream) - 1]) + stream
+        f.write(bytes(out))
     return 0
 
 

@@ -120,7 +120,7 @@ TEST(Messages, SupervisorTypesRoundTrip) {
   expect_round_trip(sup::AttachSessionRequest{"s1", std::nullopt});
   expect_round_trip(sup::DetachSessionRequest{"s1"});
   expect_round_trip(sup::WriteRequest{"s1"});
-  expect_round_trip(sup::ResizeRequest{"s1", 1, 65535});
+  expect_round_trip(sup::ResizeRequest{"s1", 1, 512});
   expect_round_trip(sup::GetSnapshotRequest{"s1"});
   expect_round_trip(sup::KillSessionRequest{"s1", "SIGTERM", true});
   expect_round_trip(sup::KillSessionRequest{"s1", std::nullopt, std::nullopt});
@@ -248,7 +248,27 @@ TEST(Validation, NamesTheField) {
   EXPECT_STREQ(e.what(), "rows must be a positive integer");
 
   e = error_of<sup::ResizeRequest>(R"({"sessionId":"s","cols":80,"rows":70000})");
-  EXPECT_STREQ(e.what(), "rows must be at most 65535");
+  EXPECT_STREQ(e.what(), "rows must be at most 512");
+  e = error_of<sup::ResizeRequest>(R"({"sessionId":"s","cols":65535,"rows":3000})");
+  EXPECT_STREQ(e.what(), "cols must be at most 1024");
+  e = error_of<client::CreateOrAttachRequest>(
+      R"({"sessionId":"s","cols":1025,"rows":24,"workspaceId":"w","paneId":"p","tabId":"t"})");
+  EXPECT_STREQ(e.what(), "cols must be at most 1024");
+
+  // What would be cut at a NUL or split at '=' on its way into execve.
+  e = error_of<sup::CreateSessionRequest>(
+      R"({"sessionId":"s","cols":80,"rows":24,"env":{"A=B":"c"}})");
+  EXPECT_EQ(e.code(), "INVALID_PAYLOAD");
+  EXPECT_TRUE(std::string(e.what()).starts_with("env names must be")) << e.what();
+  e = error_of<sup::CreateSessionRequest>(
+      R"({"sessionId":"s","cols":80,"rows":24,"env":{"A":"b\u0000c"}})");
+  EXPECT_STREQ(e.what(), "env.A must not contain NUL");
+  e = error_of<sup::CreateSessionRequest>(
+      R"({"sessionId":"s","cols":80,"rows":24,"cwd":"/tmp\u0000/x"})");
+  EXPECT_STREQ(e.what(), "cwd must not contain NUL");
+  e = error_of<sup::CreateSessionRequest>(
+      R"({"sessionId":"s","cols":80,"rows":24,"args":["-c","a\u0000b"]})");
+  EXPECT_STREQ(e.what(), "args must not contain NUL");
 
   e = error_of<sup::ResizeRequest>(R"({"sessionId":"s","cols":"80","rows":24})");
   EXPECT_STREQ(e.what(), "cols must be an integer");
