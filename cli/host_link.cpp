@@ -70,6 +70,7 @@ asio::awaitable<void> HostLink::open() {
   // A state dir someone else owns or can write in may hold their socket.
   boost::system::error_code ec;
   try {
+    check_socket_path(globals_.state_dir + "/" + std::string(proto::kSupervisorSocket));
     if (path_exists(globals_.state_dir)) check_state_dir(globals_.state_dir);
   } catch (const StateDirError& e) {
     throw CliError(kUnreachable, e.what());

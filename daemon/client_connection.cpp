@@ -5,6 +5,7 @@
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/proto/envelope.hpp>
 #include <ptyctl/proto/errors.hpp>
+#include <ptyctl/proto/limits.hpp>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,7 +20,27 @@ ClientConnection::ClientConnection(Host& host, asio::local::stream_protocol::soc
     : host_(host),
       socket_(std::move(socket)),
       wake_(socket_.get_executor(), asio::steady_timer::time_point::max()),
-      serial_(serial) {}
+      serial_(serial),
+      drained_(socket_.get_executor(), asio::steady_timer::time_point::max()) {}
+
+void ClientConnection::request_done() {
+  if (in_flight_ > 0) --in_flight_;
+  drained_.cancel();
+  wake_.cancel();  // a closing socket waits for its last answers
+}
+
+asio::awaitable<void> ClientConnection::hello_deadline() {
+  auto self = shared_from_this();
+  asio::steady_timer t(socket_.get_executor(), std::chrono::seconds(proto::kHelloDeadlineSeconds));
+  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (role_ != Role::kNone || closed_ || closing_) co_return;
+  log_warn("closing " + describe() + ": no hello within " +
+           std::to_string(proto::kHelloDeadlineSeconds) + " s");
+  send(proto::encode_line(proto::make_failure(
+      "", proto::code::kHelloTimeout,
+      "no hello within " + std::to_string(proto::kHelloDeadlineSeconds) + " s")));
+  close_after_flush();
+}
 
 std::string ClientConnection::describe() const {
   std::string role = role_ == Role::kControl  ? "control"
@@ -49,6 +70,11 @@ void ClientConnection::start() {
     return;
   }
   asio::co_spawn(socket_.get_executor(), read_loop(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), write_loop(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), hello_deadline(), asio::detached);
+}
+
+void ClientConnection::start_writer_only() {
   asio::co_spawn(socket_.get_executor(), write_loop(), asio::detached);
 }
 
@@ -81,6 +107,7 @@ void ClientConnection::close(const std::string& why) {
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);
   wake_.cancel();
+  drained_.cancel();
   finish();
 }
 
@@ -94,13 +121,22 @@ void ClientConnection::finish() {
 asio::awaitable<void> ClientConnection::read_loop() {
   auto self = shared_from_this();
   std::array<char, 65536> buf;
+  bool peer_done = false;  // half-closed: answer what it asked, then close
   while (!closed_ && !closing_) {
     auto [ec, n] =
         co_await socket_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-    if (ec) break;
+    if (ec) {
+      peer_done = ec == asio::error::eof;
+      break;
+    }
     decoder_.feed(std::string_view(buf.data(), n));
     try {
       for (;;) {
+        while (in_flight_ >= kMaxRequestsInFlight && !closed_) {
+          drained_.expires_at(asio::steady_timer::time_point::max());
+          co_await drained_.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        if (closed_) break;
         const std::size_t dropped = decoder_.dropped();
         auto message = decoder_.next();
         if (decoder_.dropped() != dropped)
@@ -115,7 +151,9 @@ asio::awaitable<void> ClientConnection::read_loop() {
       close_after_flush();
     }
   }
-  if (!closing_ && !closed_) {
+  if (peer_done && !closed_) {
+    close_after_flush();  // the writer waits for the answers still to come
+  } else if (!closing_ && !closed_) {
     boost::system::error_code ignored;
     socket_.close(ignored);
     closed_ = true;
@@ -130,7 +168,7 @@ asio::awaitable<void> ClientConnection::write_loop() {
   std::vector<asio::const_buffer> buffers;
   while (!closed_) {
     if (out_.empty()) {
-      if (closing_) break;
+      if (closing_ && in_flight_ == 0) break;
       wake_.expires_at(asio::steady_timer::time_point::max());
       co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;

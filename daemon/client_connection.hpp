@@ -25,6 +25,8 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   ClientConnection(Host& host, asio::local::stream_protocol::socket socket, std::uint64_t serial);
 
   void start();
+  // Only the writer: what is queued goes out, then it closes (a refusal).
+  void start_writer_only();
   // Queues one line (from proto::encode_line). Past the queue limit for this
   // role the connection is closed and the reason logged.
   void send(std::string line);
@@ -34,6 +36,11 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   void close(const std::string& why);
 
   bool closed() const { return closed_; }
+  // A request from this socket is being answered / has been: past
+  // kMaxRequestsInFlight the socket is not read until answers drain, so no
+  // client can make terminal-host a slow reader of the supervisor.
+  void request_started() { ++in_flight_; }
+  void request_done();
   Role role() const { return role_; }
   const std::string& client_id() const { return client_id_; }
   void set_identity(Role role, std::string client_id);
@@ -43,6 +50,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
  private:
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
+  asio::awaitable<void> hello_deadline();
   void finish();
 
   Host& host_;
@@ -57,6 +65,10 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   bool closing_ = false;
   bool closed_ = false;
   bool finished_ = false;
+  std::size_t in_flight_ = 0;
+  asio::steady_timer drained_;  // cancelled when a request is answered
 };
+
+inline constexpr std::size_t kMaxRequestsInFlight = 64;
 
 }  // namespace ptyctl::host

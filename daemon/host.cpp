@@ -1,6 +1,8 @@
 #include "host.hpp"
 
+#include <ptyctl/common/accept_backoff.hpp>
 #include <ptyctl/common/server_instance.hpp>
+#include <ptyctl/proto/limits.hpp>
 
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/proto/errors.hpp>
@@ -51,15 +53,30 @@ asio::awaitable<void> Host::reconnect_on_request() {
 }
 
 asio::awaitable<void> Host::accept_loop() {
+  AcceptBackoff backoff("terminal-host");
   for (;;) {
     auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) co_return;
-      log_warn("accept: " + ec.message());
+      co_await backoff.failed(io_, ec);
       continue;
     }
+    backoff.succeeded();
+    std::size_t waiting = 0;
+    for (const auto& c : connections_)
+      waiting += c->role() == Role::kNone && !c->closed() ? 1 : 0;
     auto connection = std::make_shared<ClientConnection>(*this, std::move(socket), next_serial_++);
     connections_.insert(connection);
+    if (waiting >= static_cast<std::size_t>(proto::kMaxUnauthenticated)) {
+      log_warn("refused a connection: " + std::to_string(waiting) +
+               " connections have not said hello yet");
+      connection->send(proto::encode_line(
+          proto::make_failure("", code::kTooManyConnections,
+                              std::to_string(waiting) + " connections have not said hello yet")));
+      connection->close_after_flush();
+      connection->start_writer_only();
+      continue;
+    }
     connection->start();
   }
 }
@@ -99,6 +116,11 @@ void Host::on_message(const std::shared_ptr<ClientConnection>& from, json::objec
     return;
   }
   if (request.type == client::HelloRequest::kType) {
+    if (from->role() != Role::kNone) {
+      from->send(proto::encode_line(proto::make_failure(request.id, code::kAlreadyAuthenticated,
+                                                        "hello was already said on this socket")));
+      return;
+    }
     hello(from, request);
     return;
   }
@@ -113,6 +135,7 @@ void Host::on_message(const std::shared_ptr<ClientConnection>& from, json::objec
                             "requests go on the control socket, not the stream socket")));
     return;
   }
+  from->request_started();
   asio::co_spawn(io_, serve(from, std::move(request)), asio::detached);
 }
 
@@ -141,6 +164,10 @@ void Host::hello(const std::shared_ptr<ClientConnection>& from, const proto::Req
 }
 
 asio::awaitable<void> Host::serve(std::shared_ptr<ClientConnection> from, proto::Request request) {
+  struct Done {
+    ClientConnection& c;
+    ~Done() { c.request_done(); }
+  } done{*from};
   const bool notify = request.type == client::WriteRequest::kType &&
                       request.id.rfind(client::kNotifyPrefix, 0) == 0;
   std::string failure_code, failure_message;
@@ -234,6 +261,7 @@ void Host::on_supervisor_event(const proto::Event& event, std::string_view bytes
     r->subscribe(ev.snapshot.offset);
     r->repaint(ev.snapshot);
   } else if (event.event == "exit") {
+    known_alive_.erase(event.sessionId);
     const auto ev = json::value_to<sup::ExitEvent>(event.payload);
     client::ExitEvent out;
     out.exitCode = ev.exitCode;
@@ -271,6 +299,33 @@ void Host::on_supervisor_lost() {
 }
 
 asio::awaitable<void> Host::resubscribe_all() {
+  // Sessions the last supervisor had that this one does not: they died with
+  // it. Unwatched ones get the exit every stream socket hears (as for any
+  // unwatched exit); watched ones are told below.
+  try {
+    json::value none = json::object{};
+    const auto list = json::value_to<sup::ListSessionsResult>(
+        co_await supervisor_.call_now("listSessions", std::move(none)));
+    std::set<std::string> alive;
+    for (const auto& s : list.sessions)
+      if (s.isAlive) alive.insert(s.sessionId);
+    for (const auto& id : known_alive_) {
+      if (alive.contains(id)) continue;
+      auto it = routes_.find(id);
+      if (it != routes_.end() && !it->second->empty()) continue;
+      log_warn("session " + id + " was lost with the pty-supervisor that ran it");
+      client::ExitEvent ex;
+      ex.exitCode = 128 + SIGHUP;
+      ex.signal = SIGHUP;
+      const std::string line =
+          proto::encode_line(proto::make_event("exit", id, json::value_from(ex)));
+      for (const auto& c : connections_)
+        if (c->role() == Role::kStream && !c->closed()) c->send(line);
+    }
+    known_alive_ = std::move(alive);
+  } catch (const proto::ProtocolError& e) {
+    log_warn(std::string("cannot list the supervisor's sessions: ") + e.what());
+  }
   for (auto& [id, r] : std::map<std::string, std::shared_ptr<SessionRoute>>(routes_)) {
     if (r->empty()) continue;
     auto guard = co_await r->lock().lock();

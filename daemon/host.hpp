@@ -98,6 +98,9 @@ class Host {
   std::map<std::string, std::shared_ptr<SessionRoute>> routes_;
   // createOrAttach calls in flight, by (sessionId, requestId); true once cancelled.
   std::map<std::pair<std::string, std::string>, bool> pending_attaches_;
+  // Sessions last known alive: those a lost supervisor took with it get an
+  // exit even when nobody watched them.
+  std::set<std::string> known_alive_;
   std::uint64_t next_serial_ = 1;
   bool stopping_ = false;
   asio::signal_set stop_signals_;  // SIGTERM, SIGINT

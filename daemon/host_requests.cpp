@@ -153,6 +153,7 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
     const json::value answer = co_await supervisor_.call("createSession", std::move(v));
     const auto created = as<sup::CreateSessionResult>(answer);
     pid = created.pid;
+    known_alive_.insert(r.sessionId);
     // A new session under an old id (the old one ended): whoever watched the
     // old one has had its exit, and attaches again to see the new one.
     session_route->clear_viewers();
@@ -182,6 +183,15 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
     co_await detach_viewer(session_route, stream.get());
     if (is_new) co_await kill(r.sessionId, true);
     throw proto::ProtocolError(code::kCreateAttachFailed, "cancelled by cancelCreateOrAttach");
+  }
+  if (stream->closed()) {
+    // The client went away while we attached it (its stream's close came
+    // before the viewer existed): let go at the supervisor, or it would
+    // count a viewer for ever and leave the session's queries unanswered.
+    session_route->remove_viewer(stream.get());
+    guard.reset();
+    co_await detach_viewer(session_route, stream.get());
+    throw proto::ProtocolError(code::kStreamNotConnected, "the client's stream socket closed");
   }
   client::CreateOrAttachResult result;
   result.isNew = is_new;
@@ -288,6 +298,7 @@ asio::awaitable<json::value> Host::list_sessions() {
   const auto list = as<sup::ListSessionsResult>(co_await list_from_supervisor());
   client::ListSessionsResult out;
   for (const auto& s : list.sessions) {
+    if (s.isAlive) known_alive_.insert(s.sessionId);
     client::SessionSummary sum;
     sum.sessionId = s.sessionId;
     sum.workspaceId = s.workspaceId;

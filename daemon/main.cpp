@@ -12,6 +12,7 @@
 #include <ptyctl/common/process.hpp>
 #include <ptyctl/common/registry.hpp>
 #include <ptyctl/common/server_instance.hpp>
+#include <ptyctl/common/state_dir.hpp>
 #include <ptyctl/proto/paths.hpp>
 #include <ptyctl/proto/version.hpp>
 
@@ -115,6 +116,13 @@ int main(int argc, char** argv) {
     server.emplace(ServerFiles{"terminal-host", state_dir, file(proto::kHostSocket),
                                file(proto::kHostPidFile), file(proto::kHostLock),
                                file(proto::kHostLog)});
+    try {
+      // The supervisor's socket too: it is the longer name, and a reconnect
+      // to a path that cannot exist would fail every request after 10 s.
+      check_socket_path(file(proto::kSupervisorSocket));
+    } catch (const StateDirError& e) {
+      throw StartupError(e.what());
+    }
     check_instance_name_free("terminal-host", instance, state_dir);
     // Before the socket: a client that can connect must find the token.
     try {

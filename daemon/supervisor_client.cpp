@@ -260,13 +260,17 @@ asio::awaitable<json::value> SupervisorClient::send_and_wait(std::string_view ty
   const std::string id = std::to_string(next_id_++);
   out_.push_back(proto::encode_frame(proto::make_request(id, type, std::move(payload)), bytes));
   write_signal_.cancel();
-  asio::steady_timer done(io_, asio::steady_timer::time_point::max());
+  // A supervisor that is connected but does not answer (stuck) fails the
+  // call after call_timeout, as one that cannot be reached does.
+  asio::steady_timer done(io_, options_.call_timeout);
   Pending pending{&done, std::nullopt};
   pending_[id] = &pending;
   co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!pending.response) {
     pending_.erase(id);
-    throw proto::ProtocolError(code::kSubprocessError, "no answer from pty-supervisor");
+    throw proto::ProtocolError(code::kSubprocessError,
+                               "pty-supervisor did not answer " + std::string(type) + " within " +
+                                   std::to_string(options_.call_timeout.count() / 1000) + " s");
   }
   if (!pending.response->ok) {
     const auto& e = pending.response->error;

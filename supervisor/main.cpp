@@ -7,6 +7,7 @@
 #include <ptyctl/common/process.hpp>
 #include <ptyctl/common/registry.hpp>
 #include <ptyctl/common/server_instance.hpp>
+#include <ptyctl/common/watchdog.hpp>
 
 #include <ptyctl/proto/paths.hpp>
 #include <ptyctl/proto/version.hpp>
@@ -113,10 +114,23 @@ int main(int argc, char** argv) {
   options.default_cwd = home && *home ? home : "/";
   sup::Supervisor supervisor(io, std::move(*acceptor), options);
   supervisor.start();
+  // SIGTERM works even when the loop is stuck: the watchdog's thread takes
+  // the stop signals (still blocked here, see hold_stop_signals).
+  Watchdog::Options watch;
+  watch.on_stop = [&](int sig) { supervisor.request_stop(sig); };
+  const ServerFiles files = server->files();
+  watch.emergency = [&supervisor, files] {
+    supervisor.emergency_stop();
+    ::unlink(files.socket.c_str());
+    ::unlink(files.pid_file.c_str());
+  };
+  Watchdog watchdog(io, std::move(watch));
+  watchdog.start();
   log_info("pty-supervisor " + std::string(proto::kPtyctlVersion) + " (pid " +
            std::to_string(::getpid()) + ") listening on " + socket_path);
   notify_ready();
   io.run();
+  watchdog.stop();
   server.reset();  // the socket and pid file go if still ours, then the lock
   log_info("pty-supervisor stopped");
   return 0;

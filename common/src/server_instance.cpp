@@ -54,8 +54,8 @@ long raise_fd_limit() {
 
 ServerInstance::ServerInstance(ServerFiles files) : files_(std::move(files)) {
   try {
-    prepare_state_dir(files_.state_dir);
     check_socket_path(files_.socket);
+    prepare_state_dir(files_.state_dir);
     lock_fd_ = open_private_file(files_.lock_file, O_RDWR | O_CREAT);
   } catch (const StateDirError& e) {
     throw StartupError(e.what());

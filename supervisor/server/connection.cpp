@@ -4,6 +4,7 @@
 #include "supervisor.hpp"
 
 #include <ptyctl/proto/errors.hpp>
+#include <ptyctl/proto/limits.hpp>
 #include <ptyctl/proto/signals.hpp>
 #include <ptyctl/proto/supervisor_messages.hpp>
 #include <ptyctl/proto/version.hpp>
@@ -39,6 +40,26 @@ void Connection::start() {
   }
   asio::co_spawn(supervisor_.io(), read_loop(), asio::detached);
   asio::co_spawn(supervisor_.io(), write_loop(), asio::detached);
+  asio::co_spawn(supervisor_.io(), hello_deadline(), asio::detached);
+}
+
+void Connection::refuse(std::string_view c, const std::string& message) {
+  log_warn("refused a connection: " + message);
+  fail("", c, message);
+  closing_ = true;
+  asio::co_spawn(supervisor_.io(), write_loop(), asio::detached);
+}
+
+asio::awaitable<void> Connection::hello_deadline() {
+  auto self = shared_from_this();
+  asio::steady_timer t(supervisor_.io(), std::chrono::seconds(proto::kHelloDeadlineSeconds));
+  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (hello_done_ || closed_ || closing_) co_return;
+  log_warn("closing a connection that said no hello within " +
+           std::to_string(proto::kHelloDeadlineSeconds) + " s");
+  fail("", code::kHelloTimeout,
+       "no hello within " + std::to_string(proto::kHelloDeadlineSeconds) + " s");
+  close();
 }
 
 void Connection::close() {
@@ -99,14 +120,27 @@ void Connection::detach_all() {
 asio::awaitable<void> Connection::read_loop() {
   auto self = shared_from_this();
   std::array<char, 65536> buf;
+  bool peer_done = false;  // it half-closed: answer what it asked, then close
   while (!closed_ && !closing_) {
     auto [ec, n] =
         co_await socket_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-    if (ec) break;
+    if (ec) {
+      peer_done = ec == asio::error::eof;
+      break;
+    }
     decoder_.feed(std::string_view(buf.data(), n));
     try {
-      while (auto frame = decoder_.next())
+      // Pipelined requests (a storm of resizes, say) are answered in slices:
+      // the loop runs everyone else's handlers in between.
+      auto slice_start = std::chrono::steady_clock::now();
+      while (auto frame = decoder_.next()) {
         handle(*frame);
+        if (std::chrono::steady_clock::now() - slice_start >= kEmulatorSlice) {
+          co_await asio::post(supervisor_.io(), asio::use_awaitable);
+          slice_start = std::chrono::steady_clock::now();
+          if (closed_) break;
+        }
+      }
     } catch (const proto::ProtocolError& e) {
       // A broken stream cannot be resynchronised: say why, then close.
       log_warn(std::string("closing a connection: ") + e.code() + ": " + e.what());
@@ -116,7 +150,11 @@ asio::awaitable<void> Connection::read_loop() {
     }
   }
   detach_all();
-  if (!closing_) {
+  if (peer_done && !closed_) {
+    // Responses to everything it sent are queued: the writer sends them, then closes.
+    closing_ = true;
+    wake();
+  } else if (!closing_) {
     closed_ = true;
     boost::system::error_code ignored;
     socket_.close(ignored);
@@ -210,6 +248,8 @@ void Connection::handle(proto::Frame& frame) {
 void Connection::dispatch(const proto::Request& request, const std::string& bytes) {
   using namespace proto::sup;
   if (request.type == HelloRequest::kType) {
+    if (hello_done_)
+      throw proto::ProtocolError(code::kAlreadyAuthenticated, "hello was already said");
     const HelloRequest hello = validate_hello(request.payload);
     hello_done_ = true;
     log_info("hello from pid " + std::to_string(hello.daemonPid) + " (" + hello.daemonVersion +

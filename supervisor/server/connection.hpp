@@ -35,6 +35,8 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
   ~Connection() override;
 
   void start();
+  // Says why in one frame, then closes (too many connections waiting).
+  void refuse(std::string_view code, const std::string& message);
   void close();
   void on_output(Session& session) override;
   void on_finished(Session& session) override;
@@ -52,6 +54,7 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
 
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
+  asio::awaitable<void> hello_deadline();
   void handle(proto::Frame& frame);
   void dispatch(const proto::Request& request, const std::string& payload_bytes);
   void respond(const std::string& id, boost::json::value payload);

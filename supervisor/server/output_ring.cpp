@@ -25,6 +25,24 @@ void OutputRing::append(std::string_view bytes) {
   end_ += bytes.size();
 }
 
+void OutputRing::shrink(std::size_t keep) {
+  keep = std::max<std::size_t>(keep, 1);
+  if (keep >= capacity_) return;
+  const std::uint64_t from = std::max<std::uint64_t>(start(), end_ > keep ? end_ - keep : 0);
+  std::string tail;
+  read(from, static_cast<std::size_t>(end_ - from), tail);
+  capacity_ = keep;
+  std::vector<char> fresh;
+  if (end_ <= capacity_) {
+    fresh.assign(tail.begin(), tail.end());  // from is 0: offsets equal indices
+  } else {
+    fresh.resize(capacity_);
+    for (std::size_t i = 0; i < tail.size(); ++i)
+      fresh[static_cast<std::size_t>((from + i) % capacity_)] = tail[i];
+  }
+  buf_.swap(fresh);
+}
+
 std::size_t OutputRing::read(std::uint64_t from, std::size_t max, std::string& out) const {
   if (!holds(from)) return 0;
   std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(max, end_ - from));

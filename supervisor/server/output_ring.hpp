@@ -24,6 +24,9 @@ class OutputRing {
   // returns how many.
   std::size_t read(std::uint64_t from, std::size_t max, std::string& out) const;
   std::size_t capacity() const { return capacity_; }
+  // Keeps only the newest `keep` bytes from now on and gives the rest of the
+  // memory back (an ended session needs little of its output).
+  void shrink(std::size_t keep);
   std::size_t memory_bytes() const { return buf_.capacity(); }
 
  private:

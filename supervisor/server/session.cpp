@@ -2,6 +2,7 @@
 
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/common/registry.hpp>  // now_ms
+#include <ptyctl/common/watchdog.hpp>
 
 #include <ptyctl/proto/errors.hpp>
 
@@ -147,6 +148,7 @@ Session::Session(asio::io_context& io, const SessionSpec& spec, int pid, int mas
       master_(io, master_fd),
       ring_(ring_size),
       emulator_(spec.cols, spec.rows),
+      activity_("the output of session " + spec.id),
       created_at_ms_(now_ms()),
       kill_timer_(io),
       drain_timer_(io) {
@@ -163,12 +165,18 @@ void Session::start() {
 
 asio::awaitable<void> Session::read_loop() {
   auto self = shared_from_this();
-  std::array<char, 65536> buf;
+  // Never more per read than the ring holds: the emulator's backlog must
+  // still be in the ring for a snapshot taken meanwhile (its offset is the
+  // emulator's) to be continued from it.
+  std::vector<char> buf(std::min<std::size_t>(65536, ring_.capacity()));
   for (;;) {
     auto [ec, n] =
         co_await master_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
     if (ec) break;  // EIO once the last holder of the PTY's other side has gone
     on_bytes(std::string_view(buf.data(), n));
+    // The program waits (we read no more) until its output is in the
+    // emulator; everyone else is served meanwhile.
+    if (!emulator_backlog_.empty()) co_await feed_emulator();
   }
   read_done_ = true;
   if (reaped_ && !finished_) finish();
@@ -179,7 +187,37 @@ void Session::on_bytes(std::string_view bytes) {
   ring_.append(bytes);
   for (SessionObserver* o : std::vector<SessionObserver*>(observers_.begin(), observers_.end()))
     o->on_output(*this);
-  emulator_.feed(bytes);
+  emulator_backlog_.append(bytes);
+}
+
+asio::awaitable<void> Session::feed_emulator() {
+  // Time-sliced: a whole-screen operation costs rows x cols, and a stream of
+  // them (DECALN, ED, scrolls) must not hold the event loop. The emulator is
+  // fed in pieces whose size adapts to how long they take, and after
+  // kEmulatorSlice of work the loop runs everyone else's handlers first.
+  using Clock = std::chrono::steady_clock;
+  auto slice_start = Clock::now();
+  std::size_t pos = 0;
+  while (pos < emulator_backlog_.size()) {
+    const std::size_t n = std::min(feed_chunk_, emulator_backlog_.size() - pos);
+    const auto t0 = Clock::now();
+    {
+      ActivityScope busy(activity_);
+      emulator_.feed(std::string_view(emulator_backlog_).substr(pos, n));
+    }
+    const auto took = Clock::now() - t0;
+    pos += n;
+    emulator_offset_ += n;
+    if (took > kEmulatorSlice / 4 && feed_chunk_ > kMinFeedChunk)
+      feed_chunk_ = std::max(kMinFeedChunk, feed_chunk_ / 4);
+    else if (took < kEmulatorSlice / 32 && feed_chunk_ < kMaxFeedChunk)
+      feed_chunk_ *= 2;
+    if (Clock::now() - slice_start >= kEmulatorSlice && pos < emulator_backlog_.size()) {
+      co_await asio::post(io_, asio::use_awaitable);
+      slice_start = Clock::now();
+    }
+  }
+  emulator_backlog_.clear();
 }
 
 bool Session::queue_input(std::string bytes) {
@@ -287,6 +325,8 @@ void Session::finish() {
   master_.close(ignored);
   input_.clear();
   input_bytes_ = 0;
+  // Its output is complete: keep what a late reader may still resume from.
+  ring_.shrink(kFinishedRingBytes);
   for (SessionObserver* o : std::vector<SessionObserver*>(observers_.begin(), observers_.end()))
     o->on_finished(*this);
   if (on_finished) on_finished(*this);
@@ -308,7 +348,9 @@ void Session::detach(SessionObserver* observer) {
 
 proto::Snapshot Session::snapshot() const {
   proto::Snapshot s = emulator_.snapshot();
-  s.offset = ring_.end();
+  // Where the emulator is: while it works through a backlog, the bytes after
+  // this offset are in the ring and follow as data.
+  s.offset = emulator_offset_;
   if (!s.cwd && !finished_) {
     // No OSC 7 from the shell: its working directory as the kernel knows it.
     char link[64];

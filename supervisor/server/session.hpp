@@ -53,6 +53,13 @@ struct SessionSpec {
 };
 
 inline constexpr std::size_t kMaxInputQueue = 64u * 1024 * 1024;
+// The emulator's work per turn of the event loop (docs/operations.md,
+// "Limits"): other sessions and requests wait at most about this long.
+inline constexpr std::chrono::milliseconds kEmulatorSlice{5};
+inline constexpr std::size_t kMinFeedChunk = 4;
+// What an ended session keeps of its output ring.
+inline constexpr std::size_t kFinishedRingBytes = 64u * 1024;
+inline constexpr std::size_t kMaxFeedChunk = 64u * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -103,6 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
   void on_bytes(std::string_view bytes);
+  asio::awaitable<void> feed_emulator();
   void finish();
 
   asio::io_context& io_;
@@ -111,6 +119,10 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::posix::stream_descriptor master_;
   OutputRing ring_;
   emu::Emulator emulator_;
+  std::string emulator_backlog_;       // read and ringed, not yet in the emulator
+  std::uint64_t emulator_offset_ = 0;  // the offset of the emulator's next byte
+  std::size_t feed_chunk_ = kMaxFeedChunk;
+  std::string activity_;  // what the watchdog says while the emulator works
   std::set<SessionObserver*> observers_;
   std::deque<std::string> input_;
   std::size_t input_bytes_ = 0;

@@ -3,13 +3,16 @@
 #include <ptyctl/common/log.hpp>
 #include "connection.hpp"
 
+#include <ptyctl/common/accept_backoff.hpp>
 #include <ptyctl/common/server_instance.hpp>
+#include <ptyctl/proto/limits.hpp>
 
 #include <ptyctl/proto/errors.hpp>
 
 #include <sys/wait.h>
 
 #include <csignal>
+#include <thread>
 
 namespace ptyctl::sup {
 
@@ -20,29 +23,52 @@ constexpr std::size_t kMaxFinishedSessions = 256;
 }  // namespace
 
 Supervisor::Supervisor(asio::io_context& io, UnixAcceptor acceptor, SupervisorOptions options)
-    : io_(io),
-      acceptor_(std::move(acceptor)),
-      options_(std::move(options)),
-      stop_signals_(io, SIGTERM, SIGINT) {}
+    : io_(io), acceptor_(std::move(acceptor)), options_(std::move(options)) {}
 
 void Supervisor::start() {
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, reap_children(), asio::detached);
-  asio::co_spawn(io_, wait_for_stop(), asio::detached);
-  // Our handler is in place: a stop signal sent while we started is handled now.
-  release_stop_signals();
+}
+
+void Supervisor::request_stop(int sig) {
+  if (stopping_) return;
+  stopping_ = true;  // a second signal while stopping changes nothing
+  asio::co_spawn(io_, stop_sessions(sig), asio::detached);
+}
+
+void Supervisor::emergency_stop() {
+  std::vector<int> pids;
+  {
+    std::lock_guard<std::mutex> lock(pids_mutex_);
+    pids = live_pids_;
+  }
+  for (int pid : pids)
+    ::kill(-pid, SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  for (int pid : pids)
+    ::kill(-pid, SIGKILL);
 }
 
 asio::awaitable<void> Supervisor::accept_loop() {
+  AcceptBackoff backoff("pty-supervisor");
   for (;;) {
     auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) co_return;
-      log_warn("accept: " + ec.message());
+      co_await backoff.failed(io_, ec);
       continue;
     }
+    backoff.succeeded();
+    std::size_t waiting = 0;
+    for (const auto& c : connections_)
+      waiting += c->authenticated() ? 0 : 1;
     auto connection = std::make_shared<Connection>(*this, std::move(socket));
     connections_.insert(connection);
+    if (waiting >= static_cast<std::size_t>(proto::kMaxUnauthenticated)) {
+      connection->refuse(proto::code::kTooManyConnections,
+                         std::to_string(waiting) + " connections have not said hello yet");
+      continue;
+    }
     connection->start();
   }
 }
@@ -66,9 +92,7 @@ asio::awaitable<void> Supervisor::reap_children() {
   }
 }
 
-asio::awaitable<void> Supervisor::wait_for_stop() {
-  auto [ec, sig] = co_await stop_signals_.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return;
+asio::awaitable<void> Supervisor::stop_sessions(int sig) {
   log_info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
            ": hanging up every session");
   stopping_ = true;
@@ -109,6 +133,10 @@ std::shared_ptr<Session> Supervisor::create(SessionSpec spec) {
   auto session = Session::spawn(io_, spec, options_.ring_size);
   session->on_finished = [this](Session& s) { session_finished(s); };
   sessions_[spec.id] = session;  // replaces an ended session of the same id
+  {
+    std::lock_guard<std::mutex> lock(pids_mutex_);
+    live_pids_.push_back(session->pid());
+  }
   session->start();
   log_info("session " + spec.id + " started: pid " + std::to_string(session->pid()));
   trim_finished();
@@ -116,6 +144,10 @@ std::shared_ptr<Session> Supervisor::create(SessionSpec spec) {
 }
 
 void Supervisor::session_finished(Session& s) {
+  {
+    std::lock_guard<std::mutex> lock(pids_mutex_);
+    std::erase(live_pids_, s.pid());
+  }
   log_info("session " + s.id() + " ended: exit code " + std::to_string(s.exit_code().value_or(0)) +
            (s.exit_signal() ? ", signal " + std::to_string(*s.exit_signal()) : ""));
   // Attached connections send the exit after the last output; when nobody
@@ -125,6 +157,9 @@ void Supervisor::session_finished(Session& s) {
     for (auto& c : connections_)
       if (c->authenticated()) c->send_event("exit", s.id(), boost::json::value_from(e));
   }
+  // The cap on ended sessions holds whenever one ends, not only on create
+  // (after killAll of 1000 sessions). Later: we may be inside a loop over them.
+  asio::post(io_, [this] { trim_finished(); });
   if (s.forgotten_when_finished()) {
     // After the connections have had its exit (they may hold it meanwhile).
     asio::post(io_, [this, id = s.id(), which = &s] {

@@ -9,8 +9,10 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace ptyctl::sup {
 
@@ -33,6 +35,12 @@ class Supervisor {
   Supervisor(asio::io_context& io, UnixAcceptor acceptor, SupervisorOptions options);
 
   void start();
+  // SIGTERM or SIGINT (from the watchdog's signal thread, on the loop): hang
+  // up every session, wait for them, close every connection, stop the loop.
+  void request_stop(int sig);
+  // The loop is stuck (the watchdog's thread): hang up every session's
+  // process group, SIGKILL what is left half a second later. System calls only.
+  void emergency_stop();
   asio::io_context& io() { return io_; }
   const SupervisorOptions& options() const { return options_; }
 
@@ -45,7 +53,7 @@ class Supervisor {
  private:
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> reap_children();
-  asio::awaitable<void> wait_for_stop();
+  asio::awaitable<void> stop_sessions(int sig);
   void session_finished(Session& session);
   void trim_finished();
 
@@ -55,7 +63,9 @@ class Supervisor {
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   std::set<std::shared_ptr<Connection>> connections_;
   bool stopping_ = false;
-  asio::signal_set stop_signals_;  // SIGTERM, SIGINT
+  // Pids of live sessions, for emergency_stop on another thread.
+  std::mutex pids_mutex_;
+  std::vector<int> live_pids_;
 };
 
 }  // namespace ptyctl::sup

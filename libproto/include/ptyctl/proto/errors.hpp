@@ -27,6 +27,9 @@ inline constexpr std::string_view kInvalidHello = "INVALID_HELLO";
 inline constexpr std::string_view kNotAuthenticated = "NOT_AUTHENTICATED";
 inline constexpr std::string_view kInvalidRole = "INVALID_ROLE";
 inline constexpr std::string_view kPermissionDenied = "PERMISSION_DENIED";
+inline constexpr std::string_view kAlreadyAuthenticated = "ALREADY_AUTHENTICATED";
+inline constexpr std::string_view kHelloTimeout = "HELLO_TIMEOUT";
+inline constexpr std::string_view kTooManyConnections = "TOO_MANY_CONNECTIONS";
 // Sessions.
 inline constexpr std::string_view kSessionNotFound = "SESSION_NOT_FOUND";
 inline constexpr std::string_view kSessionExists = "SESSION_EXISTS";

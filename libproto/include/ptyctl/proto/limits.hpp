@@ -11,4 +11,9 @@ namespace ptyctl::proto {
 inline constexpr int kMaxCols = 1024;
 inline constexpr int kMaxRows = 512;
 
+// Connections that have not said hello: at most this many at once per
+// server (more are closed at once), and each must say it within the deadline.
+inline constexpr int kMaxUnauthenticated = 64;
+inline constexpr int kHelloDeadlineSeconds = 10;
+
 }  // namespace ptyctl::proto
