@@ -10,13 +10,12 @@
 namespace ptyctl {
 
 boost::asio::awaitable<void> AcceptBackoff::failed(boost::asio::io_context& io,
-                                                   const boost::system::error_code& ec) {
+                                                   std::string reason) {
   ++since_log_;
   const auto now = std::chrono::steady_clock::now();
   if (last_log_ == std::chrono::steady_clock::time_point{} || now - last_log_ >= kLogInterval) {
-    log_warn(server_ + ": accept failed: " + ec.message() + " (" + std::to_string(since_log_) +
-             " time" + (since_log_ == 1 ? "" : "s") +
-             " since the last report); pausing new connections");
+    log_warn(server_ + ": accept failed: " + reason + " (" + std::to_string(since_log_) + " time" +
+             (since_log_ == 1 ? "" : "s") + " since the last report); pausing new connections");
     last_log_ = now;
     since_log_ = 0;
   }

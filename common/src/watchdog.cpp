@@ -104,8 +104,8 @@ void Watchdog::run() {
     if (quiet >= options_.stall_after.count()) {
       if (!reported) {
         const std::string what = ActivityScope::current();
-        log_error("the event loop has made no progress for " + std::to_string(quiet / 1000) +
-                  " s" + (what.empty() ? "" : " (busy with " + what + ")"));
+        log_error("the event loop has made no progress for " + std::to_string(quiet / 1000) + " s" +
+                  (what.empty() ? "" : " (busy with " + what + ")"));
         reported = true;
       }
     } else if (reported) {

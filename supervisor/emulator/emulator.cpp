@@ -162,6 +162,26 @@ void Emulator::write_vterm_holding_tail(const char* data, std::size_t n) {
   utf8_tail_.erase(0, keep);
 }
 
+std::uint64_t Emulator::work() const {
+  return primary_.work() + (alternate_ ? alternate_->work() : 0);
+}
+
+std::size_t Emulator::feed_some(std::string_view bytes, std::uint64_t budget) {
+  if (bytes.empty()) return 0;
+  // The worst a byte can cost is a third of a screen (DECALN is 3 bytes).
+  const std::uint64_t cells = static_cast<std::uint64_t>(rows_) * static_cast<std::uint64_t>(cols_);
+  const std::size_t piece = static_cast<std::size_t>(
+      std::clamp<std::uint64_t>(3 * budget / std::max<std::uint64_t>(cells, 1), 1, 4096));
+  const std::uint64_t start = work();
+  std::size_t done = 0;
+  while (done < bytes.size() && work() - start < budget) {
+    const std::size_t n = std::min(piece, bytes.size() - done);
+    feed(bytes.substr(done, n));
+    done += n;
+  }
+  return done;
+}
+
 void Emulator::feed(std::string_view in) {
   const char* p = in.data();
   const std::size_t n = in.size();
@@ -197,6 +217,20 @@ void Emulator::feed(std::string_view in) {
       continue;
     }
     const TrackedAction action = tracker_.advance(p, n, pos);
+    if (action == TrackedAction::kAlignment) {
+      // libvterm's DECALN puts 'E' in every cell without making it the
+      // character REP repeats (its own record stays as it was): ours must
+      // not change either, or a REP after it loops for ever (fuzzer finding).
+      const std::size_t start = pos >= flushed + 3 ? pos - 3 : flushed;
+      write_vterm(p + flushed, start - flushed);
+      const bool printed = glyph_printed_;
+      const int width = last_glyph_width_;
+      write_vterm(p + start, pos - start);
+      flushed = pos;
+      glyph_printed_ = printed;
+      last_glyph_width_ = width;
+      continue;
+    }
     if (action != TrackedAction::kNone) {
       write_vterm(p + flushed, pos - flushed);
       flushed = pos;
@@ -340,6 +374,8 @@ void Emulator::apply(TrackedAction action) {
       }
       return;
     }
+    case TrackedAction::kAlignment:
+      return;  // handled in feed()
     case TrackedAction::kHardReset:
       glyph_printed_ = false;  // libvterm forgets its last character too
       last_glyph_width_ = 0;

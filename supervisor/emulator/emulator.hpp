@@ -59,6 +59,14 @@ class Emulator {
   Emulator& operator=(const Emulator&) = delete;
 
   void feed(std::string_view bytes);
+  // Feeds a prefix of `bytes` costing about `budget` cells of work (cells
+  // written, erased or moved) and returns how many bytes it took (at least
+  // one). Pieces are small enough that even whole-screen operations (DECALN,
+  // ED, scrolls) cannot exceed the budget by more than a few screens: the
+  // supervisor uses it to bound how long one session's output holds the loop.
+  std::size_t feed_some(std::string_view bytes, std::uint64_t budget);
+  // Work done so far (ScreenBuffer::work of both screens).
+  std::uint64_t work() const;
   void resize(int cols, int rows);
   void clear_scrollback();
   // The scrollback and the screen above the cursor's line, as xterm.js

@@ -54,6 +54,8 @@ void ScreenBuffer::erase(int r0, int r1, int c0, int c1, const Pen& pen) {
   r0 = std::max(r0, 0);
   r1 = std::min(r1, rows_);
   c0 = std::max(c0, 0);
+  work_ += static_cast<std::uint64_t>(std::max(r1 - r0, 0)) *
+           static_cast<std::uint64_t>(std::max(std::min(c1, cols_) - c0, 0));
   c1 = std::min(c1, cols_);
   if (r0 >= r1 || c0 >= c1) return;
   const bool default_bg = pen.bg.kind == Color::kDefault;
@@ -89,6 +91,8 @@ void ScreenBuffer::scroll(int r0, int r1, int c0, int c1, int n, int m, const Pe
   r0 = std::max(r0, 0);
   r1 = std::min(r1, rows_);
   c0 = std::max(c0, 0);
+  work_ += static_cast<std::uint64_t>(std::max(r1 - r0, 0)) *
+           static_cast<std::uint64_t>(std::max(std::min(c1, cols_) - c0, 0));
   c1 = std::min(c1, cols_);
   if (r0 >= r1 || c0 >= c1) return;
   const int height = r1 - r0;
@@ -165,6 +169,7 @@ void ScreenBuffer::scroll(int r0, int r1, int c0, int c1, int n, int m, const Pe
 }
 
 void ScreenBuffer::resize_impl(int rows, int cols, int drop_top) {
+  work_ += static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols);
   std::vector<Cell> cells(static_cast<std::size_t>(rows) * cols);
   std::vector<std::uint16_t> used(rows, 0);
   const int keep_cols = std::min(cols, cols_);
@@ -188,6 +193,7 @@ void ScreenBuffer::resize_impl(int rows, int cols, int drop_top) {
 void ScreenBuffer::insert_rows_at_top(const std::vector<std::vector<Cell>>& lines) {
   const int k = std::min<int>(static_cast<int>(lines.size()), rows_);
   if (k == 0) return;
+  work_ += static_cast<std::uint64_t>(rows_) * static_cast<std::uint64_t>(cols_);
   linearize();
   std::rotate(order_.begin(), order_.end() - k, order_.end());
   for (int r = 0; r < k; ++r) {

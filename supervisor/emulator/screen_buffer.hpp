@@ -17,6 +17,9 @@ class ScreenBuffer {
 
   int rows() const { return rows_; }
   int cols() const { return cols_; }
+  // Cells written, erased or moved so far: what the emulator's input cost
+  // (Emulator::feed_some bounds it per call).
+  std::uint64_t work() const { return work_; }
 
   Cell* row(int r) { return cells_.data() + static_cast<std::size_t>(physical(r)) * cols_; }
   const Cell* row(int r) const {
@@ -29,6 +32,7 @@ class ScreenBuffer {
   // character it cuts in half.
   void put(int r, int c, std::uint32_t ch, int width, const Pen& pen) {
     Cell* line = row(r);
+    ++work_;
     if (line[c].width() != 1 || width != 1) repair_before_put(line, c, width);
     Cell& cell = line[c];
     cell.ch = ch;
@@ -48,6 +52,7 @@ class ScreenBuffer {
   // Writes ASCII characters s[0, len) from (r, c) on; they must fit in the row.
   void put_ascii(int r, int c, const char* s, int len, const Pen& pen) {
     Cell* line = row(r);
+    work_ += static_cast<std::uint64_t>(len);
     for (int k = 0; k < len; ++k) {
       Cell& cell = line[c + k];
       if (cell.wide != 0) {
@@ -113,6 +118,7 @@ class ScreenBuffer {
 
   int rows_;
   int cols_;
+  std::uint64_t work_ = 0;
   int base_ = 0;                      // ring start: logical row 0 is order_[base_]
   std::vector<std::uint32_t> order_;  // logical (ring) position -> physical row
   std::vector<std::uint16_t> used_;   // per physical row

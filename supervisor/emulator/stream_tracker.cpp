@@ -209,6 +209,7 @@ TrackedAction StreamTracker::on_escape_final(char f) {
     g1_ = f;
   } else if (esc_intermediate_ == '#') {
     if (f == '3' || f == '4' || f == '6') dwl_seen_ = true;
+    if (f == '8') return TrackedAction::kAlignment;
   } else if (esc_intermediate_ == 0) {
     switch (f) {
       case 'c':

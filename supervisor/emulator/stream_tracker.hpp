@@ -37,6 +37,9 @@ enum class TrackedAction : std::uint8_t {
   // `count` times even though it stops at the end of the row (hangs found by
   // fuzzing). repeat_count() is the count asked for.
   kRepeat,
+  // DECALN (ESC # 8), pos just past it: libvterm fills the screen with
+  // putglyph, which is not a character printed (REP must not repeat it).
+  kAlignment,
 };
 
 class StreamTracker {

@@ -192,26 +192,21 @@ void Session::on_bytes(std::string_view bytes) {
 
 asio::awaitable<void> Session::feed_emulator() {
   // Time-sliced: a whole-screen operation costs rows x cols, and a stream of
-  // them (DECALN, ED, scrolls) must not hold the event loop. The emulator is
-  // fed in pieces whose size adapts to how long they take, and after
-  // kEmulatorSlice of work the loop runs everyone else's handlers first.
+  // them (DECALN, ED, scrolls) must not hold the event loop. The emulator
+  // takes the bytes in pieces of bounded work (feed_some), and after
+  // kEmulatorSlice the loop runs everyone else's handlers first.
   using Clock = std::chrono::steady_clock;
   auto slice_start = Clock::now();
   std::size_t pos = 0;
   while (pos < emulator_backlog_.size()) {
-    const std::size_t n = std::min(feed_chunk_, emulator_backlog_.size() - pos);
-    const auto t0 = Clock::now();
+    apply_pending_resize();  // output after a resize is drawn at the new size
+    std::size_t n;
     {
       ActivityScope busy(activity_);
-      emulator_.feed(std::string_view(emulator_backlog_).substr(pos, n));
+      n = emulator_.feed_some(std::string_view(emulator_backlog_).substr(pos), kEmulatorWorkPiece);
     }
-    const auto took = Clock::now() - t0;
     pos += n;
     emulator_offset_ += n;
-    if (took > kEmulatorSlice / 4 && feed_chunk_ > kMinFeedChunk)
-      feed_chunk_ = std::max(kMinFeedChunk, feed_chunk_ / 4);
-    else if (took < kEmulatorSlice / 32 && feed_chunk_ < kMaxFeedChunk)
-      feed_chunk_ *= 2;
     if (Clock::now() - slice_start >= kEmulatorSlice && pos < emulator_backlog_.size()) {
       co_await asio::post(io_, asio::use_awaitable);
       slice_start = Clock::now();
@@ -250,14 +245,29 @@ asio::awaitable<void> Session::write_loop() {
 }
 
 void Session::resize(int cols, int rows) {
-  // The emulator first: if it cannot take the size (memory), nothing changed,
-  // neither the program's window nor what listSessions says.
+  // Coalesced: a resize costs rows x cols (and moves lines to and from the
+  // scrollback), so a burst of them (a window dragged, or a hostile client's
+  // storm) is applied once, after the requests of this turn of the loop.
+  pending_size_ = std::make_pair(cols, rows);
+  if (resize_posted_) return;
+  resize_posted_ = true;
+  asio::post(io_, [self = shared_from_this()] { self->apply_pending_resize(); });
+}
+
+void Session::apply_pending_resize() {
+  resize_posted_ = false;
+  if (!pending_size_) return;
+  const auto [cols, rows] = *pending_size_;
+  pending_size_.reset();
+  // The emulator first: if it cannot take the size (memory), nothing
+  // changes, neither the program's window nor what listSessions says.
   try {
     emulator_.resize(cols, rows);
   } catch (const std::bad_alloc&) {
-    throw proto::ProtocolError(proto::code::kInvalidPayload,
-                               "cannot resize to " + std::to_string(cols) + "x" +
-                                   std::to_string(rows) + ": out of memory");
+    log_error("session " + spec_.id + ": cannot resize to " + std::to_string(cols) + "x" +
+              std::to_string(rows) + ": out of memory; the size stays " +
+              std::to_string(spec_.cols) + "x" + std::to_string(spec_.rows));
+    return;
   }
   spec_.cols = cols;
   spec_.rows = rows;
@@ -346,7 +356,8 @@ void Session::detach(SessionObserver* observer) {
   observers_.erase(observer);
 }
 
-proto::Snapshot Session::snapshot() const {
+proto::Snapshot Session::snapshot() {
+  apply_pending_resize();  // a snapshot is at the size last asked for
   proto::Snapshot s = emulator_.snapshot();
   // Where the emulator is: while it works through a backlog, the bytes after
   // this offset are in the ring and follow as data.
@@ -371,8 +382,8 @@ proto::sup::SessionInfo Session::info() const {
     i.exitCode = exit_code_.value_or(0);
     i.signal = exit_signal_;
   }
-  i.cols = spec_.cols;
-  i.rows = spec_.rows;
+  i.cols = pending_size_ ? pending_size_->first : spec_.cols;
+  i.rows = pending_size_ ? pending_size_->second : spec_.rows;
   i.cwd = spec_.cwd;
   i.shell = spec_.shell;
   i.command = spec_.command;

@@ -56,10 +56,10 @@ inline constexpr std::size_t kMaxInputQueue = 64u * 1024 * 1024;
 // The emulator's work per turn of the event loop (docs/operations.md,
 // "Limits"): other sessions and requests wait at most about this long.
 inline constexpr std::chrono::milliseconds kEmulatorSlice{5};
-inline constexpr std::size_t kMinFeedChunk = 4;
+// Cells of emulator work between two looks at the clock.
+inline constexpr std::uint64_t kEmulatorWorkPiece = 32u * 1024;
 // What an ended session keeps of its output ring.
 inline constexpr std::size_t kFinishedRingBytes = 64u * 1024;
-inline constexpr std::size_t kMaxFeedChunk = 64u * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -79,7 +79,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<int> exit_code() const { return exit_code_; }
   std::optional<int> exit_signal() const { return exit_signal_; }
 
-  proto::Snapshot snapshot() const;
+  // Applies a pending resize first: a snapshot is at the size last asked for.
+  proto::Snapshot snapshot();
   proto::sup::SessionInfo info() const;
 
   void attach(SessionObserver* observer);
@@ -89,6 +90,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Queues bytes for the program; false (and nothing queued) when the queue
   // would pass kMaxInputQueue or the session has ended.
   bool queue_input(std::string bytes);
+  // Coalesced: applied (emulator, then TIOCSWINSZ) once this turn of the
+  // loop is done, or before the next output or snapshot, whichever is first.
   void resize(int cols, int rows);
   // To the terminal's foreground process group (what Ctrl-C reaches), else
   // the session's own group.
@@ -111,6 +114,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> write_loop();
   void on_bytes(std::string_view bytes);
   asio::awaitable<void> feed_emulator();
+  void apply_pending_resize();
   void finish();
 
   asio::io_context& io_;
@@ -119,10 +123,11 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::posix::stream_descriptor master_;
   OutputRing ring_;
   emu::Emulator emulator_;
+  std::optional<std::pair<int, int>> pending_size_;  // cols, rows
+  bool resize_posted_ = false;
   std::string emulator_backlog_;       // read and ringed, not yet in the emulator
   std::uint64_t emulator_offset_ = 0;  // the offset of the emulator's next byte
-  std::size_t feed_chunk_ = kMaxFeedChunk;
-  std::string activity_;  // what the watchdog says while the emulator works
+  std::string activity_;               // what the watchdog says while the emulator works
   std::set<SessionObserver*> observers_;
   std::deque<std::string> input_;
   std::size_t input_bytes_ = 0;

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include <csignal>
+#include <cstring>
 #include <thread>
 
 namespace ptyctl::sup {
@@ -52,10 +53,15 @@ void Supervisor::emergency_stop() {
 asio::awaitable<void> Supervisor::accept_loop() {
   AcceptBackoff backoff("pty-supervisor");
   for (;;) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+    // The error code in a named variable (redirect_error), not a structured
+    // binding of the awaited tuple: GCC 12 lets that temporary die early, and
+    // the error path (EMFILE) then read a dead error_category.
+    boost::system::error_code ec;
+    auto socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) co_return;
-      co_await backoff.failed(io_, ec);
+      std::string reason = ec.message();
+      co_await backoff.failed(io_, std::move(reason));
       continue;
     }
     backoff.succeeded();

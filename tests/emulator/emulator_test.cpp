@@ -506,6 +506,11 @@ TEST(EmulatorHostile, RepeatOfAGlyphWithNoWidthIsDropped) {
         std::string("abc\x1b"
                     "c\xe2\x80\x8b\x1b[3b")})
     EXPECT_TRUE(finishes(s)) << "hangs on " << testing::PrintToString(s);
+  // DECALN fills the screen through libvterm's putglyph but is no printed
+  // character: a REP right after it looped for ever (found by the fuzzer).
+  EXPECT_TRUE(finishes("\x1b#8\x1b[b"));
+  EXPECT_TRUE(finishes("\x1b#8\x1b#8\x1b[5b", 32, 1));
+  EXPECT_TRUE(finishes("\xe2\x80\x8b\x1b#8\x1b[b"));
   // A repeat of a real character still works after one of no width.
   Emulator e(20, 3);
   e.feed("\xe2\x80\x8b\x1b[bx\x1b[3b");

@@ -18,8 +18,9 @@ class AcceptBackoff {
  public:
   explicit AcceptBackoff(std::string server) : server_(std::move(server)) {}
   // After a failed accept: logs (rate-limited) and waits before the next.
-  boost::asio::awaitable<void> failed(boost::asio::io_context& io,
-                                      const boost::system::error_code& ec);
+  // (The reason by value: GCC 12 coroutines mishandle a reference to the
+  // caller's structured binding.)
+  boost::asio::awaitable<void> failed(boost::asio::io_context& io, std::string reason);
   // After a successful accept: the pause starts small again.
   void succeeded() { pause_ = kFirstPause; }
 

@@ -43,8 +43,8 @@ class Watchdog {
   struct Options {
     std::chrono::milliseconds stall_after{5000};
     std::chrono::milliseconds stuck_after{2000};
-    std::function<void(int)> on_stop;    // on the loop: a signal arrived
-    std::function<void()> emergency;     // on the thread: the loop is stuck
+    std::function<void(int)> on_stop;  // on the loop: a signal arrived
+    std::function<void()> emergency;   // on the thread: the loop is stuck
   };
   Watchdog(boost::asio::io_context& io, Options options);
   ~Watchdog();
