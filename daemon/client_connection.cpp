@@ -194,6 +194,7 @@ asio::awaitable<void> ClientConnection::write_loop() {
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);
   closed_ = true;
+  drained_.cancel();  // a read loop waiting for answers sees the close
   finish();
 }
 

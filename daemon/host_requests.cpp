@@ -171,17 +171,18 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
   if (r.requestId && pending_attaches_[pending_key]) {
     // Cancelled while the session was being created: as the app's daemon
     // does, a session this request created goes; an existing one stays.
-    guard.reset();
+    // Killed under the route's lock: a retry waiting for it finds it gone.
     if (is_new) co_await kill(r.sessionId, true);
+    guard.reset();
     throw proto::ProtocolError(code::kCreateAttachFailed, "cancelled by cancelCreateOrAttach");
   }
   AttachOutcome attached =
       co_await attach_viewer(session_route, stream, r.resumeFrom, r.viewerSessionId.value_or(""));
   if (r.requestId && pending_attaches_[pending_key]) {
     session_route->remove_viewer(stream.get());
+    if (is_new) co_await kill(r.sessionId, true);
     guard.reset();  // detach_viewer takes the lock itself
     co_await detach_viewer(session_route, stream.get());
-    if (is_new) co_await kill(r.sessionId, true);
     throw proto::ProtocolError(code::kCreateAttachFailed, "cancelled by cancelCreateOrAttach");
   }
   if (stream->closed()) {
@@ -263,7 +264,26 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
   const json::value snap_answer = co_await supervisor_.call("getSnapshot", std::move(snap_v));
   auto got = as<sup::GetSnapshotResult>(snap_answer);
   const bool resumed = resume_from && *resume_from <= got.snapshot.offset;
-  route->add_viewer(stream, resumed ? *resume_from : got.snapshot.offset, inside);
+  const std::uint64_t next = resumed ? *resume_from : got.snapshot.offset;
+  if (next < route->position()) {
+    // The snapshot is where the supervisor's emulator is, which may be
+    // behind the output already forwarded (it works through a backlog):
+    // rewind the subscription to it, the ring still holds those bytes, and
+    // the viewers ahead skip what they have.
+    sup::AttachSessionRequest back{route->id(), next};
+    json::value v = json::value_from(back);
+    auto r = as<sup::AttachSessionResult>(co_await supervisor_.call("attachSession", std::move(v)));
+    if (r.resumed) {
+      route->subscribe(next);
+      route->add_viewer(stream, next, inside);
+      co_return AttachOutcome{std::move(got.snapshot), resumed, std::move(got.session)};
+    }
+    route->subscribe(r.snapshot.offset);
+    route->repaint(r.snapshot);
+    route->add_viewer(stream, r.snapshot.offset, inside);
+    co_return AttachOutcome{std::move(r.snapshot), false, std::move(r.session)};
+  }
+  route->add_viewer(stream, next, inside);
   co_return AttachOutcome{std::move(got.snapshot), resumed, std::move(got.session)};
 }
 

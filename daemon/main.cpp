@@ -47,6 +47,7 @@ std::string default_shell() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ensure_standard_fds();
   hold_stop_signals();  // until the server's handlers exist (server_instance.hpp)
   std::string state_dir_opt, log_level = "info", spawn = "auto", supervisor_binary, instance;
   std::size_t stream_queue_mib = 16;
@@ -140,7 +141,7 @@ int main(int argc, char** argv) {
     }
     if (detach_mode) server->detach(io);
     server->write_pid_file();
-  } catch (const StartupError& e) {
+  } catch (const std::exception& e) {
     std::cerr << "terminal-host: " << e.what() << "\n";
     return 1;
   }

@@ -33,6 +33,7 @@ namespace po = boost::program_options;
 using namespace ptyctl;
 
 int main(int argc, char** argv) {
+  ensure_standard_fds();
   hold_stop_signals();  // until the server's handlers exist (server_instance.hpp)
   std::string state_dir_opt, log_level = "info", instance;
   std::size_t ring_size = 4u * 1024 * 1024;
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
     acceptor.emplace(server->listen(io));
     if (detach_mode) server->detach(io);
     server->write_pid_file();
-  } catch (const StartupError& e) {
+  } catch (const std::exception& e) {
     std::cerr << "pty-supervisor: " << e.what() << "\n";
     return 1;
   }

@@ -31,6 +31,17 @@ sigset_t stop_signals() {
 }
 }  // namespace
 
+void ensure_standard_fds() {
+  for (;;) {
+    const int fd = ::open("/dev/null", O_RDWR);
+    if (fd < 0) return;
+    if (fd > 2) {
+      ::close(fd);
+      return;
+    }
+  }
+}
+
 void hold_stop_signals() {
   const sigset_t set = stop_signals();
   ::pthread_sigmask(SIG_BLOCK, &set, nullptr);

@@ -315,11 +315,21 @@ void Session::on_reaped(int status) {
     finish();
     return;
   }
+  arm_drain_timer();
+}
+
+void Session::arm_drain_timer() {
   // Drain what the program wrote before it ended; a background process that
-  // still holds the terminal does not keep the session alive for long.
+  // still holds the terminal does not keep the session alive for long. While
+  // the emulator works through a backlog the PTY is not being read: its
+  // last bytes are still to come, so wait for that first.
   drain_timer_.expires_after(std::chrono::milliseconds(300));
   drain_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->finished_) return;
+    if (!self->emulator_backlog_.empty()) {
+      self->arm_drain_timer();
+      return;
+    }
     boost::system::error_code ignored;
     self->master_.cancel(ignored);
     self->finish();

@@ -58,8 +58,10 @@ inline constexpr std::size_t kMaxInputQueue = 64u * 1024 * 1024;
 inline constexpr std::chrono::milliseconds kEmulatorSlice{5};
 // Cells of emulator work between two looks at the clock.
 inline constexpr std::uint64_t kEmulatorWorkPiece = 32u * 1024;
-// What an ended session keeps of its output ring.
+// What an ended session keeps of its output ring (at least one read's worth:
+// the emulator's backlog must stay in the ring, see read_loop).
 inline constexpr std::size_t kFinishedRingBytes = 64u * 1024;
+static_assert(kFinishedRingBytes >= 65536);
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -115,6 +117,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_bytes(std::string_view bytes);
   asio::awaitable<void> feed_emulator();
   void apply_pending_resize();
+  void arm_drain_timer();
   void finish();
 
   asio::io_context& io_;

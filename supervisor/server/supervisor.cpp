@@ -168,8 +168,8 @@ void Supervisor::session_finished(Session& s) {
   asio::post(io_, [this] { trim_finished(); });
   if (s.forgotten_when_finished()) {
     // After the connections have had its exit (they may hold it meanwhile).
-    asio::post(io_, [this, id = s.id(), which = &s] {
-      if (auto it = sessions_.find(id); it != sessions_.end() && it->second.get() == which)
+    asio::post(io_, [this, id = s.id(), which = std::weak_ptr<Session>(s.shared_from_this())] {
+      if (auto it = sessions_.find(id); it != sessions_.end() && it->second == which.lock())
         sessions_.erase(it);
     });
   }

@@ -141,19 +141,19 @@ TEST(Hardening, HostileOutputStallsNobodyAndSigtermStillWorks) {
   attacker.hello();
   ASSERT_TRUE(ok(attacker.request(
       "createSession",
-      create_payload("hostile", "for i in 1 2 3 4 5 6 7 8 9 10; do cat " + file +
-                                    "; done; exec sleep 1000",
+      create_payload("hostile",
+                     "for i in 1 2 3 4 5 6 7 8 9 10; do cat " + file + "; done; exec sleep 1000",
                      200, 50))));
   // A resize storm on the same session, pipelined: 400 requests between the
   // largest window and the smallest.
   std::string storm;
   for (int i = 0; i < 400; ++i) {
     const bool big = i % 2 == 0;
-    storm += proto::encode_frame(proto::make_request(
-        "r" + std::to_string(i), "resize",
-        json::object{{"sessionId", "hostile"},
-                     {"cols", big ? proto::kMaxCols : 1},
-                     {"rows", big ? proto::kMaxRows : 1}}));
+    storm +=
+        proto::encode_frame(proto::make_request("r" + std::to_string(i), "resize",
+                                                json::object{{"sessionId", "hostile"},
+                                                             {"cols", big ? proto::kMaxCols : 1},
+                                                             {"rows", big ? proto::kMaxRows : 1}}));
   }
   // ...ending at 200x50, where the DECALN flood goes on.
   storm += proto::encode_frame(proto::make_request(
@@ -179,8 +179,8 @@ TEST(Hardening, HostileOutputStallsNobodyAndSigtermStillWorks) {
   const auto worst = *std::max_element(trips.begin(), trips.end());
   const auto worst_list = *std::max_element(lists.begin(), lists.end());
   std::cout << "echo round trips during the flood: " << trips.size() << ", median "
-            << median(trips).count() << " us, worst " << worst.count()
-            << " us; listSessions worst " << worst_list.count() << " us\n";
+            << median(trips).count() << " us, worst " << worst.count() << " us; listSessions worst "
+            << worst_list.count() << " us\n";
   RecordProperty("echo_worst_us", std::to_string(worst.count()));
   RecordProperty("echo_median_us", std::to_string(median(trips).count()));
   // The design bound is one 5 ms slice plus one whole-screen operation at the
@@ -234,9 +234,9 @@ TEST(Hardening, SizesPastTheLimitsAreRefusedAndAFailedResizeChangesNothing) {
   auto snap = c.request("getSnapshot", json::object{{"sessionId", "s"}});
   EXPECT_EQ(snap.at("payload").at("snapshot").at("cols").as_int64(), 80);
   // The largest allowed size works.
-  EXPECT_TRUE(ok(c.request("resize", json::object{{"sessionId", "s"},
-                                                  {"cols", proto::kMaxCols},
-                                                  {"rows", proto::kMaxRows}})));
+  EXPECT_TRUE(ok(c.request(
+      "resize",
+      json::object{{"sessionId", "s"}, {"cols", proto::kMaxCols}, {"rows", proto::kMaxRows}})));
 
   // Wire 2 says the same.
   HostFixture host;
@@ -303,8 +303,8 @@ TEST(Hardening, OutOfFdsNeitherSpinsNorFloodsTheLog) {
   const long busy = cpu_ms(pid) - cpu0;
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
   const int lines = count_lines_with(sup->log(), "accept failed");
-  std::cout << "while out of fds: " << busy << " ms CPU in " << elapsed.count() << " ms, "
-            << lines << " log lines\n";
+  std::cout << "while out of fds: " << busy << " ms CPU in " << elapsed.count() << " ms, " << lines
+            << " log lines\n";
   EXPECT_LT(busy, elapsed.count() / 5) << "it spins";
   EXPECT_LE(lines, 2) << sup->log();
   // Freed again, it serves.
@@ -341,9 +341,8 @@ TEST(Hardening, ConnectionsWithoutHelloAreCappedAndTimedOut) {
   SupervisorClient good(f.socket());
   EXPECT_TRUE(ok(good.hello()));
   // A second hello is refused; the connection goes on.
-  auto again = good.request("hello", json::object{{"protocolVersion", 1},
-                                                  {"daemonPid", 1},
-                                                  {"daemonVersion", "x"}});
+  auto again = good.request(
+      "hello", json::object{{"protocolVersion", 1}, {"daemonPid", 1}, {"daemonVersion", "x"}});
   EXPECT_EQ(error_code(again), "ALREADY_AUTHENTICATED");
   EXPECT_TRUE(ok(good.request("listSessions")));
   // The silent ones are closed at the hello deadline, with a reason.
@@ -420,15 +419,15 @@ TEST(Hardening, AClientKilledDuringCreateOrAttachLeavesNoSubscription) {
   // The program asks for the cursor position whenever it reads a line: with
   // nobody attached, the supervisor's emulator must answer it.
   ASSERT_TRUE(ok(owner.request(
-      "createOrAttach",
-      json::object{{"sessionId", "q"},
-                   {"cols", 80},
-                   {"rows", 24},
-                   {"workspaceId", "w"},
-                   {"paneId", "p"},
-                   {"tabId", "t"},
-                   {"command", "stty -echo; while read x; do printf '\\033[6n'; "
-                               "read -rsd R ans; echo \"got-$x:${ans#*[}\"; done"}})));
+      "createOrAttach", json::object{{"sessionId", "q"},
+                                     {"cols", 80},
+                                     {"rows", 24},
+                                     {"workspaceId", "w"},
+                                     {"paneId", "p"},
+                                     {"tabId", "t"},
+                                     {"command",
+                                      "stty -echo; while read x; do printf '\\033[6n'; "
+                                      "read -rsd R ans; echo \"got-$x:${ans#*[}\"; done"}})));
   ASSERT_TRUE(ok(owner.request("detach", json::object{{"sessionId", "q"}})));
   std::mt19937 gen(20261201);
   for (int i = 0; i < 100; ++i) {
@@ -457,8 +456,9 @@ TEST(Hardening, AClientKilledDuringCreateOrAttachLeavesNoSubscription) {
   EXPECT_TRUE(wait_until(
       [&] {
         auto snap = owner.request("getSnapshot", json::object{{"sessionId", "q"}});
-        return ok(snap) && contains(std::string(snap.at("payload").at("snapshot").at("text").as_string()),
-                                    "got-hi:");
+        return ok(snap) &&
+               contains(std::string(snap.at("payload").at("snapshot").at("text").as_string()),
+                        "got-hi:");
       },
       20s));
 }
@@ -506,7 +506,8 @@ TEST(Hardening, AStateDirSomeoneElseControlsIsRefused) {
     // Planted links and a hard link in a directory of ours.
     const std::string planted = dir.path() + "/planted-" + name;
     ::mkdir(planted.c_str(), 0700);
-    const std::string log = planted + (name == "host" ? "/terminal-host.log" : "/pty-supervisor.log");
+    const std::string log =
+        planted + (name == "host" ? "/terminal-host.log" : "/pty-supervisor.log");
     ::symlink(victim.c_str(), log.c_str());
     r = run_server(binary, {"--state-dir", planted, "-d"});
     EXPECT_EQ(r.code, 1) << r.err;
@@ -592,4 +593,41 @@ TEST(Hardening, ASocketPathTooLongIsRefusedUpFrontNamingTheLimit) {
   EXPECT_EQ(c.code, 3) << c.err;
   EXPECT_TRUE(contains(c.err, "socket path too long")) << c.err;
   EXPECT_EQ(lines_of(c.err), 1);
+}
+
+TEST(Hardening, ASecondViewerOfABusySessionGetsItsOutput) {
+  // The supervisor forwards output before its emulator has worked through it:
+  // a viewer attaching meanwhile gets a snapshot behind what the first viewer
+  // already has, and must still get every byte after it.
+  HostFixture f;
+  std::string flood;
+  for (int i = 0; i < 20000; ++i)
+    flood += "\x1b#8";
+  const std::string file = f.dir.path() + "/flood.bin";
+  write_file(file, flood);
+  HostClient a(f.socket(), f.token());
+  auto payload =
+      json::object{{"sessionId", "busy"},
+                   {"cols", 100},
+                   {"rows", 30},
+                   {"workspaceId", "w"},
+                   {"paneId", "p"},
+                   {"tabId", "t"},
+                   {"command", "cat " + file + "; seq 1 2000; echo the-end; sleep 1000"}};
+  ASSERT_TRUE(ok(a.request("createOrAttach", payload)));
+  Received got_a;
+  ASSERT_TRUE(a.collect(
+      "busy", got_a, [](const Received& r) { return r.bytes.size() > 3000; }, 30s));
+  HostClient b(f.socket(), f.token());
+  const auto attached = b.request("createOrAttach", payload);
+  ASSERT_TRUE(ok(attached));
+  Received got_b;
+  got_b.next = attached.at("payload").at("snapshot").at("offset").to_number<std::uint64_t>();
+  got_b.started = true;
+  EXPECT_TRUE(b.collect(
+      "busy", got_b, [](const Received& r) { return contains(r.bytes, "the-end"); }, 120s))
+      << got_b.bytes.size() << " bytes";
+  EXPECT_TRUE(contains(got_b.bytes, "\r\n1999\r\n2000\r\n"));
+  EXPECT_TRUE(a.collect(
+      "busy", got_a, [](const Received& r) { return contains(r.bytes, "the-end"); }, 120s));
 }

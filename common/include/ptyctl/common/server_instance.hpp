@@ -73,6 +73,11 @@ class ServerInstance {
 // server releases them once its handlers (asio signal sets) exist. Children
 // reset their mask before exec.
 void hold_stop_signals();
+
+// Makes sure fds 0, 1 and 2 are open (on /dev/null if they were not), so
+// that no lock, socket or log of ours lands on them and is closed by -d's
+// redirection of standard input and output.
+void ensure_standard_fds();
 void release_stop_signals();
 
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft one.
