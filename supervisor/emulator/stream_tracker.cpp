@@ -55,13 +55,11 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
       case State::kEscape:
       case State::kEscapeIntermediate:
         if (b >= 0x7f) {
-          // Not part of an escape sequence: DEL is ignored, a non-ASCII byte
-          // ends the sequence and is read again as text.
-          if (b == 0x7f) {
-            ++pos;
-          } else {
-            state_ = State::kGround;
-          }
+          // As libvterm 0.1.4 does: DEL and bytes from 0x80 on are ignored
+          // in an escape sequence, which goes on (then "ESC \xff [" is a
+          // CSI to it: reading the byte as text here let a CSI of 17
+          // parameters past us and overrun its buffer; fuzzer finding).
+          ++pos;
           continue;
         }
         ++pos;
@@ -75,10 +73,13 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
         } else if (b < 0x30) {
           esc_intermediate_ = static_cast<char>(b);
           state_ = State::kEscapeIntermediate;
-        } else if (state_ == State::kEscape && b == '[') {
+        } else if (b == '[') {
+          // Even after intermediates ("ESC # ["): libvterm 0.1.4 starts a CSI
+          // on '[' in any escape state, so we must count its parameters too
+          // (a CSI of 17 it saw and we did not overran its buffer: fuzzer
+          // finding). The same for the string introducers below.
           begin_csi();
-        } else if (state_ == State::kEscape &&
-                   (b == ']' || b == 'P' || b == 'X' || b == '^' || b == '_')) {
+        } else if (b == ']' || b == 'P' || b == 'X' || b == '^' || b == '_') {
           // OSC, DCS, SOS, PM, APC: read here, never passed to libvterm (its
           // string handling overruns a buffer on some inputs: found by
           // fuzzing). The ESC before it may have reached libvterm: CAN.
@@ -144,6 +145,9 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           state_ = State::kEscape;
           esc_intermediate_ = 0;
         } else if (b == 0x18 || b == 0x1a) {
+          state_ = State::kGround;
+        } else if (b >= 0x80) {
+          // libvterm 0.1.4 ends an invalid CSI here, eating the byte.
           state_ = State::kGround;
         }
         continue;

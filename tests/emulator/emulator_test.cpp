@@ -517,6 +517,26 @@ TEST(EmulatorHostile, RepeatOfAGlyphWithNoWidthIsDropped) {
   EXPECT_EQ(e.text(), "xxxx");
 }
 
+TEST(EmulatorHostile, ACsiAfterAnEscapeIntermediateIsCheckedToo) {
+  // libvterm 0.1.4 starts a CSI on '[' even after an intermediate ("ESC #
+  // ["), and overran a buffer on the 17 parameters that followed (found by
+  // the fuzzer): the tracker reads it as libvterm does and drops it.
+  EXPECT_TRUE(finishes("\x1b[?69h\x1b#[" + std::string(16, ';') + "2j", 35, 8));
+  EXPECT_TRUE(
+      finishes("\x1b("
+               "[" +
+                   std::string(40, ';') + "m",
+               35, 8));
+  // libvterm also ignores bytes from 0x80 on inside an escape sequence.
+  EXPECT_TRUE(finishes("\x1b#8\x1b\xff[" + std::string(17, ';') +
+                           "1\x1b"
+                           "8",
+                       32, 11));
+  Emulator e(20, 3);
+  e.feed("ab\x1b#[2Jc");  // as libvterm: ESC # then CSI 2 J (erase), then c
+  EXPECT_EQ(e.text(), "  c");
+}
+
 TEST(EmulatorHostile, HugeCountsAndSizesAreBounded) {
   EXPECT_TRUE(
       finishes("\x1b[65535L\x1b[65535M\x1b[65535S\x1b[65535T\x1b[65535@\x1b[65535P"

@@ -70,6 +70,9 @@ HOSTILE = {
     "rep_after_ris": b"abc\x1bc\xe2\x80\x8b\x1b[3b",
     "rep_huge": b"a\x1b[65535b\x1b[99999999b",
     "rep_after_decaln": b"\x1b#8\x1b#8\x1b[b",  # a fuzzer finding (hang)
+    # A fuzzer finding (libvterm overrun): libvterm takes "ESC # [" as a CSI.
+    "csi_after_intermediate": b"\x1b[?69h\x1b#[" + b";" * 16 + b"2j",
+    "csi_after_esc_high_byte": b"\x1b#8\x1b\xff[" + b";" * 17 + b"1\x1b8",
     "decaln_flood": b"\x1b#8" * 40,
     "huge_counts": b"\x1b[65535L\x1b[65535M\x1b[65535S\x1b[65535T\x1b[65535@\x1b[65535P"
                    b"\x1b[65535X\x1b[65535;65535H\x1b[65535;65535r\x1b[2J\x1b[3J",
