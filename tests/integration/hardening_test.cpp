@@ -483,7 +483,7 @@ TEST(Hardening, AStateDirSomeoneElseControlsIsRefused) {
   const std::string victim = dir.path() + "/victim";
   write_file(victim, "untouched");
   auto victim_ok = [&] { return read_file(victim) == "untouched"; };
-  for (const std::string binary : {supervisor_binary(), host_binary()}) {
+  for (const std::string& binary : {supervisor_binary(), host_binary()}) {
     const std::string name = binary == host_binary() ? "host" : "sup";
     // Writable by others.
     const std::string open_dir = dir.path() + "/open-" + name;
@@ -563,7 +563,7 @@ TEST(Hardening, AStateDirSomeoneElseControlsIsRefused) {
     const std::string foreign = dir.path() + "/foreign";
     ::mkdir(foreign.c_str(), 0700);
     ASSERT_EQ(::chown(foreign.c_str(), nobody->pw_uid, nobody->pw_gid), 0);
-    for (const std::string binary : {supervisor_binary(), host_binary()}) {
+    for (const std::string& binary : {supervisor_binary(), host_binary()}) {
       r = run_server(binary, {"--state-dir", foreign});
       EXPECT_EQ(r.code, 1) << r.err;
       EXPECT_TRUE(contains(r.err, "is owned by uid " + std::to_string(nobody->pw_uid))) << r.err;
@@ -583,7 +583,7 @@ TEST(Hardening, ASocketPathTooLongIsRefusedUpFrontNamingTheLimit) {
   while (deep.size() < 88)
     deep += "d";
   ::mkdir(deep.c_str(), 0700);
-  for (const std::string binary : {supervisor_binary(), host_binary()}) {
+  for (const std::string& binary : {supervisor_binary(), host_binary()}) {
     auto r = run_server(binary, {"--state-dir", deep});
     EXPECT_EQ(r.code, 1) << r.err;
     EXPECT_TRUE(contains(r.err, "socket path too long")) << r.err;
