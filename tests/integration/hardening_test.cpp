@@ -427,7 +427,8 @@ TEST(Hardening, AClientKilledDuringCreateOrAttachLeavesNoSubscription) {
                                      {"tabId", "t"},
                                      {"command",
                                       "stty -echo; while read x; do printf '\\033[6n'; "
-                                      "read -rsd R ans; echo \"got-$x:${ans#*[}\"; done"}})));
+                                      "if read -rsd R -t 2 ans; then echo \"got-$x:${ans#*[}\"; "
+                                      "else echo \"lost-$x\"; fi; done"}})));
   ASSERT_TRUE(ok(owner.request("detach", json::object{{"sessionId", "q"}})));
   std::mt19937 gen(20261201);
   for (int i = 0; i < 100; ++i) {
@@ -451,16 +452,26 @@ TEST(Hardening, AClientKilledDuringCreateOrAttachLeavesNoSubscription) {
         return s.size() == 1 && s[0].attachedClients == 0;
       },
       20s));
-  // ...so the program's query is answered (by the supervisor's emulator).
-  ASSERT_TRUE(ok(owner.request("write", json::object{{"sessionId", "q"}, {"data", "hi\n"}})));
-  EXPECT_TRUE(wait_until(
-      [&] {
-        auto snap = owner.request("getSnapshot", json::object{{"sessionId", "q"}});
-        return ok(snap) &&
-               contains(std::string(snap.at("payload").at("snapshot").at("text").as_string()),
-                        "got-hi:");
-      },
-      20s));
+  // ...so the program's queries are answered (by the supervisor's emulator).
+  // A query asked while a dying client was still attached has no one to
+  // answer it (it times out as "lost-"); a stale subscription would lose
+  // every one of them.
+  bool answered = false;
+  for (int i = 0; i < 10 && !answered; ++i) {
+    const std::string x = "hi" + std::to_string(i);
+    ASSERT_TRUE(ok(owner.request("write", json::object{{"sessionId", "q"}, {"data", x + "\n"}})));
+    std::string text;
+    ASSERT_TRUE(wait_until(
+        [&] {
+          auto snap = owner.request("getSnapshot", json::object{{"sessionId", "q"}});
+          text =
+              ok(snap) ? std::string(snap.at("payload").at("snapshot").at("text").as_string()) : "";
+          return contains(text, "got-" + x + ":") || contains(text, "lost-" + x);
+        },
+        20s));
+    answered = contains(text, "got-" + x + ":");
+  }
+  EXPECT_TRUE(answered) << "every cursor position query went unanswered";
 }
 
 // --- the state dir ---------------------------------------------------------------------
