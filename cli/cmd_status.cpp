@@ -40,7 +40,9 @@ int cmd_status(const Globals& globals, const std::vector<std::string>& args) {
       const std::string pid = read_pid_file(pid_file);
       o["pid"] = pid == "unknown" ? json::value(nullptr) : json::value(std::stoll(pid));
       for (const auto& e : list_processes()) {
-        if (e.kind == kind && std::to_string(e.pid) == pid && process_running(e)) {
+        // Only this state dir's entries (the registry holds every state dir's).
+        if (e.kind == kind && std::to_string(e.pid) == pid && process_running(e) &&
+            same_state_dir(e.state_dir, globals.state_dir)) {
           o["version"] = e.version;
           o["uptime"] = uptime(e);
           o["id"] = e.id();
