@@ -1,5 +1,6 @@
 #include <ptyctl/common/registry.hpp>
 #include <ptyctl/common/state_dir.hpp>
+#include <ptyctl/proto/paths.hpp>
 
 #include <boost/json.hpp>
 
@@ -31,32 +32,13 @@ bool valid_instance_name(const std::string& name) {
   return true;
 }
 
-namespace {
-
-std::string normalised(const std::string& dir) {
-  std::error_code ec;
-  fs::path p = fs::absolute(dir, ec);
-  if (ec) p = dir;
-  std::string out = p.lexically_normal().string();
-  while (out.size() > 1 && out.back() == '/')
-    out.pop_back();
-  return out;
-}
-
-std::string home_dir() {
-  const char* h = std::getenv("HOME");
-  return h && *h ? h : "/tmp";
-}
-
-}  // namespace
-
 bool same_state_dir(const std::string& a, const std::string& b) {
-  return normalised(a) == normalised(b);
+  return proto::normalise_dir(a) == proto::normalise_dir(b);
 }
 
 std::string default_instance_name(const std::string& state_dir) {
-  const std::string dir = normalised(state_dir);
-  const std::string home = normalised(home_dir());
+  const std::string dir = proto::normalise_dir(state_dir);
+  const std::string home = proto::normalise_dir(proto::home_dir());
   if (dir == home + "/.superset") return "default";
   const std::string ws_prefix = home + "/.superset-";
   if (dir.rfind(ws_prefix, 0) == 0 && valid_instance_name(dir.substr(ws_prefix.size())))

@@ -12,11 +12,6 @@ namespace ptyctl::proto {
 
 namespace {
 
-std::string home_dir() {
-  if (const char* h = std::getenv("HOME"); h && *h) return h;
-  return "/tmp";
-}
-
 std::string workspace_suffix(std::string_view name) {
   std::string out;
   for (char c : name) {
@@ -39,15 +34,25 @@ std::string chosen_state_dir(std::string_view explicit_dir) {
 
 }  // namespace
 
-std::string resolve_state_dir(std::string_view explicit_dir) {
-  // Absolute and normalised (not through symlinks): what sessions get as
-  // $PTYCTL_STATE_DIR and the registry records must mean the same anywhere.
+std::string home_dir() {
+  if (const char* h = std::getenv("HOME"); h && *h) return h;
+  return "/tmp";
+}
+
+std::string normalise_dir(const std::string& dir) {
   std::error_code ec;
-  std::filesystem::path p = std::filesystem::absolute(chosen_state_dir(explicit_dir), ec);
+  std::filesystem::path p = std::filesystem::absolute(dir, ec);
+  if (ec) p = dir;
   std::string out = p.lexically_normal().string();
   while (out.size() > 1 && out.back() == '/')
     out.pop_back();
   return out;
+}
+
+std::string resolve_state_dir(std::string_view explicit_dir) {
+  // Absolute and normalised: what sessions get as $PTYCTL_STATE_DIR and the
+  // registry records must mean the same anywhere.
+  return normalise_dir(chosen_state_dir(explicit_dir));
 }
 
 }  // namespace ptyctl::proto

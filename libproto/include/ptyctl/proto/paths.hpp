@@ -26,4 +26,10 @@ inline constexpr std::string_view kHostControlLock = "terminal-host.control.lock
 // outside [a-z0-9-] turned into '-', at most 32.
 std::string resolve_state_dir(std::string_view explicit_dir = {});
 
+// `dir` made absolute and normalised lexically (not through symlinks), with
+// no trailing '/': the form state dirs are compared and recorded in.
+std::string normalise_dir(const std::string& dir);
+// $HOME, else /tmp.
+std::string home_dir();
+
 }  // namespace ptyctl::proto
