@@ -417,18 +417,22 @@ TEST(Hardening, AClientKilledDuringCreateOrAttachLeavesNoSubscription) {
   HostFixture f;
   HostClient owner(f.socket(), f.token());
   // The program asks for the cursor position whenever it reads a line: with
-  // nobody attached, the supervisor's emulator must answer it.
-  ASSERT_TRUE(ok(owner.request(
-      "createOrAttach", json::object{{"sessionId", "q"},
-                                     {"cols", 80},
-                                     {"rows", 24},
-                                     {"workspaceId", "w"},
-                                     {"paneId", "p"},
-                                     {"tabId", "t"},
-                                     {"command",
-                                      "stty -echo; while read x; do printf '\\033[6n'; "
-                                      "if read -rsd R -t 2 ans; then echo \"got-$x:${ans#*[}\"; "
-                                      "else echo \"lost-$x\"; fi; done"}})));
+  // nobody attached, the supervisor's emulator must answer it. bash by name:
+  // `read -d -t` are not POSIX, and the session's shell is the caller's $SHELL.
+  const std::string script = f.dir.path() + "/ask-cursor.bash";
+  std::ofstream(script) << "stty -echo\n"
+                           "while read x; do\n"
+                           "  printf '\\033[6n'\n"
+                           "  if read -rsd R -t 2 ans; then echo \"got-$x:${ans#*[}\"; "
+                           "else echo \"lost-$x\"; fi\n"
+                           "done\n";
+  ASSERT_TRUE(ok(owner.request("createOrAttach", json::object{{"sessionId", "q"},
+                                                              {"cols", 80},
+                                                              {"rows", 24},
+                                                              {"workspaceId", "w"},
+                                                              {"paneId", "p"},
+                                                              {"tabId", "t"},
+                                                              {"command", "bash " + script}})));
   ASSERT_TRUE(ok(owner.request("detach", json::object{{"sessionId", "q"}})));
   std::mt19937 gen(20261201);
   for (int i = 0; i < 100; ++i) {
