@@ -142,13 +142,28 @@ Emulator::~Emulator() {
 
 // --- input -------------------------------------------------------------------
 
+// libvterm 0.1.4 decodes text into a stack array of one code point per byte
+// left in the write, but a character left incomplete by an earlier text run
+// (cut by a control, "\xc3\x1b[mab") adds a U+FFFD: with text to the write's
+// end that is one code point past the array (ASan on libvterm built from
+// source; found by the fuzzer as heap damage). Its parser skips NUL in every
+// state, while the decoder stops at it: a NUL at the end of every write leaves
+// room for that code point and changes nothing else. It also ends the string
+// that done_string reads past a write's end when ST is split from its ESC.
+void Emulator::input_vterm(const char* data, std::size_t n) {
+  if (n == 0) return;
+  vterm_input_.assign(data, n);
+  vterm_input_.push_back('\0');
+  vterm_input_write(vt_, vterm_input_.data(), vterm_input_.size());
+}
+
 void Emulator::write_vterm(const char* data, std::size_t n) {
   if (!utf8_tail_.empty()) {
     utf8_tail_.append(data, n);
-    vterm_input_write(vt_, utf8_tail_.data(), utf8_tail_.size());
+    input_vterm(utf8_tail_);
     utf8_tail_.clear();
-  } else if (n > 0) {
-    vterm_input_write(vt_, data, n);
+  } else {
+    input_vterm(data, n);
   }
 }
 
@@ -158,7 +173,7 @@ void Emulator::write_vterm(const char* data, std::size_t n) {
 void Emulator::write_vterm_holding_tail(const char* data, std::size_t n) {
   utf8_tail_.append(data, n);
   const std::size_t keep = proto::utf8_complete_prefix(utf8_tail_);
-  if (keep > 0) vterm_input_write(vt_, utf8_tail_.data(), keep);
+  if (keep > 0) input_vterm(utf8_tail_.data(), keep);
   utf8_tail_.erase(0, keep);
 }
 
@@ -213,7 +228,7 @@ void Emulator::feed(std::string_view in) {
       const TrackedAction action = tracker_.advance(p, n, pos);
       flushed = pos;
       if (action == TrackedAction::kOsc) apply(action);
-      if (tracker_.take_pending_escape()) vterm_input_write(vt_, "\x1b", 1);
+      if (tracker_.take_pending_escape()) input_vterm("\x1b", 1);
       continue;
     }
     const TrackedAction action = tracker_.advance(p, n, pos);
@@ -355,7 +370,7 @@ void Emulator::apply(TrackedAction action) {
       on_osc(tracker_.osc());
       return;
     case TrackedAction::kDiscardStart:
-      vterm_input_write(vt_, "\x18", 1);  // CAN: libvterm drops the sequence so far
+      input_vterm("\x18", 1);  // CAN: libvterm drops the sequence so far
       return;
     case TrackedAction::kDiscardEnd:
       return;
@@ -365,17 +380,29 @@ void Emulator::apply(TrackedAction action) {
       // it is dropped; a count past the width (REP stops at the end of the
       // row) is cut to the width.
       if (!glyph_printed_ || last_glyph_width_ <= 0) {
-        vterm_input_write(vt_, "\x18", 1);
+        input_vterm("\x18", 1);
       } else if (tracker_.repeat_count() > cols_) {
         const std::string rep = "\x18\x1b[" + std::to_string(cols_) + "b";
-        vterm_input_write(vt_, rep.data(), rep.size());
+        input_vterm(rep);
       } else {
-        vterm_input_write(vt_, "b", 1);
+        input_vterm("b", 1);
       }
       return;
     }
     case TrackedAction::kAlignment:
       return;  // handled in feed()
+    case TrackedAction::kRestoreCursor: {
+      // A position saved before a resize can be off the screen: libvterm
+      // would then read and write its line table past the end (DECDWL, text;
+      // ASan on libvterm built from source). Any CSI it handles ends by
+      // clamping the cursor to the screen (the scroll region in origin mode),
+      // as xterm.js clamps a restored cursor; re-asserting insert mode is one
+      // that changes nothing else.
+      VTermPos pos;
+      vterm_state_get_cursorpos(state_, &pos);
+      if (pos.row >= rows_ || pos.col >= cols_) input_vterm(insert_mode_ ? "\x1b[4h" : "\x1b[4l");
+      return;
+    }
     case TrackedAction::kHardReset:
       glyph_printed_ = false;  // libvterm forgets its last character too
       last_glyph_width_ = 0;
@@ -604,7 +631,7 @@ void Emulator::resize(int cols, int rows) {
   std::string reset = "\x1b[r";
   if (lr_margins_) reset += "\x1b[s";  // DECSLRM while DECLRMM is set
   append_cup(reset, pos.row, pos.col);
-  vterm_input_write(vt_, reset.data(), reset.size());
+  input_vterm(reset);
   margin_top_ = 0;
   margin_bottom_ = rows;
   cursor_row_ = pos.row;
@@ -628,7 +655,7 @@ void Emulator::clear() {
   // in origin mode CUP lands on the scroll region's top row instead).
   std::string sync = "\x18";
   append_cup(sync, 0, cursor_col_);
-  vterm_input_write(vt_, sync.data(), sync.size());
+  input_vterm(sync);
   cursor_row_ = 0;
   maybe_phantom_ = false;
 }

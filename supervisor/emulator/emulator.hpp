@@ -113,6 +113,9 @@ class Emulator {
   void on_output(std::string_view bytes);
 
  private:
+  // Every byte libvterm is given goes through here (see the .cpp: the NUL).
+  void input_vterm(const char* data, std::size_t n);
+  void input_vterm(std::string_view bytes) { input_vterm(bytes.data(), bytes.size()); }
   void write_vterm(const char* data, std::size_t n);
   void write_vterm_holding_tail(const char* data, std::size_t n);
   void apply(TrackedAction action);
@@ -159,7 +162,8 @@ class Emulator {
   int margin_bottom_ = 0;
   std::string title_;
   std::optional<std::string> cwd_;
-  std::string utf8_tail_;  // an incomplete UTF-8 character held back from libvterm
+  std::string utf8_tail_;    // an incomplete UTF-8 character held back from libvterm
+  std::string vterm_input_;  // input_vterm's copy of a write, with its NUL
 };
 
 }  // namespace ptyctl::emu

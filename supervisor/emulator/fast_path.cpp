@@ -343,7 +343,7 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
   // libvterm's glyph callback takes faint and conceal from pen_: the last
   // character goes back in with its own pen.
   if (last_char != 0) pen_ = last_pen;
-  vterm_input_write(vt_, sync.data(), sync.size());
+  input_vterm(sync);
   cursor_row_ = row;
   cursor_col_ = col;
   pen_ = pen;  // libvterm's attributes plus faint and conceal

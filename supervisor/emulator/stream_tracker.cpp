@@ -227,6 +227,8 @@ TrackedAction StreamTracker::on_escape_final(char f) {
       case 'O':
         single_shift_ = true;  // SS2 / SS3
         break;
+      case '8':
+        return TrackedAction::kRestoreCursor;
       default:
         break;
     }

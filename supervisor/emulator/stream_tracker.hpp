@@ -40,6 +40,9 @@ enum class TrackedAction : std::uint8_t {
   // DECALN (ESC # 8), pos just past it: libvterm fills the screen with
   // putglyph, which is not a character printed (REP must not repeat it).
   kAlignment,
+  // DECRC (ESC 7's ESC 8), pos just past it: libvterm 0.1.4 restores the
+  // saved position as it was, though the screen may have shrunk since.
+  kRestoreCursor,
 };
 
 class StreamTracker {

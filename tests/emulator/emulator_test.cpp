@@ -537,6 +537,35 @@ TEST(EmulatorHostile, ACsiAfterAnEscapeIntermediateIsCheckedToo) {
   EXPECT_EQ(e.text(), "  c");
 }
 
+TEST(EmulatorHostile, ACursorSavedBeforeAShrinkIsRestoredOntoTheScreen) {
+  // libvterm 0.1.4 restores a saved position as it was: after a shrink it was
+  // off the screen, and the next text or DECDWL read and wrote libvterm's line
+  // table past its end (the fuzzer, with libvterm built under ASan). The
+  // cursor lands on the last row and column, as xterm.js clamps it.
+  Emulator e(40, 20);
+  e.feed(
+      "\x1b[15;30H\x1b"
+      "7");
+  e.resize(10, 5);
+  e.feed(
+      "\x1b"
+      "8");
+  EXPECT_EQ(e.cursor().row, 4);
+  EXPECT_EQ(e.cursor().col, 9);
+  e.feed("X");
+  EXPECT_EQ(e.text(), "\n\n\n\n         X");
+  // In origin mode, into the scroll region.
+  Emulator o(40, 20);
+  o.feed(
+      "\x1b[18;30H\x1b"
+      "7");
+  o.resize(10, 8);
+  o.feed(
+      "\x1b[2;4r\x1b[?6h\x1b"
+      "8Y");
+  EXPECT_EQ(o.text(), "\n\n\n         Y");
+}
+
 TEST(EmulatorHostile, HugeCountsAndSizesAreBounded) {
   EXPECT_TRUE(
       finishes("\x1b[65535L\x1b[65535M\x1b[65535S\x1b[65535T\x1b[65535@\x1b[65535P"
