@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 60
 # Seconds one input may take before libFuzzer reports it as a hang.
 FUZZ_TIMEOUT ?= 10
 
-.PHONY: deps test build release run bench fuzz lint format clean
+.PHONY: deps test build release run bench fuzz fuzz-libvterm lint format clean
 
 deps:
 	@scripts/install-deps.sh $(DEPS)
@@ -59,22 +59,15 @@ bench: release
 fuzz: deps
 	cmake --preset fuzz
 	cmake --build --preset fuzz
-	for t in $(FUZZ_TARGETS); do
-	  seeds=tests/fuzz/seeds/$${t%_fuzz}
-	  corpus=build/fuzz/corpus-$$t
-	  mkdir -p "$$corpus"
-	  dict=tests/fuzz/$${t%_fuzz}.dict
-	  extra=""
-	  if [ -f "$$dict" ]; then extra="-dict=$$dict"; fi
-	  echo "== $$t for $(FUZZ_SECONDS)s"
-	  status=0
-	  # -timeout: an input that runs over FUZZ_TIMEOUT seconds is a finding (a hang).
-	  build/fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=$(FUZZ_TIMEOUT) $$extra \
-	    -print_final_stats=1 -artifact_prefix=build/fuzz/ "$$corpus" "$$seeds" \
-	    > build/fuzz/$$t.log 2>&1 || status=$$?
-	  grep -E 'stat::number_of_executed_units|DONE' build/fuzz/$$t.log || true
-	  if [ $$status -ne 0 ]; then tail -n 60 build/fuzz/$$t.log; exit $$status; fi
-	done
+	scripts/run-fuzz.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TIMEOUT) $(FUZZ_TARGETS)
+
+# The emulator's fuzz target again, on libvterm built from Debian's source with
+# ASan: a memory error inside libvterm is found where it happens.
+fuzz-libvterm: deps
+	scripts/build-libvterm-asan.sh build/libvterm-asan
+	cmake --preset fuzz-libvterm
+	cmake --build --preset fuzz-libvterm --target emulator_fuzz
+	scripts/run-fuzz.sh build/fuzz-libvterm $(FUZZ_SECONDS) $(FUZZ_TIMEOUT) emulator_fuzz
 
 # Formatting must match .clang-format exactly.
 lint: deps
