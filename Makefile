@@ -8,7 +8,7 @@ SHELL := /bin/bash
 
 DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git bash tmux systemd \
         libgtest-dev libboost1.81-dev libboost-json1.81-dev \
-        libboost-program-options1.81-dev libboost-filesystem1.81-dev libvterm-dev
+        libboost-program-options1.81-dev libvterm-dev
 
 FUZZ_TARGETS := wire1_fuzz wire2_fuzz emulator_fuzz
 # How long each fuzz target runs in `make fuzz` (CI passes a short time).

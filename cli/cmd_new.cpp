@@ -4,6 +4,8 @@
 #include "options.hpp"
 #include "session_util.hpp"
 
+#include <ptyctl/common/environment.hpp>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -40,11 +42,8 @@ std::map<std::string, std::string> caller_environment() {
     const std::size_t eq = kv.find('=');
     if (eq == std::string_view::npos || eq == 0) continue;
     const std::string name(kv.substr(0, eq));
-    if (name == "NOTIFY_SOCKET" || name == "INVOCATION_ID" || name == "JOURNAL_STREAM" ||
-        name == "MANAGERPID" || name == "SYSTEMD_EXEC_PID" || name.rfind("LISTEN_", 0) == 0 ||
-        name.rfind("WATCHDOG_", 0) == 0 || name.find("TOKEN") != std::string::npos ||
-        name == "PTYCTL_SESSION_ID")
-      continue;
+    // PTYCTL_SESSION_ID is the supervisor's to set (ptyctl may run in a session).
+    if (!passes_to_programs(name) || name == "PTYCTL_SESSION_ID") continue;
     env[name] = std::string(kv.substr(eq + 1));
   }
   return env;

@@ -153,12 +153,7 @@ asio::awaitable<void> HostLink::write_line(std::string line) {
 asio::awaitable<void> HostLink::hello(asio::local::stream_protocol::socket& s, const char* role) {
   std::string token;
   try {
-    const int fd =
-        open_private_file(globals_.state_dir + "/" + std::string(proto::kHostToken), O_RDONLY);
-    token.resize(64);
-    const ssize_t n = ::read(fd, token.data(), token.size());
-    ::close(fd);
-    token.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    token = read_private_file(globals_.state_dir + "/" + std::string(proto::kHostToken), 64);
   } catch (const StateDirError& e) {
     throw CliError(kUnreachable, e.what());
   }

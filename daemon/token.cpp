@@ -24,11 +24,8 @@ std::string load_or_create_token(const std::string& path) {
   try {
     // Never through a link, never a file someone else owns or can reach by
     // another name (open_private_file checks).
-    const int fd = open_private_file(path, O_RDONLY);
-    std::string token(65, '\0');
-    const ssize_t n = ::read(fd, token.data(), token.size());
-    ::close(fd);
-    token.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    // One byte over a token's length, so a longer file is not taken for one.
+    const std::string token = read_private_file(path, 65);
     if (is_well_formed_token(token)) return token;
   } catch (const StateDirMissing&) {
     // None yet: made below.

@@ -112,6 +112,26 @@ int open_private_file(const std::string& path, int flags) {
   return fd;
 }
 
+std::string read_private_file(const std::string& path, std::size_t max) {
+  const int fd = open_private_file(path, O_RDONLY);
+  std::string bytes(max, '\0');
+  std::size_t got = 0;
+  while (got < max) {
+    const ssize_t n = ::read(fd, bytes.data() + got, max - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw StateDirError(path + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(got);
+  return bytes;
+}
+
 void write_private_file(const std::string& path, const std::string& bytes) {
   unsigned char random[8];
   if (::getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random))

@@ -1,5 +1,6 @@
 #include "session.hpp"
 
+#include <ptyctl/common/environment.hpp>
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/common/registry.hpp>  // now_ms
 #include <ptyctl/common/watchdog.hpp>
@@ -24,19 +25,8 @@ namespace ptyctl::sup {
 
 namespace {
 
-// Variables a session must not inherit: systemd's (they describe our process,
-// not the shell's) and our own secrets.
-bool inherited(std::string_view name) {
-  if (name == "NOTIFY_SOCKET" || name == "INVOCATION_ID" || name == "JOURNAL_STREAM" ||
-      name == "MANAGERPID" || name == "SYSTEMD_EXEC_PID")
-    return false;
-  if (name.rfind("LISTEN_", 0) == 0 || name.rfind("WATCHDOG_", 0) == 0) return false;
-  if ((name.rfind("PTYCTL_", 0) == 0 || name.rfind("SUPERSET_", 0) == 0) &&
-      name.find("TOKEN") != std::string_view::npos)
-    return false;
-  return true;
-}
-
+// systemd's variables describe our process, not the shell's; our tokens are
+// secrets (passes_to_programs).
 std::vector<std::string> session_env(const SessionSpec& spec) {
   std::map<std::string, std::string> env;
   for (char** e = environ; spec.inherit_env && e && *e; ++e) {
@@ -44,10 +34,10 @@ std::vector<std::string> session_env(const SessionSpec& spec) {
     const std::size_t eq = kv.find('=');
     if (eq == std::string_view::npos) continue;
     const std::string name(kv.substr(0, eq));
-    if (inherited(name)) env[name] = std::string(kv.substr(eq + 1));
+    if (passes_to_programs(name)) env[name] = std::string(kv.substr(eq + 1));
   }
   for (const auto& [k, v] : spec.env)
-    if (inherited(k)) env[k] = v;
+    if (passes_to_programs(k)) env[k] = v;
   env["TERM"] = "xterm-256color";
   env["PTYCTL_SESSION_ID"] = spec.id;
   // So that ptyctl inside the session talks to the server it runs under.

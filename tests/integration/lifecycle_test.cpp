@@ -298,13 +298,17 @@ TEST(Lifecycle, NewRunsCommandLinesAndArgvWithTheCallersEnvironment) {
   r = run_cli(with_state(f, {"wait", "argv", "--exit", "--timeout", "30"}));
   EXPECT_EQ(r.out, "0\n");
   EXPECT_TRUE(contains(run_cli(with_state(f, {"snapshot", "argv"})).out, "a;b|$HOME"));
-  // The caller's environment, with --env on top; no token.
+  // The caller's environment, with --env on top; not our token, but the
+  // user's other tokens.
   const std::string token = f.token();
   r = run_cli(with_state(f, {"new", "--id", "env", "--env", "BAZ=qux", "--", "sh", "-c",
-                             "echo $FOO-$BAZ; sleep 1000"}),
-              {{"FOO", "bar"}, {"SUPERSET_TOKEN", token}, {"NOTIFY_SOCKET", "/nowhere"}});
+                             "echo $FOO-$BAZ-$GITHUB_TOKEN; sleep 1000"}),
+              {{"FOO", "bar"},
+               {"SUPERSET_TOKEN", token},
+               {"GITHUB_TOKEN", "gh"},
+               {"NOTIFY_SOCKET", "/nowhere"}});
   ASSERT_EQ(r.code, 0) << r.err;
-  r = run_cli(with_state(f, {"wait", "env", "--text", "^bar-qux$", "--timeout", "30"}));
+  r = run_cli(with_state(f, {"wait", "env", "--text", "^bar-qux-gh$", "--timeout", "30"}));
   EXPECT_EQ(r.code, 0) << run_cli(with_state(f, {"snapshot", "env"})).out;
   const auto list = json::parse(run_cli(with_state(f, {"ls", "--json"})).out);
   for (const auto& s : list.as_array()) {

@@ -40,6 +40,10 @@ void check_socket_path(const std::string& path);
 // O_CREAT was not given), StateDirError otherwise.
 int open_private_file(const std::string& path, int flags);
 
+// The first `max` bytes (at most) of a file open_private_file accepts. Throws
+// as it does, and StateDirError when reading fails.
+std::string read_private_file(const std::string& path, std::size_t max);
+
 // Writes `bytes` to `path` atomically: a temp file with a random name
 // (O_EXCL, 0600) beside it, fsync, rename. Throws StateDirError.
 void write_private_file(const std::string& path, const std::string& bytes);
