@@ -186,132 +186,174 @@ TEST(HostProtocol, AnotherUidIsRefused) {
 
 // --- conformance: requests ------------------------------------------------------
 
-TEST(HostProtocol, EveryRequestOfASession) {
+namespace {
+// One session "s1" made by createOrAttach, its stream read into `out`.
+struct OneSession {
   HostFixture f;
-  HostClient c(f.socket(), f.token());
-  auto created = c.request("createOrAttach", attach_payload("s1"));
-  ASSERT_TRUE(ok(created)) << json::serialize(created);
-  const auto& p = created.at("payload");
+  HostClient c{f.socket(), f.token()};
+  json::object created = c.request("createOrAttach", attach_payload("s1"));
+  int pid = ok(created) ? pid_of(created) : -1;
+  Received out;
+
+  bool write(const std::string& data) {
+    return ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", data}}));
+  }
+  ::testing::AssertionResult shows(const std::string& text) {
+    if (until_text(c, "s1", out, text)) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "no " << text << " in " << out.bytes << "\n"
+                                         << f.process->log();
+  }
+};
+}  // namespace
+
+TEST(HostRequests, CreateOrAttachAnswersANewSession) {
+  OneSession s;
+  ASSERT_TRUE(ok(s.created)) << json::serialize(s.created);
+  const auto& p = s.created.at("payload");
   EXPECT_TRUE(p.at("isNew").as_bool());
   EXPECT_FALSE(p.at("wasRecovered").as_bool());
-  const int pid = pid_of(created);
-  EXPECT_GT(pid, 0);
+  EXPECT_GT(s.pid, 0);
   const auto snap = json::value_to<proto::Snapshot>(p.at("snapshot"));
   EXPECT_EQ(snap.cols, 80);
   EXPECT_EQ(snap.rows, 24);
   EXPECT_TRUE(contains(snap.rehydrateSequences, "\x1b[?25h"));
   EXPECT_TRUE(snap.modes.autoWrap);
   EXPECT_FALSE(p.as_object().contains("resumed"));  // only answered to resumeFrom
+  EXPECT_EQ(error_code(s.c.request("createOrAttach", json::object{{"sessionId", "bad"}})),
+            "INVALID_PAYLOAD");
+}
 
-  // write → data on the stream socket.
-  Received out;
-  ASSERT_TRUE(
-      ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", "echo hi-$((6*7))\n"}})));
-  ASSERT_TRUE(until_text(c, "s1", out, "hi-42")) << out.bytes << "\n" << f.process->log();
-
+TEST(HostRequests, WriteReachesTheProgramAndANotifyWriteHasNoResponse) {
+  OneSession s;
+  ASSERT_TRUE(ok(s.created));
+  ASSERT_TRUE(s.write("echo hi-$((6*7))\n"));
+  EXPECT_TRUE(s.shows("hi-42"));
   // notify_ write: no response, the data still arrives.
-  const std::string note_id = c.send(
+  const std::string note_id = s.c.send(
       "write", json::object{{"sessionId", "s1"}, {"data", "echo note-$((2+3))\n"}}, "notify_");
-  ASSERT_TRUE(until_text(c, "s1", out, "note-5"));
-  ASSERT_TRUE(ok(c.request("listSessions")));  // answered after the write was done
-  EXPECT_FALSE(c.control.response(note_id, 300ms)) << "a notify_ write got a response";
+  EXPECT_TRUE(s.shows("note-5"));
+  EXPECT_TRUE(ok(s.c.request("listSessions")));  // answered after the write was done
+  EXPECT_FALSE(s.c.control.response(note_id, 300ms)) << "a notify_ write got a response";
+}
 
-  // resize reaches the program.
+TEST(HostRequests, ResizeReachesTheProgramAndOfAnUnknownSessionSucceeds) {
+  OneSession s;
+  ASSERT_TRUE(ok(s.created));
   ASSERT_TRUE(
-      ok(c.request("resize", json::object{{"sessionId", "s1"}, {"cols", 100}, {"rows", 30}})));
-  ASSERT_TRUE(ok(
-      c.request("write", json::object{{"sessionId", "s1"}, {"data", "echo cols=$(tput cols)\n"}})));
-  ASSERT_TRUE(until_text(c, "s1", out, "cols=100"));
-  // resize of an unknown session succeeds, as in the app's daemon.
+      ok(s.c.request("resize", json::object{{"sessionId", "s1"}, {"cols", 100}, {"rows", 30}})));
+  ASSERT_TRUE(s.write("echo cols=$(tput cols)\n"));
+  EXPECT_TRUE(s.shows("cols=100"));
+  // As in the app's daemon.
   EXPECT_TRUE(
-      ok(c.request("resize", json::object{{"sessionId", "nope"}, {"cols", 10}, {"rows", 5}})));
+      ok(s.c.request("resize", json::object{{"sessionId", "nope"}, {"cols", 10}, {"rows", 5}})));
+}
 
-  // createOrAttach again: not new, recovered, same pid, resized.
-  auto again = c.request("createOrAttach", attach_payload("s1"));
+TEST(HostRequests, CreateOrAttachAgainRecoversTheSameSession) {
+  OneSession s;
+  ASSERT_TRUE(ok(s.created));
+  ASSERT_TRUE(s.write("echo first\n"));
+  ASSERT_TRUE(s.shows("first"));
+  auto again = s.c.request("createOrAttach", attach_payload("s1"));
   ASSERT_TRUE(ok(again));
   EXPECT_FALSE(again.at("payload").at("isNew").as_bool());
   EXPECT_TRUE(again.at("payload").at("wasRecovered").as_bool());
-  EXPECT_EQ(pid_of(again), pid);
-  // A snapshot again, then data from its offset: what is older and still
-  // unread in the stream socket is skipped, as a client must.
-  out = Received{};
-  out.started = true;
-  out.next = again.at("payload").at("snapshot").at("offset").to_number<std::uint64_t>();
+  EXPECT_EQ(pid_of(again), s.pid);
+  // Data from the new snapshot's offset: what is older and still unread in
+  // the stream socket is skipped, as a client must.
+  s.out = Received{};
+  s.out.started = true;
+  s.out.next = again.at("payload").at("snapshot").at("offset").to_number<std::uint64_t>();
+  ASSERT_TRUE(s.write("echo second\n"));
+  EXPECT_TRUE(s.shows("second"));
+}
 
-  // signal: SIGINT ends `sleep 100` in the foreground.
-  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", "sleep 100\n"}})));
-  ASSERT_TRUE(wait_until([&] { return has_child_named(pid, "sleep"); }, 20s));
-  ASSERT_TRUE(ok(c.request("signal", json::object{{"sessionId", "s1"}, {"signal", "SIGINT"}})));
-  EXPECT_TRUE(wait_until([&] { return !has_child_named(pid, "sleep"); }, 20s));
+TEST(HostRequests, SignalInterruptsTheForegroundAndAnUnknownOneIsRefused) {
+  OneSession s;
+  ASSERT_TRUE(ok(s.created));
+  ASSERT_TRUE(s.write("sleep 100\n"));
+  ASSERT_TRUE(wait_until([&] { return has_child_named(s.pid, "sleep"); }, 20s));
+  ASSERT_TRUE(ok(s.c.request("signal", json::object{{"sessionId", "s1"}, {"signal", "SIGINT"}})));
+  EXPECT_TRUE(wait_until([&] { return !has_child_named(s.pid, "sleep"); }, 20s));
   // (A list after the interrupted command would be abandoned, as at a real
   // terminal: the status is asked for by the next command line.)
-  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", "echo rc=$?\n"}})));
-  ASSERT_TRUE(until_text(c, "s1", out, "rc=130")) << out.bytes << "\n" << f.process->log();
+  ASSERT_TRUE(s.write("echo rc=$?\n"));
+  EXPECT_TRUE(s.shows("rc=130"));
   EXPECT_EQ(
-      error_code(c.request("signal", json::object{{"sessionId", "s1"}, {"signal", "SIGNOPE"}})),
+      error_code(s.c.request("signal", json::object{{"sessionId", "s1"}, {"signal", "SIGNOPE"}})),
       "INVALID_SIGNAL");
+}
 
-  // detach: the session runs on; attaching with resumeFrom continues exactly.
-  ASSERT_TRUE(ok(c.request("detach", json::object{{"sessionId", "s1"}})));
-  ASSERT_TRUE(
-      ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", "echo while-away\n"}})));
+TEST(HostRequests, DetachThenResumeFromContinuesExactly) {
+  OneSession s;
+  ASSERT_TRUE(ok(s.created));
+  ASSERT_TRUE(s.write("echo before\n"));
+  ASSERT_TRUE(s.shows("\rbefore\r\n"));
+  ASSERT_TRUE(ok(s.c.request("detach", json::object{{"sessionId", "s1"}})));
+  ASSERT_TRUE(s.write("echo while-away\n"));
   ASSERT_TRUE(wait_until(
       [&] {
-        auto s = find_session(c, "s1");
-        return s && s->at("offset").to_number<std::uint64_t>() > out.next + 30;
+        auto l = find_session(s.c, "s1");
+        return l && l->at("offset").to_number<std::uint64_t>() > s.out.next + 30;
       },
       20s));
-  auto back = c.request("createOrAttach", [&] {
+  auto back = s.c.request("createOrAttach", [&] {
     auto a = attach_payload("s1");
-    a["resumeFrom"] = out.next;
+    a["resumeFrom"] = s.out.next;
     return a;
   }());
   ASSERT_TRUE(ok(back));
   EXPECT_TRUE(back.at("payload").at("resumed").as_bool());
-  ASSERT_TRUE(until_text(c, "s1", out, "\rwhile-away\r\n"))  // collect() checks continuity
-      << out.bytes << "\n"
-      << f.process->log();
+  EXPECT_TRUE(s.shows("\rwhile-away\r\n"));  // collect() checks continuity
+  EXPECT_EQ(error_code(s.c.request("detach", json::object{{"sessionId", "zzz"}})), "OK");
+}
 
-  // listSessions fields.
-  auto listed = find_session(c, "s1");
+TEST(HostRequests, ListSessionsHasEveryField) {
+  OneSession s;
+  ASSERT_TRUE(ok(s.created));
+  auto listed = find_session(s.c, "s1");
   ASSERT_TRUE(listed);
   EXPECT_EQ(listed->at("workspaceId").as_string(), "ws");
   EXPECT_EQ(listed->at("paneId").as_string(), "pane-1");
   EXPECT_TRUE(listed->at("isAlive").as_bool());
   EXPECT_EQ(listed->at("attachedClients").as_int64(), 1);
-  EXPECT_EQ(listed->at("pid").as_int64(), pid);
+  EXPECT_EQ(listed->at("pid").as_int64(), s.pid);
   EXPECT_EQ(listed->at("shell").as_string(), "/bin/bash");
   const std::string created_at(listed->at("createdAt").as_string());
   EXPECT_EQ(created_at.size(), 24u) << created_at;  // 2026-11-22T03:04:05.678Z
   EXPECT_EQ(created_at.back(), 'Z');
   EXPECT_TRUE(listed->contains("lastAttachedAt"));
+}
 
-  // clearScrollback.
-  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s1"}, {"data", "seq 1 100\n"}})));
-  ASSERT_TRUE(until_text(c, "s1", out, "\n99\r\n100\r\n"));
-  auto before = c.request("getSnapshot", json::object{{"sessionId", "s1"}});
+TEST(HostRequests, ClearScrollbackEmptiesIt) {
+  OneSession s;
+  ASSERT_TRUE(ok(s.created));
+  ASSERT_TRUE(s.write("seq 1 100\n"));
+  ASSERT_TRUE(s.shows("\n99\r\n100\r\n"));
+  auto before = s.c.request("getSnapshot", json::object{{"sessionId", "s1"}});
   ASSERT_TRUE(ok(before));
   EXPECT_GT(before.at("payload").at("snapshot").at("scrollbackLines").as_int64(), 0);
-  ASSERT_TRUE(ok(c.request("clearScrollback", json::object{{"sessionId", "s1"}})));
-  auto after = c.request("getSnapshot", json::object{{"sessionId", "s1"}});
+  ASSERT_TRUE(ok(s.c.request("clearScrollback", json::object{{"sessionId", "s1"}})));
+  auto after = s.c.request("getSnapshot", json::object{{"sessionId", "s1"}});
+  ASSERT_TRUE(ok(after));
   EXPECT_EQ(after.at("payload").at("snapshot").at("scrollbackLines").as_int64(), 0);
+}
 
+TEST(HostRequests, KillEndsItAndWhatFollowsIsAnsweredAsTheAppsDaemonDoes) {
+  OneSession s;
+  ASSERT_TRUE(ok(s.created));
   // kill → success at once, then the exit event.
-  ASSERT_TRUE(ok(c.request("kill", json::object{{"sessionId", "s1"}})));
-  ASSERT_TRUE(until_exit(c, "s1", out));
-  EXPECT_EQ(out.exit->at("signal").as_int64(), SIGHUP);
-  EXPECT_TRUE(ok(c.request("kill", json::object{{"sessionId", "never-was"}})));
+  ASSERT_TRUE(ok(s.c.request("kill", json::object{{"sessionId", "s1"}})));
+  ASSERT_TRUE(until_exit(s.c, "s1", s.out));
+  EXPECT_EQ(s.out.exit->at("signal").as_int64(), SIGHUP);
+  EXPECT_TRUE(ok(s.c.request("kill", json::object{{"sessionId", "never-was"}})));
   // A write to an ended or unknown session fails with WRITE_FAILED.
-  EXPECT_EQ(error_code(c.request("write", json::object{{"sessionId", "s1"}, {"data", "x"}})),
+  EXPECT_EQ(error_code(s.c.request("write", json::object{{"sessionId", "s1"}, {"data", "x"}})),
             "WRITE_FAILED");
-  EXPECT_EQ(error_code(c.request("write", json::object{{"sessionId", "zzz"}, {"data", "x"}})),
+  EXPECT_EQ(error_code(s.c.request("write", json::object{{"sessionId", "zzz"}, {"data", "x"}})),
             "WRITE_FAILED");
-  EXPECT_EQ(error_code(c.request("detach", json::object{{"sessionId", "zzz"}})), "OK");
-  EXPECT_EQ(error_code(c.request("cancelCreateOrAttach",
-                                 json::object{{"sessionId", "zzz"}, {"requestId", "r"}})),
+  EXPECT_EQ(error_code(s.c.request("cancelCreateOrAttach",
+                                   json::object{{"sessionId", "zzz"}, {"requestId", "r"}})),
             "OK");
-  EXPECT_EQ(error_code(c.request("createOrAttach", json::object{{"sessionId", "bad"}})),
-            "INVALID_PAYLOAD");
 }
 
 TEST(HostProtocol, NotifyWriteFailureIsAnErrorEvent) {
