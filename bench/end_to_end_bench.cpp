@@ -11,7 +11,7 @@
 
 #include "baselines.hpp"
 
-#include "../tests/integration/host_client.hpp"
+#include "host_client.hpp"
 
 #include <cstdio>
 #include <cstring>

@@ -10,7 +10,7 @@
 
 #include "baselines.hpp"
 
-#include "../tests/integration/harness.hpp"
+#include "harness.hpp"
 
 #include <ptyctl/proto/supervisor_messages.hpp>
 
