@@ -81,10 +81,19 @@ TEST(Emulator, FastPathAndSlowPathAgree) {
     if (i % 37 == 0) stream += "\x1b[1;31mred\x1b[0m plain\r\n";
     if (i % 53 == 0) stream += "caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87 tail\r\n";
   }
-  Emulator whole(80, 24), bytewise(80, 24);
-  whole.feed(stream);
+  // libvterm alone against the fast path taking the plain text.
+  Emulator fast(80, 24), slow(80, 24);
+  slow.set_fast_path(false);
+  fast.feed(stream);
+  slow.feed(stream);
+  expect_same_terminal(fast, slow, "fast path vs libvterm alone");
+  // And whatever the chunks are.
+  Emulator bytewise(80, 24), slow_bytewise(80, 24);
+  slow_bytewise.set_fast_path(false);
   feed_in_chunks(bytewise, stream, 1);
-  expect_same_terminal(whole, bytewise, "one feed vs one byte at a time");
+  feed_in_chunks(slow_bytewise, stream, 1);
+  expect_same_terminal(fast, bytewise, "one feed vs one byte at a time");
+  expect_same_terminal(slow, slow_bytewise, "libvterm alone, one feed vs one byte at a time");
 }
 
 TEST(Emulator, AutowrapAtTheMargin) {
