@@ -1,7 +1,9 @@
 // pty-supervisor: owns the PTYs, the shells, one headless emulator per
 // session and an output log numbered by byte offset. See docs/operations.md.
 
+#include "emulator/emulator.hpp"
 #include "server/supervisor.hpp"
+#include "server/upgrade.hpp"
 
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/common/process.hpp>
@@ -32,6 +34,42 @@ namespace asio = boost::asio;
 namespace po = boost::program_options;
 using namespace ptyctl;
 
+namespace {
+
+// --check-upgrade: what the old image runs before it execs us (upgrade.cpp):
+// read its state and rebuild everything in memory; 0 if we can serve it.
+int check_upgrade(int fd) {
+  try {
+    const std::string bytes = sup::read_memfd(fd);
+    const auto handed = proto::handover::decode(bytes);
+    for (std::size_t i = 0; i < handed.state.sessions.size(); ++i) {
+      const auto& st = handed.state.sessions[i];
+      emu::Emulator e(st.cols, st.rows);
+      e.feed(handed.bytes[i].rehydrate);
+      e.feed(handed.bytes[i].screen);
+    }
+    std::cout << "ok: " << handed.state.sessions.size() << " sessions\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cout << e.what() << "\n";
+    return 1;
+  }
+}
+
+// The binary this process runs, as a path (an upgrade's default new binary is
+// whatever is at that path then).
+std::string own_binary() {
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "";
+  std::string path(buf, static_cast<std::size_t>(n));
+  constexpr std::string_view kDeleted = " (deleted)";
+  if (path.ends_with(kDeleted)) path.resize(path.size() - kDeleted.size());
+  return path;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   ensure_standard_fds();
   hold_stop_signals();  // until the server's handlers exist (server_instance.hpp)
@@ -50,9 +88,19 @@ int main(int argc, char** argv) {
       "name", po::value(&instance),
       "instance name in the process registry (process/supervisor-NAME; default: derived from "
       "the state directory, \"default\" for ~/.superset)");
+  // Between the images of an in-place upgrade (docs/upgrade.md); not for people.
+  int check_fd = -1, restore_fd = -1, rollback_exe = -1;
+  std::string restore_failed;
+  bool detached_before = false;
+  po::options_description handover("Handover");
+  handover.add_options()("check-upgrade", po::value(&check_fd))("restore", po::value(&restore_fd))(
+      "rollback-exe", po::value(&rollback_exe))("restore-failed", po::value(&restore_failed))(
+      "detached-before", po::bool_switch(&detached_before));
+  po::options_description all;
+  all.add(desc).add(handover);
   po::variables_map vm;
   try {
-    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::store(po::parse_command_line(argc, argv, all), vm);
     po::notify(vm);
   } catch (const std::exception& e) {
     std::cerr << "pty-supervisor: " << e.what() << "\n";
@@ -67,6 +115,7 @@ int main(int argc, char** argv) {
               << proto::kSupervisorProtocolVersion << ")\n";
     return 0;
   }
+  if (check_fd >= 0) return check_upgrade(check_fd);
   LogLevel level;
   if (!parse_log_level(log_level, level)) {
     std::cerr << "pty-supervisor: unknown log level " << log_level << "\n";
@@ -87,24 +136,72 @@ int main(int argc, char** argv) {
   const auto file = [&](std::string_view name) { return state_dir + "/" + std::string(name); };
   ::signal(SIGPIPE, SIG_IGN);
   asio::io_context io;
+  std::vector<std::string> exec_args{"--state-dir", state_dir,    "--log-level",
+                                     log_level,     "--ring-size", std::to_string(ring_size),
+                                     "--name",      instance};
+  if (detach_mode || detached_before) exec_args.push_back("--detached-before");
+  const ServerFiles files{"pty-supervisor",           state_dir,
+                          file(proto::kSupervisorSocket), file(proto::kSupervisorPidFile),
+                          file(proto::kSupervisorLock),   file(proto::kSupervisorLog)};
   std::optional<ServerInstance> server;
   std::optional<sup::UnixAcceptor> acceptor;
-  try {
-    server.emplace(ServerFiles{"pty-supervisor", state_dir, file(proto::kSupervisorSocket),
-                               file(proto::kSupervisorPidFile), file(proto::kSupervisorLock),
-                               file(proto::kSupervisorLog)});
-    check_instance_name_free("supervisor", instance, state_dir);
-    acceptor.emplace(server->listen(io));
-    if (detach_mode) server->detach(io);
-    server->write_pid_file();
-  } catch (const std::exception& e) {
-    std::cerr << "pty-supervisor: " << e.what() << "\n";
-    return 1;
+  std::optional<std::string> state_bytes;
+  std::optional<proto::handover::Decoded> handed;
+  if (restore_fd >= 0) {
+    // The image after an in-place upgrade's exec: the same process, with the
+    // state, the lock, the socket and every PTY inherited.
+    try {
+      state_bytes = sup::read_memfd(restore_fd);
+      handed = proto::handover::decode(*state_bytes);
+      ::close(restore_fd);
+    } catch (const std::exception& e) {
+      if (rollback_exe < 0 || !restore_failed.empty()) {
+        std::cerr << "pty-supervisor: cannot restore the state handed over: " << e.what() << "\n";
+        return 1;
+      }
+      // Back into the image that wrote it, which can read it.
+      std::vector<std::string> back{"pty-supervisor", "--restore", std::to_string(restore_fd),
+                                    "--restore-failed",
+                                    std::string("the new binary cannot restore the state: ") +
+                                        e.what()};
+      back.insert(back.end(), exec_args.begin(), exec_args.end());
+      const std::string why = sup::exec_keeping(rollback_exe, back, {});
+      std::cerr << "pty-supervisor: " << why << "\n";
+      return 1;
+    }
+    if (rollback_exe >= 0) ::close(rollback_exe);
+    server.emplace(files, handed->state.lockFd);
+    acceptor.emplace(io);
+    acceptor->assign(asio::local::stream_protocol(), handed->state.listenFd);
+    ::fcntl(handed->state.listenFd, F_SETFD, FD_CLOEXEC);
+  } else {
+    try {
+      server.emplace(files);
+      check_instance_name_free("supervisor", instance, state_dir);
+      acceptor.emplace(server->listen(io));
+      if (detach_mode) server->detach(io);
+      server->write_pid_file();
+    } catch (const std::exception& e) {
+      std::cerr << "pty-supervisor: " << e.what() << "\n";
+      return 1;
+    }
   }
   const std::string& socket_path = server->files().socket;
-  register_server("supervisor", instance, argc, argv, state_dir, socket_path,
-                  detach_mode ? std::optional(server->files().log_file) : std::nullopt,
-                  std::string(proto::kPtyctlVersion));
+  {
+    // Registered as started (an upgrade's image too, with its version).
+    std::vector<std::string> shown{own_binary()};
+    shown.insert(shown.end(), exec_args.begin(), exec_args.end());
+    std::vector<char*> shown_argv;
+    for (auto& a : shown)
+      shown_argv.push_back(a.data());
+    shown_argv.push_back(nullptr);
+    const bool logged = detach_mode || detached_before;
+    register_server("supervisor", instance,
+                    restore_fd >= 0 ? static_cast<int>(shown.size()) : argc,
+                    restore_fd >= 0 ? shown_argv.data() : argv, state_dir, socket_path,
+                    logged ? std::optional(server->files().log_file) : std::nullopt,
+                    std::string(proto::kPtyctlVersion));
+  }
 
   sup::SupervisorOptions options;
   options.ring_size = ring_size;
@@ -113,13 +210,21 @@ int main(int argc, char** argv) {
   options.default_shell = shell && *shell ? shell : "/bin/sh";
   const char* home = std::getenv("HOME");
   options.default_cwd = home && *home ? home : "/";
+  options.own_binary = own_binary();
+  options.exec_args = exec_args;
+  options.lock_fd = server->lock_fd();
   sup::Supervisor supervisor(io, std::move(*acceptor), options);
+  if (handed) {
+    supervisor.adopt(*handed, restore_failed.empty() ? std::nullopt
+                                                     : std::optional<std::string>(restore_failed));
+    handed.reset();
+    state_bytes.reset();
+  }
   supervisor.start();
   // SIGTERM works even when the loop is stuck: the watchdog's thread takes
   // the stop signals (still blocked here, see hold_stop_signals).
   Watchdog::Options watch;
   watch.on_stop = [&](int sig) { supervisor.request_stop(sig); };
-  const ServerFiles files = server->files();
   watch.emergency = [&supervisor, files] {
     supervisor.emergency_stop();
     ::unlink(files.socket.c_str());
@@ -129,7 +234,7 @@ int main(int argc, char** argv) {
   watchdog.start();
   log_info("pty-supervisor " + std::string(proto::kPtyctlVersion) + " (pid " +
            std::to_string(::getpid()) + ") listening on " + socket_path);
-  notify_ready();
+  notify_ready();  // after an upgrade too: systemd's ExecReload waits for READY=1
   io.run();
   watchdog.stop();
   server.reset();  // the socket and pid file go if still ours, then the lock

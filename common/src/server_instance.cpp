@@ -88,6 +88,23 @@ ServerInstance::ServerInstance(ServerFiles files) : files_(std::move(files)) {
   raise_fd_limit();
 }
 
+ServerInstance::ServerInstance(ServerFiles files, int lock_fd)
+    : files_(std::move(files)), lock_fd_(lock_fd) {
+  ::fcntl(lock_fd_, F_SETFD, FD_CLOEXEC);
+  struct stat st {};
+  if (::lstat(files_.socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+    own_socket_ = true;
+    socket_dev_ = st.st_dev;
+    socket_ino_ = st.st_ino;
+  }
+  if (::lstat(files_.pid_file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    own_pid_file_ = true;
+    pid_dev_ = st.st_dev;
+    pid_ino_ = st.st_ino;
+  }
+  raise_fd_limit();
+}
+
 void ServerInstance::write_lock_pid() {
   const std::string pid = std::to_string(::getpid());
   if (::ftruncate(lock_fd_, 0) == 0) {

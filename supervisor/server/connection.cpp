@@ -43,6 +43,17 @@ void Connection::start() {
   asio::co_spawn(supervisor_.io(), hello_deadline(), asio::detached);
 }
 
+void Connection::start_after_upgrade(const std::string& request_id, std::string_view failure_code,
+                                     const std::string& payload) {
+  hello_done_ = true;
+  asio::co_spawn(supervisor_.io(), read_loop(), asio::detached);
+  asio::co_spawn(supervisor_.io(), write_loop(), asio::detached);
+  if (failure_code.empty())
+    respond(request_id, json::parse(payload));
+  else
+    fail(request_id, failure_code, payload);
+}
+
 void Connection::refuse(std::string_view c, const std::string& message) {
   log_warn("refused a connection: " + message);
   fail("", c, message);
@@ -358,8 +369,11 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
           session_of(p.sessionId)->emulator().clear();
           respond(request.id, json::object{});
         } else if constexpr (std::is_same_v<T, PrepareUpgradeRequest>) {
-          throw proto::ProtocolError(code::kUpgradeFailed,
-                                     "in-place upgrade is not implemented in this version");
+          // Returns only when the exec did not happen; on success the next
+          // image answers on this socket.
+          throw proto::ProtocolError(
+              code::kUpgradeFailed,
+              supervisor_.upgrade(p.binary, socket_.native_handle(), request.id));
         } else if constexpr (std::is_same_v<T, HelloRequest>) {
           throw proto::ProtocolError(code::kInvalidRequest, "hello was already received");
         }

@@ -35,6 +35,11 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
   ~Connection() override;
 
   void start();
+  // The connection that asked for an upgrade, in the image after the exec:
+  // already past hello; answers the request (`failure_code` empty: `payload`
+  // is the success JSON, else the failure's message).
+  void start_after_upgrade(const std::string& request_id, std::string_view failure_code,
+                           const std::string& payload);
   // Says why in one frame, then closes (too many connections waiting).
   void refuse(std::string_view code, const std::string& message);
   void close();

@@ -43,6 +43,27 @@ void OutputRing::shrink(std::size_t keep) {
   buf_.swap(fresh);
 }
 
+std::string OutputRing::held() const {
+  std::string out;
+  read(start(), static_cast<std::size_t>(end_ - start()), out);
+  return out;
+}
+
+void OutputRing::restore(std::size_t capacity, std::uint64_t end, std::string_view held) {
+  capacity_ = capacity == 0 ? 1 : capacity;
+  buf_.clear();
+  end_ = end - held.size();
+  if (end <= capacity_) {
+    append(held);  // still growing: offsets equal indices
+    return;
+  }
+  // Offsets past the capacity: the bytes go where the ring keeps them.
+  buf_.resize(capacity_);
+  for (std::size_t i = 0; i < held.size(); ++i)
+    buf_[static_cast<std::size_t>((end_ + i) % capacity_)] = held[i];
+  end_ = end;
+}
+
 std::size_t OutputRing::read(std::uint64_t from, std::size_t max, std::string& out) const {
   if (!holds(from)) return 0;
   std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(max, end_ - from));

@@ -28,6 +28,11 @@ class OutputRing {
   // memory back (an ended session needs little of its output).
   void shrink(std::size_t keep);
   std::size_t memory_bytes() const { return buf_.capacity(); }
+  // The held bytes (what an upgrade hands over), and the ring rebuilt from
+  // them: `held` are the bytes [end - held.size(), end), as many as the
+  // capacity and the offsets allow (min(end, capacity)).
+  std::string held() const;
+  void restore(std::size_t capacity, std::uint64_t end, std::string_view held);
 
  private:
   std::size_t capacity_;

@@ -135,13 +135,14 @@ Session::Session(asio::io_context& io, const SessionSpec& spec, int pid, int mas
     : io_(io),
       spec_(spec),
       pid_(pid),
-      master_(io, master_fd),
+      master_(io),
       ring_(ring_size),
       emulator_(spec.cols, spec.rows),
       activity_("the output of session " + spec.id),
       created_at_ms_(now_ms()),
       kill_timer_(io),
       drain_timer_(io) {
+  if (master_fd >= 0) master_.assign(master_fd);
   // Terminal queries: the emulator answers only while nobody is attached (an
   // attached terminal answers itself), so the program gets exactly one answer.
   emulator_.set_query_answer([this](std::string_view answer) {
@@ -151,10 +152,13 @@ Session::Session(asio::io_context& io, const SessionSpec& spec, int pid, int mas
 
 void Session::start() {
   asio::co_spawn(io_, read_loop(), asio::detached);
+  if (reaped_ && !finished_) arm_drain_timer();  // handed over while draining
 }
 
 asio::awaitable<void> Session::read_loop() {
   auto self = shared_from_this();
+  // Handed over by an upgrade: output the old image had ringed but not fed.
+  if (!emulator_backlog_.empty()) co_await feed_emulator();
   // Never more per read than the ring holds: the emulator's backlog must
   // still be in the ring for a snapshot taken meanwhile (its offset is the
   // emulator's) to be continued from it.
@@ -221,15 +225,24 @@ bool Session::queue_input(std::string bytes) {
 asio::awaitable<void> Session::write_loop() {
   auto self = shared_from_this();
   while (!input_.empty()) {
-    auto [ec, n] = co_await asio::async_write(master_, asio::buffer(input_.front()),
-                                              asio::as_tuple(asio::use_awaitable));
+    // A piece at a time, so that what is written so far is known at any
+    // moment (an upgrade hands over exactly the rest).
+    const std::string& front = input_.front();
+    auto [ec, n] = co_await master_.async_write_some(
+        asio::buffer(front.data() + input_front_done_, front.size() - input_front_done_),
+        asio::as_tuple(asio::use_awaitable));
     if (ec) {
       input_.clear();
       input_bytes_ = 0;
+      input_front_done_ = 0;
       break;
     }
-    input_bytes_ -= input_.front().size();
-    input_.pop_front();
+    input_front_done_ += n;
+    input_bytes_ -= n;
+    if (input_front_done_ == input_.front().size()) {
+      input_.pop_front();
+      input_front_done_ = 0;
+    }
   }
   writing_ = false;
 }
@@ -335,11 +348,90 @@ void Session::finish() {
   master_.close(ignored);
   input_.clear();
   input_bytes_ = 0;
+  input_front_done_ = 0;
   // Its output is complete: keep what a late reader may still resume from.
   ring_.shrink(kFinishedRingBytes);
   for (SessionObserver* o : std::vector<SessionObserver*>(observers_.begin(), observers_.end()))
     o->on_finished(*this);
   if (on_finished) on_finished(*this);
+}
+
+SessionHandover Session::handover() {
+  apply_pending_resize();
+  SessionHandover h;
+  auto& st = h.state;
+  st.sessionId = spec_.id;
+  st.cols = spec_.cols;
+  st.rows = spec_.rows;
+  st.cwd = spec_.cwd;
+  st.shell = spec_.shell;
+  st.args = spec_.args;
+  st.command = spec_.command;
+  st.workspaceId = spec_.workspace_id;
+  st.paneId = spec_.pane_id;
+  st.createdAt = created_at_ms_;
+  st.lastAttachedAt = last_attached_ms_;
+  st.pid = pid_;
+  st.masterFd = master_fd();
+  st.reaped = reaped_;
+  st.finished = finished_;
+  st.forget = forget_;
+  st.exitCode = exit_code_;
+  st.exitSignal = exit_signal_;
+  st.ringCapacity = ring_.capacity();
+  st.ringEnd = ring_.end();
+  h.ring = ring_.held();
+  // The emulator as of its offset; the backlog after it is in the ring.
+  st.emulatorOffset = emulator_offset_;
+  proto::Snapshot snap = emulator_.snapshot();
+  h.rehydrate = std::move(snap.rehydrateSequences);
+  h.screen = std::move(snap.snapshotAnsi);
+  for (std::size_t i = 0; i < input_.size(); ++i)
+    h.input += i == 0 ? input_[i].substr(input_front_done_) : input_[i];
+  return h;
+}
+
+std::shared_ptr<Session> Session::adopt(asio::io_context& io,
+                                        const proto::handover::SessionState& st,
+                                        const proto::handover::SessionBytes& bytes,
+                                        std::size_t ring_size, const std::string& state_dir) {
+  SessionSpec spec;
+  spec.id = st.sessionId;
+  spec.cols = st.cols;
+  spec.rows = st.rows;
+  spec.cwd = st.cwd;
+  spec.shell = st.shell;
+  spec.args = st.args;
+  spec.command = st.command;
+  spec.workspace_id = st.workspaceId;
+  spec.pane_id = st.paneId;
+  spec.state_dir = state_dir;
+  if (st.masterFd >= 0 && ::fcntl(st.masterFd, F_GETFD) < 0)
+    throw proto::handover::HandoverError("session " + st.sessionId + "'s PTY (fd " +
+                                         std::to_string(st.masterFd) + ") is not open");
+  auto s = std::make_shared<Session>(io, spec, st.pid, -1, std::max<std::size_t>(ring_size, 1));
+  if (st.masterFd >= 0) {
+    ::fcntl(st.masterFd, F_SETFD, FD_CLOEXEC);
+    s->master_.assign(st.masterFd);
+  }
+  s->ring_.restore(static_cast<std::size_t>(st.ringCapacity), st.ringEnd, bytes.ring);
+  // Format 1: the emulator rebuilt from its snapshot (docs/upgrade.md).
+  s->emulator_.feed(bytes.rehydrate);
+  s->emulator_.feed(bytes.screen);
+  s->emulator_offset_ = st.emulatorOffset;
+  const std::uint64_t ring_start = st.ringEnd - bytes.ring.size();
+  s->emulator_backlog_ =
+      std::string(bytes.ring.substr(static_cast<std::size_t>(st.emulatorOffset - ring_start)));
+  s->created_at_ms_ = st.createdAt;
+  s->last_attached_ms_ = st.lastAttachedAt;
+  s->reaped_ = st.reaped;
+  s->finished_ = st.finished;
+  s->read_done_ = st.finished;
+  s->forget_ = st.forget;
+  s->exit_code_ = st.exitCode;
+  s->exit_signal_ = st.exitSignal;
+  if (!bytes.input.empty() && !st.finished) s->queue_input(std::string(bytes.input));
+  return s;
 }
 
 void Session::close() {

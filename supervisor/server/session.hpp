@@ -7,6 +7,7 @@
 #include "emulator/emulator.hpp"
 #include "output_ring.hpp"
 
+#include <ptyctl/proto/handover.hpp>
 #include <ptyctl/proto/snapshot.hpp>
 #include <ptyctl/proto/supervisor_messages.hpp>
 
@@ -63,6 +64,12 @@ inline constexpr std::uint64_t kEmulatorWorkPiece = 32u * 1024;
 inline constexpr std::size_t kFinishedRingBytes = 64u * 1024;
 static_assert(kFinishedRingBytes >= 65536);
 
+// A session as an in-place upgrade hands it over (docs/upgrade.md).
+struct SessionHandover {
+  proto::handover::SessionState state;
+  std::string ring, rehydrate, screen, input;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   // forkpty + exec. Throws proto::ProtocolError(SPAWN_FAILED) with the reason
@@ -71,6 +78,16 @@ class Session : public std::enable_shared_from_this<Session> {
                                         std::size_t ring_size);
   Session(asio::io_context& io, const SessionSpec& spec, int pid, int master_fd,
           std::size_t ring_size);
+
+  // One handed over by the supervisor that ran in this process before its
+  // exec (its master fd is open in it). Throws HandoverError.
+  static std::shared_ptr<Session> adopt(asio::io_context& io,
+                                        const proto::handover::SessionState& state,
+                                        const proto::handover::SessionBytes& bytes,
+                                        std::size_t ring_size, const std::string& state_dir);
+  // Everything of it an upgrade hands over; call it between handlers.
+  SessionHandover handover();
+  int master_fd() { return master_.is_open() ? master_.native_handle() : -1; }
 
   void start();
   const std::string& id() const { return spec_.id; }
@@ -134,6 +151,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::set<SessionObserver*> observers_;
   std::deque<std::string> input_;
   std::size_t input_bytes_ = 0;
+  std::size_t input_front_done_ = 0;  // bytes of input_.front() already written
   bool writing_ = false;
   bool read_done_ = false;
   bool reaped_ = false;

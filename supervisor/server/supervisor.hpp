@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,6 +29,11 @@ struct SupervisorOptions {
   std::string default_shell;  // $SHELL, else /bin/sh
   std::string default_cwd;    // $HOME, else /
   std::string state_dir;      // absolute
+  // For an in-place upgrade: the binary we were started from (the default new
+  // one), our options to pass on, and the lock's fd.
+  std::string own_binary;
+  std::vector<std::string> exec_args;
+  int lock_fd = -1;
 };
 
 class Supervisor {
@@ -49,6 +55,15 @@ class Supervisor {
   void remove(const std::string& id);
   std::vector<std::shared_ptr<Session>> sessions() const;
   void forget(Connection* connection);
+
+  // prepareUpgrade (upgrade.cpp): hands everything to `binary` (default: ours)
+  // by execve once it has checked the state. Returns only when it did not
+  // happen: why (nothing changed).
+  std::string upgrade(const std::optional<std::string>& binary, int requester_fd,
+                      const std::string& request_id);
+  // In the image after the exec: takes over the sessions and answers the
+  // requester (`failure`: a rollback, with the reason). Before start().
+  void adopt(const proto::handover::Decoded& handed, const std::optional<std::string>& failure);
 
  private:
   asio::awaitable<void> accept_loop();

@@ -35,11 +35,15 @@ class ServerInstance {
   // Prepares the state dir, checks the socket path's length, raises the fd
   // limit and takes the lock: StartupError when another server holds it.
   explicit ServerInstance(ServerFiles files);
+  // The same server after an in-place exec (same pid): the lock is the
+  // inherited `lock_fd`, and the socket and pid file it made stay its own.
+  ServerInstance(ServerFiles files, int lock_fd);
   ~ServerInstance();
   ServerInstance(const ServerInstance&) = delete;
   ServerInstance& operator=(const ServerInstance&) = delete;
 
   const ServerFiles& files() const { return files_; }
+  int lock_fd() const { return lock_fd_; }
 
   // Binds the socket (0600 from birth) and listens. A server of an older
   // release (no lock) still answering there is refused; a stale socket file

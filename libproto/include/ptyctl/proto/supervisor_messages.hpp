@@ -163,6 +163,16 @@ struct HelloResult {
 };
 PTYCTL_PROTO_JSON(HelloResult);
 
+// prepareUpgrade's answer, from the new image (docs/upgrade.md).
+struct PrepareUpgradeResult {
+  std::string previousVersion;
+  std::string version;
+  int supervisorPid = 0;
+  std::int64_t tookMs = 0;  // from the request to serving again
+  bool operator==(const PrepareUpgradeResult&) const = default;
+};
+PTYCTL_PROTO_JSON(PrepareUpgradeResult);
+
 struct CreateSessionResult {
   std::string sessionId;
   int pid = 0;

@@ -1,0 +1,94 @@
+#pragma once
+// The state one pty-supervisor hands to the next across an in-place upgrade
+// (execve, same pid): docs/upgrade.md. A header line, a JSON description of
+// every session, then the byte sections it names, in order. Fds are numbers
+// in the process that reads it (they survive the exec).
+
+#include <ptyctl/proto/json_conv.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ptyctl::proto::handover {
+
+// The format this build writes and the only one it reads.
+inline constexpr int kFormat = 1;
+
+struct HandoverError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct SessionState {
+  // The spec.
+  std::string sessionId;
+  int cols = 80;
+  int rows = 24;
+  std::string cwd;
+  std::string shell;
+  std::vector<std::string> args;
+  std::optional<std::string> command;
+  std::string workspaceId;
+  std::string paneId;
+  std::int64_t createdAt = 0;
+  std::optional<std::int64_t> lastAttachedAt;
+  // The program.
+  int pid = 0;
+  int masterFd = -1;  // -1 once the PTY is closed
+  bool reaped = false;
+  bool finished = false;
+  bool forget = false;
+  std::optional<int> exitCode;
+  std::optional<int> exitSignal;
+  // The output ring: capacity, and the held bytes [ringEnd - ringBytes, ringEnd).
+  std::uint64_t ringCapacity = 0;
+  std::uint64_t ringEnd = 0;
+  std::uint64_t ringBytes = 0;
+  // The emulator as of emulatorOffset (<= ringEnd: the rest is fed again):
+  // format 1 carries its snapshot's two byte strings.
+  std::uint64_t emulatorOffset = 0;
+  std::uint64_t rehydrateBytes = 0;
+  std::uint64_t screenBytes = 0;
+  // Input not yet written to the program.
+  std::uint64_t inputBytes = 0;
+  bool operator==(const SessionState&) const = default;
+};
+PTYCTL_PROTO_JSON(SessionState);
+
+struct State {
+  int format = kFormat;
+  std::string writerVersion;   // kPtyctlVersion of the supervisor that wrote it
+  std::int64_t startedNs = 0;  // CLOCK_MONOTONIC when the upgrade began
+  int listenFd = -1;
+  int lockFd = -1;
+  // The connection that asked for the upgrade, answered by whoever serves next.
+  int requesterFd = -1;
+  std::string requestId;
+  // Set when a new binary gave the state back (rollback): why.
+  std::optional<std::string> failure;
+  std::vector<SessionState> sessions;
+  bool operator==(const State&) const = default;
+};
+PTYCTL_PROTO_JSON(State);
+
+// One session's byte sections.
+struct SessionBytes {
+  std::string_view ring, rehydrate, screen, input;
+};
+
+// Header, JSON, sections (sessions[i]'s from bytes[i]).
+std::string encode(const State& state, const std::vector<SessionBytes>& bytes);
+
+struct Decoded {
+  State state;
+  std::vector<SessionBytes> bytes;  // views into the buffer given to decode
+};
+// HandoverError saying what is wrong: not a state, a format this build does
+// not read, a description that does not parse, sections that do not add up.
+Decoded decode(std::string_view buffer);
+
+}  // namespace ptyctl::proto::handover

@@ -1,0 +1,104 @@
+#include "json_struct.hpp"
+
+#include <ptyctl/proto/handover.hpp>
+
+#include <boost/describe/class.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+namespace ptyctl::proto::handover {
+
+BOOST_DESCRIBE_STRUCT(SessionState, (),
+                      (sessionId, cols, rows, cwd, shell, args, command, workspaceId, paneId,
+                       createdAt, lastAttachedAt, pid, masterFd, reaped, finished, forget, exitCode,
+                       exitSignal, ringCapacity, ringEnd, ringBytes, emulatorOffset, rehydrateBytes,
+                       screenBytes, inputBytes))
+BOOST_DESCRIBE_STRUCT(State, (),
+                      (format, writerVersion, startedNs, listenFd, lockFd, requesterFd, requestId,
+                       failure, sessions))
+
+PTYCTL_PROTO_JSON_DEFINE(SessionState)
+PTYCTL_PROTO_JSON_DEFINE(State)
+
+namespace {
+constexpr std::string_view kMagic = "ptyctl-supervisor-state ";
+
+std::uint64_t section_total(const SessionState& s) {
+  return s.ringBytes + s.rehydrateBytes + s.screenBytes + s.inputBytes;
+}
+}  // namespace
+
+std::string encode(const State& state, const std::vector<SessionBytes>& bytes) {
+  State described = state;
+  for (std::size_t i = 0; i < described.sessions.size(); ++i) {
+    auto& s = described.sessions[i];
+    s.ringBytes = bytes[i].ring.size();
+    s.rehydrateBytes = bytes[i].rehydrate.size();
+    s.screenBytes = bytes[i].screen.size();
+    s.inputBytes = bytes[i].input.size();
+  }
+  const std::string json = boost::json::serialize(boost::json::value_from(described));
+  std::string out(kMagic);
+  out += std::to_string(state.format) + " " + std::to_string(json.size()) + "\n";
+  out += json;
+  for (const auto& b : bytes) {
+    out += b.ring;
+    out += b.rehydrate;
+    out += b.screen;
+    out += b.input;
+  }
+  return out;
+}
+
+Decoded decode(std::string_view buffer) {
+  if (!buffer.starts_with(kMagic)) throw HandoverError("not a pty-supervisor state");
+  std::string_view rest = buffer.substr(kMagic.size());
+  const std::size_t nl = rest.find('\n');
+  if (nl == std::string_view::npos) throw HandoverError("the state's header is cut short");
+  const std::string_view header = rest.substr(0, nl);
+  int format = 0;
+  std::uint64_t json_size = 0;
+  const std::size_t space = header.find(' ');
+  if (space == std::string_view::npos ||
+      std::from_chars(header.data(), header.data() + space, format).ec != std::errc{} ||
+      std::from_chars(header.data() + space + 1, header.data() + header.size(), json_size).ec !=
+          std::errc{})
+    throw HandoverError("the state's header is malformed");
+  if (format != kFormat)
+    throw HandoverError("state format " + std::to_string(format) +
+                        " is not known to this version (it reads format " +
+                        std::to_string(kFormat) + ")");
+  rest = rest.substr(nl + 1);
+  if (json_size > rest.size()) throw HandoverError("the state's description is cut short");
+  Decoded d;
+  try {
+    d.state = boost::json::value_to<State>(boost::json::parse(rest.substr(0, json_size)));
+  } catch (const std::exception& e) {
+    throw HandoverError(std::string("the state's description does not parse: ") + e.what());
+  }
+  std::string_view sections = rest.substr(json_size);
+  for (const auto& s : d.state.sessions) {
+    if (section_total(s) > sections.size())
+      throw HandoverError("session " + s.sessionId + "'s bytes are cut short");
+    SessionBytes b;
+    const auto take = [&](std::uint64_t n) {
+      const std::string_view v = sections.substr(0, n);
+      sections.remove_prefix(n);
+      return v;
+    };
+    b.ring = take(s.ringBytes);
+    b.rehydrate = take(s.rehydrateBytes);
+    b.screen = take(s.screenBytes);
+    b.input = take(s.inputBytes);
+    if (s.ringCapacity == 0 || s.ringBytes != std::min(s.ringEnd, s.ringCapacity) ||
+        s.emulatorOffset > s.ringEnd ||
+        s.emulatorOffset < s.ringEnd - s.ringBytes)
+      throw HandoverError("session " + s.sessionId + "'s output ring does not add up");
+    d.bytes.push_back(b);
+  }
+  if (!sections.empty()) throw HandoverError("the state has bytes past its last section");
+  return d;
+}
+
+}  // namespace ptyctl::proto::handover

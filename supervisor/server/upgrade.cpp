@@ -1,0 +1,291 @@
+#include "upgrade.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <system_error>
+
+extern char** environ;
+
+namespace ptyctl::sup {
+
+namespace {
+[[noreturn]] void fail_errno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+std::vector<char*> c_argv(std::vector<std::string>& argv) {
+  std::vector<char*> out;
+  for (auto& a : argv)
+    out.push_back(a.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+std::string describe_status(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    const char* name = sigabbrev_np(sig);
+    return "was killed by signal " + std::to_string(sig) +
+           (name ? std::string(" (SIG") + name + ")" : "");
+  }
+  return "ended with status " + std::to_string(status);
+}
+}  // namespace
+
+int sealed_memfd(const std::string& bytes) {
+  const int fd = ::memfd_create("ptyctl-supervisor-state", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) fail_errno("memfd_create");
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw std::system_error(err, std::generic_category(), "writing the state");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  // Sealed: neither image (nor a check) can change what the other reads.
+  if (::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw std::system_error(err, std::generic_category(), "sealing the state");
+  }
+  return fd;
+}
+
+std::string read_memfd(int fd) {
+  std::string out;
+  char buf[1 << 16];
+  off_t at = 0;
+  for (;;) {
+    const ssize_t n = ::pread(fd, buf, sizeof buf, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("reading the state");
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    at += n;
+  }
+  return out;
+}
+
+std::optional<std::string> check_with(const std::string& binary, int state_fd, int timeout_ms) {
+  if (::access(binary.c_str(), X_OK) != 0)
+    return "no binary to run at " + binary + ": " + std::strerror(errno);
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+  std::vector<std::string> argv{binary, "--check-upgrade", std::to_string(state_fd)};
+  auto args = c_argv(argv);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    return std::string("fork: ") + std::strerror(errno);
+  }
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::dup2(out[1], 2);
+    ::fcntl(state_fd, F_SETFD, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execve(binary.c_str(), args.data(), environ);
+    const std::string why = std::string("cannot run: ") + std::strerror(errno) + "\n";
+    const ssize_t ignored = ::write(2, why.data(), why.size());
+    (void)ignored;
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string said;
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool ended = false, timed_out = false;
+  bool out_open = true;
+  while (!ended) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd fds[2] = {{pidfd, POLLIN, 0}, {out_open ? out[0] : -1, POLLIN, 0}};
+    const int r = ::poll(fds, 2, static_cast<int>(left));
+    if (r < 0 && errno != EINTR) break;
+    if (fds[1].revents) {
+      char buf[4096];
+      const ssize_t n = ::read(out[0], buf, sizeof buf);
+      if (n > 0 && said.size() < 4096)
+        said.append(buf, static_cast<std::size_t>(n));
+      else if (n <= 0)
+        out_open = false;
+    }
+    if (fds[0].revents) ended = true;
+  }
+  if (timed_out) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (pidfd >= 0) ::close(pidfd);
+  for (;;) {  // what it said last
+    char buf[4096];
+    const ssize_t n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0 || said.size() >= 4096) break;
+    said.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(out[0]);
+  while (!said.empty() && (said.back() == '\n' || said.back() == ' '))
+    said.pop_back();
+  if (timed_out)
+    return "the new binary did not check the state within " + std::to_string(timeout_ms) + " ms";
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::nullopt;
+  return "the new binary " + describe_status(status) + (said.empty() ? "" : ": " + said);
+}
+
+std::string exec_keeping(int exe_fd, const std::vector<std::string>& argv_in,
+                         const std::vector<int>& keep) {
+  for (int fd : keep)
+    ::fcntl(fd, F_SETFD, 0);
+  std::vector<std::string> argv = argv_in;
+  auto args = c_argv(argv);
+  if (exe_fd >= 0)
+    ::syscall(SYS_execveat, exe_fd, "", args.data(), environ, AT_EMPTY_PATH);
+  else
+    ::execve(argv[0].c_str(), args.data(), environ);
+  const int err = errno;
+  for (int fd : keep)
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return "cannot run " + argv[0] + ": " + std::strerror(err);
+}
+
+}  // namespace ptyctl::sup
+
+// --- the supervisor's side ---------------------------------------------------
+
+#include "connection.hpp"
+#include "supervisor.hpp"
+
+#include <ptyctl/common/log.hpp>
+#include <ptyctl/proto/errors.hpp>
+#include <ptyctl/proto/supervisor_messages.hpp>
+#include <ptyctl/proto/version.hpp>
+
+#include <ctime>
+
+namespace ptyctl::sup {
+
+namespace {
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+// How long the new binary may take to check the state.
+constexpr int kCheckTimeoutMs = 10000;
+}  // namespace
+
+std::string Supervisor::upgrade(const std::optional<std::string>& requested, int requester_fd,
+                                const std::string& request_id) {
+  if (stopping_) return "the supervisor is stopping";
+  const std::string binary = requested && !requested->empty() ? *requested : options_.own_binary;
+  proto::handover::State state;
+  state.writerVersion = std::string(proto::kPtyctlVersion);
+  state.startedNs = monotonic_ns();
+  state.listenFd = acceptor_.native_handle();
+  state.lockFd = options_.lock_fd;
+  state.requesterFd = requester_fd;
+  state.requestId = request_id;
+  std::vector<SessionHandover> sessions;
+  std::vector<int> keep{state.listenFd, requester_fd};
+  if (state.lockFd >= 0) keep.push_back(state.lockFd);
+  for (auto& [id, s] : sessions_) {
+    sessions.push_back(s->handover());
+    state.sessions.push_back(sessions.back().state);
+    if (s->master_fd() >= 0) keep.push_back(s->master_fd());
+  }
+  std::vector<proto::handover::SessionBytes> bytes;
+  for (const auto& h : sessions)
+    bytes.push_back({h.ring, h.rehydrate, h.screen, h.input});
+  int state_fd = -1;
+  try {
+    state_fd = sealed_memfd(proto::handover::encode(state, bytes));
+  } catch (const std::exception& e) {
+    return std::string("cannot write the state: ") + e.what();
+  }
+  sessions.clear();
+  bytes.clear();
+  if (auto why = check_with(binary, state_fd, kCheckTimeoutMs)) {
+    ::close(state_fd);
+    log_warn("upgrade to " + binary + " refused: " + *why);
+    return *why;
+  }
+  // Kept open across the exec: the new image can come back to this one even
+  // if the file on disk has been replaced meanwhile.
+  const int old_exe = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  keep.push_back(state_fd);
+  if (old_exe >= 0) keep.push_back(old_exe);
+  std::vector<std::string> argv{binary, "--restore", std::to_string(state_fd)};
+  if (old_exe >= 0) {
+    argv.push_back("--rollback-exe");
+    argv.push_back(std::to_string(old_exe));
+  }
+  argv.insert(argv.end(), options_.exec_args.begin(), options_.exec_args.end());
+  log_info("upgrading in place: exec " + binary + " with " + std::to_string(sessions_.size()) +
+           " sessions");
+  const std::string why = exec_keeping(-1, argv, keep);
+  ::close(state_fd);
+  if (old_exe >= 0) ::close(old_exe);
+  log_warn("upgrade to " + binary + " failed: " + why);
+  return why;
+}
+
+void Supervisor::adopt(const proto::handover::Decoded& handed,
+                       const std::optional<std::string>& failure) {
+  const auto& state = handed.state;
+  for (std::size_t i = 0; i < state.sessions.size(); ++i) {
+    auto s = Session::adopt(io_, state.sessions[i], handed.bytes[i], options_.ring_size,
+                            options_.state_dir);
+    s->on_finished = [this](Session& f) { session_finished(f); };
+    if (!s->finished()) {
+      std::lock_guard<std::mutex> lock(pids_mutex_);
+      live_pids_.push_back(s->pid());
+    }
+    sessions_[s->id()] = s;
+  }
+  for (auto& [id, s] : sessions_)
+    s->start();
+  if (state.requesterFd < 0) return;
+  UnixSocket socket(io_);
+  boost::system::error_code ec;
+  socket.assign(asio::local::stream_protocol(), state.requesterFd, ec);
+  if (ec) return;
+  ::fcntl(state.requesterFd, F_SETFD, FD_CLOEXEC);
+  auto c = std::make_shared<Connection>(*this, std::move(socket));
+  connections_.insert(c);
+  if (failure) {
+    c->start_after_upgrade(state.requestId, proto::code::kUpgradeFailed, *failure);
+    log_warn("upgrade rolled back: " + *failure);
+    return;
+  }
+  proto::sup::PrepareUpgradeResult r;
+  r.previousVersion = state.writerVersion;
+  r.version = std::string(proto::kPtyctlVersion);
+  r.supervisorPid = static_cast<int>(::getpid());
+  r.tookMs = (monotonic_ns() - state.startedNs) / 1000000;
+  c->start_after_upgrade(state.requestId, {}, boost::json::serialize(boost::json::value_from(r)));
+  log_info("upgraded in place from " + r.previousVersion + " in " + std::to_string(r.tookMs) +
+           " ms with " + std::to_string(state.sessions.size()) + " sessions");
+}
+
+}  // namespace ptyctl::sup
