@@ -136,13 +136,16 @@ int main(int argc, char** argv) {
   const auto file = [&](std::string_view name) { return state_dir + "/" + std::string(name); };
   ::signal(SIGPIPE, SIG_IGN);
   asio::io_context io;
-  std::vector<std::string> exec_args{"--state-dir", state_dir,    "--log-level",
+  std::vector<std::string> exec_args{"--state-dir", state_dir,     "--log-level",
                                      log_level,     "--ring-size", std::to_string(ring_size),
                                      "--name",      instance};
   if (detach_mode || detached_before) exec_args.push_back("--detached-before");
-  const ServerFiles files{"pty-supervisor",           state_dir,
-                          file(proto::kSupervisorSocket), file(proto::kSupervisorPidFile),
-                          file(proto::kSupervisorLock),   file(proto::kSupervisorLog)};
+  const ServerFiles files{"pty-supervisor",
+                          state_dir,
+                          file(proto::kSupervisorSocket),
+                          file(proto::kSupervisorPidFile),
+                          file(proto::kSupervisorLock),
+                          file(proto::kSupervisorLog)};
   std::optional<ServerInstance> server;
   std::optional<sup::UnixAcceptor> acceptor;
   std::optional<std::string> state_bytes;
@@ -160,10 +163,9 @@ int main(int argc, char** argv) {
         return 1;
       }
       // Back into the image that wrote it, which can read it.
-      std::vector<std::string> back{"pty-supervisor", "--restore", std::to_string(restore_fd),
-                                    "--restore-failed",
-                                    std::string("the new binary cannot restore the state: ") +
-                                        e.what()};
+      std::vector<std::string> back{
+          "pty-supervisor", "--restore", std::to_string(restore_fd), "--restore-failed",
+          std::string("the new binary cannot restore the state: ") + e.what()};
       back.insert(back.end(), exec_args.begin(), exec_args.end());
       const std::string why = sup::exec_keeping(rollback_exe, back, {});
       std::cerr << "pty-supervisor: " << why << "\n";
@@ -196,8 +198,7 @@ int main(int argc, char** argv) {
       shown_argv.push_back(a.data());
     shown_argv.push_back(nullptr);
     const bool logged = detach_mode || detached_before;
-    register_server("supervisor", instance,
-                    restore_fd >= 0 ? static_cast<int>(shown.size()) : argc,
+    register_server("supervisor", instance, restore_fd >= 0 ? static_cast<int>(shown.size()) : argc,
                     restore_fd >= 0 ? shown_argv.data() : argv, state_dir, socket_path,
                     logged ? std::optional(server->files().log_file) : std::nullopt,
                     std::string(proto::kPtyctlVersion));

@@ -92,8 +92,7 @@ Decoded decode(std::string_view buffer) {
     b.screen = take(s.screenBytes);
     b.input = take(s.inputBytes);
     if (s.ringCapacity == 0 || s.ringBytes != std::min(s.ringEnd, s.ringCapacity) ||
-        s.emulatorOffset > s.ringEnd ||
-        s.emulatorOffset < s.ringEnd - s.ringBytes)
+        s.emulatorOffset > s.ringEnd || s.emulatorOffset < s.ringEnd - s.ringBytes)
       throw HandoverError("session " + s.sessionId + "'s output ring does not add up");
     d.bytes.push_back(b);
   }

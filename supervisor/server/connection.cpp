@@ -369,11 +369,12 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
           session_of(p.sessionId)->emulator().clear();
           respond(request.id, json::object{});
         } else if constexpr (std::is_same_v<T, PrepareUpgradeRequest>) {
-          // Returns only when the exec did not happen; on success the next
+          // Answered here only when it did not happen; otherwise the next
           // image answers on this socket.
-          throw proto::ProtocolError(
-              code::kUpgradeFailed,
-              supervisor_.upgrade(p.binary, socket_.native_handle(), request.id));
+          supervisor_.upgrade(p.binary, weak_from_this(), request.id,
+                              [self = weak_from_this(), id = request.id](const std::string& why) {
+                                if (auto c = self.lock()) c->fail(id, code::kUpgradeFailed, why);
+                              });
         } else if constexpr (std::is_same_v<T, HelloRequest>) {
           throw proto::ProtocolError(code::kInvalidRequest, "hello was already received");
         }

@@ -49,6 +49,8 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
   void send_event(std::string_view event, const std::string& session_id,
                   boost::json::value payload);
   bool authenticated() const { return hello_done_; }
+  // The socket's fd (handed over by an upgrade), -1 once closed.
+  int native_handle() { return closed_ || !socket_.is_open() ? -1 : socket_.native_handle(); }
 
  private:
   struct Subscription {

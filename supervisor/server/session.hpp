@@ -93,6 +93,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::string& id() const { return spec_.id; }
   int pid() const { return pid_; }
   bool finished() const { return finished_; }
+  bool reaped() const { return reaped_; }
   const OutputRing& ring() const { return ring_; }
   emu::Emulator& emulator() { return emulator_; }
   std::optional<int> exit_code() const { return exit_code_; }

@@ -85,14 +85,14 @@ asio::awaitable<void> Supervisor::reap_children() {
     // Reap first: a child may have ended before the handler was in place.
     int status;
     pid_t pid;
-    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-      for (auto& [id, s] : sessions_) {
-        if (s->pid() == pid) {
-          s->on_reaped(status);
-          break;
-        }
-      }
-    }
+    // Each session's own child only: an upgrade's check (upgrade.cpp) is
+    // reaped by the upgrade, which needs its status.
+    std::vector<std::pair<std::shared_ptr<Session>, int>> ended;
+    for (auto& [id, s] : sessions_)
+      if (!s->reaped() && (pid = ::waitpid(s->pid(), &status, WNOHANG)) > 0)
+        ended.emplace_back(s, status);
+    for (auto& [s, st] : ended)
+      s->on_reaped(st);
     auto [ec, sig] = co_await sigchld.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
   }

@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,11 +57,12 @@ class Supervisor {
   std::vector<std::shared_ptr<Session>> sessions() const;
   void forget(Connection* connection);
 
-  // prepareUpgrade (upgrade.cpp): hands everything to `binary` (default: ours)
-  // by execve once it has checked the state. Returns only when it did not
-  // happen: why (nothing changed).
-  std::string upgrade(const std::optional<std::string>& binary, int requester_fd,
-                      const std::string& request_id);
+  // prepareUpgrade (upgrade.cpp): has `binary` (default: ours) check the
+  // state while serving on, then hands everything to it by execve; the next
+  // image answers on the requester's socket. `failed(why)` runs when it did
+  // not happen (nothing changed).
+  void upgrade(const std::optional<std::string>& binary, std::weak_ptr<Connection> requester,
+               std::string request_id, std::function<void(const std::string&)> failed);
   // In the image after the exec: takes over the sessions and answers the
   // requester (`failure`: a rollback, with the reason). Before start().
   void adopt(const proto::handover::Decoded& handed, const std::optional<std::string>& failure);
@@ -70,6 +72,11 @@ class Supervisor {
   asio::awaitable<void> reap_children();
   asio::awaitable<void> stop_sessions(int sig);
   void session_finished(Session& session);
+  asio::awaitable<void> run_upgrade(std::string binary, std::weak_ptr<Connection> requester,
+                                    std::string request_id,
+                                    std::function<void(const std::string&)> failed);
+  // The state as of now, and the fds it names (to keep across the exec).
+  std::string encode_state(int requester_fd, const std::string& request_id, std::vector<int>& keep);
   void trim_finished();
 
   asio::io_context& io_;
@@ -78,6 +85,7 @@ class Supervisor {
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   std::set<std::shared_ptr<Connection>> connections_;
   bool stopping_ = false;
+  bool upgrading_ = false;
   // Pids of live sessions, for emergency_stop on another thread.
   std::mutex pids_mutex_;
   std::vector<int> live_pids_;

@@ -1,7 +1,6 @@
 #include "upgrade.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -80,22 +79,22 @@ std::string read_memfd(int fd) {
   return out;
 }
 
-std::optional<std::string> check_with(const std::string& binary, int state_fd, int timeout_ms) {
+std::variant<CheckRun, std::string> start_check(const std::string& binary, int state_fd) {
   if (::access(binary.c_str(), X_OK) != 0)
     return "no binary to run at " + binary + ": " + std::strerror(errno);
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+  CheckRun run;
+  run.output = ::memfd_create("ptyctl-upgrade-check", MFD_CLOEXEC);
+  if (run.output < 0) return std::string("memfd_create: ") + std::strerror(errno);
   std::vector<std::string> argv{binary, "--check-upgrade", std::to_string(state_fd)};
   auto args = c_argv(argv);
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(out[0]);
-    ::close(out[1]);
+  run.pid = ::fork();
+  if (run.pid < 0) {
+    ::close(run.output);
     return std::string("fork: ") + std::strerror(errno);
   }
-  if (pid == 0) {
-    ::dup2(out[1], 1);
-    ::dup2(out[1], 2);
+  if (run.pid == 0) {
+    ::dup2(run.output, 1);
+    ::dup2(run.output, 2);
     ::fcntl(state_fd, F_SETFD, 0);
     sigset_t none;
     sigemptyset(&none);
@@ -106,45 +105,24 @@ std::optional<std::string> check_with(const std::string& binary, int state_fd, i
     (void)ignored;
     ::_exit(127);
   }
-  ::close(out[1]);
-  std::string said;
-  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  bool ended = false, timed_out = false;
-  bool out_open = true;
-  while (!ended) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          deadline - std::chrono::steady_clock::now())
-                          .count();
-    if (left <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd fds[2] = {{pidfd, POLLIN, 0}, {out_open ? out[0] : -1, POLLIN, 0}};
-    const int r = ::poll(fds, 2, static_cast<int>(left));
-    if (r < 0 && errno != EINTR) break;
-    if (fds[1].revents) {
-      char buf[4096];
-      const ssize_t n = ::read(out[0], buf, sizeof buf);
-      if (n > 0 && said.size() < 4096)
-        said.append(buf, static_cast<std::size_t>(n));
-      else if (n <= 0)
-        out_open = false;
-    }
-    if (fds[0].revents) ended = true;
+  run.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, run.pid, 0));
+  if (run.pidfd < 0) {
+    const std::string why = std::string("pidfd_open: ") + std::strerror(errno);
+    finish_check(run, true, 0);
+    return why;
   }
-  if (timed_out) ::kill(pid, SIGKILL);
+  return run;
+}
+
+std::optional<std::string> finish_check(CheckRun run, bool timed_out, int timeout_ms) {
+  if (timed_out) ::kill(run.pid, SIGKILL);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(run.pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (pidfd >= 0) ::close(pidfd);
-  for (;;) {  // what it said last
-    char buf[4096];
-    const ssize_t n = ::read(out[0], buf, sizeof buf);
-    if (n <= 0 || said.size() >= 4096) break;
-    said.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(out[0]);
+  if (run.pidfd >= 0) ::close(run.pidfd);
+  std::string said = read_memfd(run.output);
+  ::close(run.output);
+  if (said.size() > 2000) said.resize(2000);
   while (!said.empty() && (said.back() == '\n' || said.back() == ' '))
     said.pop_back();
   if (timed_out)
@@ -195,10 +173,8 @@ std::int64_t monotonic_ns() {
 constexpr int kCheckTimeoutMs = 10000;
 }  // namespace
 
-std::string Supervisor::upgrade(const std::optional<std::string>& requested, int requester_fd,
-                                const std::string& request_id) {
-  if (stopping_) return "the supervisor is stopping";
-  const std::string binary = requested && !requested->empty() ? *requested : options_.own_binary;
+std::string Supervisor::encode_state(int requester_fd, const std::string& request_id,
+                                     std::vector<int>& keep) {
   proto::handover::State state;
   state.writerVersion = std::string(proto::kPtyctlVersion);
   state.startedNs = monotonic_ns();
@@ -206,9 +182,10 @@ std::string Supervisor::upgrade(const std::optional<std::string>& requested, int
   state.lockFd = options_.lock_fd;
   state.requesterFd = requester_fd;
   state.requestId = request_id;
-  std::vector<SessionHandover> sessions;
-  std::vector<int> keep{state.listenFd, requester_fd};
+  keep = {state.listenFd};
+  if (requester_fd >= 0) keep.push_back(requester_fd);
   if (state.lockFd >= 0) keep.push_back(state.lockFd);
+  std::vector<SessionHandover> sessions;
   for (auto& [id, s] : sessions_) {
     sessions.push_back(s->handover());
     state.sessions.push_back(sessions.back().state);
@@ -217,18 +194,80 @@ std::string Supervisor::upgrade(const std::optional<std::string>& requested, int
   std::vector<proto::handover::SessionBytes> bytes;
   for (const auto& h : sessions)
     bytes.push_back({h.ring, h.rehydrate, h.screen, h.input});
+  return proto::handover::encode(state, bytes);
+}
+
+void Supervisor::upgrade(const std::optional<std::string>& binary,
+                         std::weak_ptr<Connection> requester, std::string request_id,
+                         std::function<void(const std::string&)> failed) {
+  if (stopping_) return failed("the supervisor is stopping");
+  if (upgrading_) return failed("an upgrade is already under way");
+  upgrading_ = true;
+  asio::co_spawn(io_,
+                 run_upgrade(binary && !binary->empty() ? *binary : options_.own_binary,
+                             std::move(requester), std::move(request_id), std::move(failed)),
+                 asio::detached);
+}
+
+asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
+                                              std::weak_ptr<Connection> requester,
+                                              std::string request_id,
+                                              std::function<void(const std::string&)> failed) {
+  const auto refuse = [&](const std::string& why) {
+    upgrading_ = false;
+    log_warn("upgrade to " + binary + " did not happen: " + why);
+    failed(why);
+  };
+  // 1. The new binary checks the state as it is now, while we serve on.
+  std::vector<int> keep;
+  int check_fd = -1;
+  try {
+    check_fd = sealed_memfd(encode_state(-1, "", keep));
+  } catch (const std::exception& e) {
+    refuse(std::string("cannot write the state: ") + e.what());
+    co_return;
+  }
+  auto started = start_check(binary, check_fd);
+  if (auto* why = std::get_if<std::string>(&started)) {
+    ::close(check_fd);
+    refuse(*why);
+    co_return;
+  }
+  CheckRun run = std::get<CheckRun>(started);
+  bool timed_out = false;
+  {
+    asio::posix::stream_descriptor ended(io_, run.pidfd);
+    asio::steady_timer deadline(io_, std::chrono::milliseconds(kCheckTimeoutMs));
+    deadline.async_wait([&ended](boost::system::error_code ec) {
+      if (!ec) ended.cancel();
+    });
+    boost::system::error_code ec;
+    co_await ended.async_wait(asio::posix::descriptor_base::wait_read,
+                              asio::redirect_error(asio::use_awaitable, ec));
+    timed_out = ec == asio::error::operation_aborted;
+    deadline.cancel();
+    run.pidfd = ended.release();
+  }
+  const auto why = finish_check(run, timed_out, kCheckTimeoutMs);
+  ::close(check_fd);
+  if (why) {
+    refuse(*why);
+    co_return;
+  }
+  if (stopping_) {
+    refuse("the supervisor is stopping");
+    co_return;
+  }
+  // 2. The handover itself: the state as of this moment, then the exec, in
+  // one handler (nothing else runs in between).
+  auto asker = requester.lock();
+  const int requester_fd = asker ? asker->native_handle() : -1;
   int state_fd = -1;
   try {
-    state_fd = sealed_memfd(proto::handover::encode(state, bytes));
+    state_fd = sealed_memfd(encode_state(requester_fd, request_id, keep));
   } catch (const std::exception& e) {
-    return std::string("cannot write the state: ") + e.what();
-  }
-  sessions.clear();
-  bytes.clear();
-  if (auto why = check_with(binary, state_fd, kCheckTimeoutMs)) {
-    ::close(state_fd);
-    log_warn("upgrade to " + binary + " refused: " + *why);
-    return *why;
+    refuse(std::string("cannot write the state: ") + e.what());
+    co_return;
   }
   // Kept open across the exec: the new image can come back to this one even
   // if the file on disk has been replaced meanwhile.
@@ -243,11 +282,10 @@ std::string Supervisor::upgrade(const std::optional<std::string>& requested, int
   argv.insert(argv.end(), options_.exec_args.begin(), options_.exec_args.end());
   log_info("upgrading in place: exec " + binary + " with " + std::to_string(sessions_.size()) +
            " sessions");
-  const std::string why = exec_keeping(-1, argv, keep);
+  const std::string failure = exec_keeping(-1, argv, keep);
   ::close(state_fd);
   if (old_exe >= 0) ::close(old_exe);
-  log_warn("upgrade to " + binary + " failed: " + why);
-  return why;
+  refuse(failure);
 }
 
 void Supervisor::adopt(const proto::handover::Decoded& handed,

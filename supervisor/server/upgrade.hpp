@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace ptyctl::sup {
@@ -16,9 +17,18 @@ int sealed_memfd(const std::string& bytes);
 // All of a state memfd, from its start.
 std::string read_memfd(int fd);
 
-// Runs `binary --check-upgrade FD` on the state and waits (at most
-// `timeout_ms`): nothing when it accepts the state, else why not.
-std::optional<std::string> check_with(const std::string& binary, int state_fd, int timeout_ms);
+// `binary --check-upgrade FD` running on a state (its output goes to a
+// memfd, so it can never block on us).
+struct CheckRun {
+  int pid = -1;
+  int pidfd = -1;   // readable once it has ended
+  int output = -1;  // memfd with what it printed
+};
+// Starts it; nullopt's sibling: why it could not start.
+std::variant<CheckRun, std::string> start_check(const std::string& binary, int state_fd);
+// Reaps it (SIGKILL first if `timed_out`): nothing when it accepted the
+// state, else why not.
+std::optional<std::string> finish_check(CheckRun run, bool timed_out, int timeout_ms);
 
 // Clears close-on-exec on `keep` and execs `argv` (argv[0] the binary, or
 // `exe_fd` >= 0 through execveat). Returns only when the exec fails: why, with

@@ -31,7 +31,8 @@ bool read_until(SupervisorClient& c, const std::string& sid, std::uint64_t& next
                 std::string& bytes, const std::string& text) {
   const auto deadline = Clock::now() + 20s;
   while (!contains(bytes, text)) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return false;
     auto ev = c.next_event(left);
     if (!ev) return false;
