@@ -58,6 +58,7 @@ int cmd_describe(const Globals&, const std::vector<std::string>&);
 int cmd_logs(const Globals&, const std::vector<std::string>&);
 int cmd_stop(const Globals&, const std::vector<std::string>&);
 int cmd_restart(const Globals&, const std::vector<std::string>&);
+int cmd_upgrade(const Globals&, const std::vector<std::string>&);
 int cmd_generate(const Globals&, const std::vector<std::string>&);
 
 }  // namespace ptyctl::cli

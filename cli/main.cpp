@@ -32,6 +32,8 @@ const std::vector<Verb>& verbs() {
       {"logs", "print (or follow) a process's log file", cmd_logs},
       {"stop", "stop a process (SIGTERM, then SIGKILL)", cmd_stop},
       {"restart", "restart terminal-host; sessions and attached clients go on", cmd_restart},
+      {"upgrade", "have pty-supervisor exec a new binary in place; every shell goes on",
+       cmd_upgrade},
       {"generate", "print a systemd user unit for a process", cmd_generate},
   };
   return table;

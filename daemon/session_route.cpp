@@ -39,6 +39,7 @@ bool SessionRoute::remove_viewer(const ClientConnection* stream) {
 void SessionRoute::clear_viewers() {
   viewers_.clear();
   unsubscribe();
+  exit_sent_ = false;  // a new session of this id comes next
 }
 
 bool SessionRoute::has_viewer(const ClientConnection* stream) const {
@@ -139,6 +140,8 @@ void SessionRoute::repaint(const proto::Snapshot& snapshot) {
 }
 
 void SessionRoute::on_exit(const json::value& payload) {
+  if (exit_sent_) return;
+  exit_sent_ = true;
   // What is held back of an unfinished character is all there will be.
   if (!carry_.empty()) {
     const std::string held = std::move(carry_);

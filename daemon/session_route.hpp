@@ -76,6 +76,9 @@ class SessionRoute {
   // which starts at carry_from_.
   std::string carry_;
   std::uint64_t carry_from_ = 0;
+  // The viewers have had the exit: a resubscription after a lost supervisor
+  // connection (or an upgrade) brings it again, and it is not repeated.
+  bool exit_sent_ = false;
 };
 
 }  // namespace ptyctl::host

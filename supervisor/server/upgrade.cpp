@@ -1,6 +1,7 @@
 #include "upgrade.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -133,6 +134,12 @@ std::optional<std::string> finish_check(CheckRun run, bool timed_out, int timeou
 
 std::string exec_keeping(int exe_fd, const std::vector<std::string>& argv_in,
                          const std::vector<int>& keep) {
+  // Nothing else crosses: asio's sockets (the connections the exec drops)
+  // are not close-on-exec by themselves.
+  if (::close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
+    for (int fd = 3; fd < 65536; ++fd)
+      ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
   for (int fd : keep)
     ::fcntl(fd, F_SETFD, 0);
   std::vector<std::string> argv = argv_in;

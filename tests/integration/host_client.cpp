@@ -1,5 +1,7 @@
 #include "host_client.hpp"
 
+#include <algorithm>
+
 #include <ptyctl/proto/envelope.hpp>
 
 #include <signal.h>
@@ -121,14 +123,27 @@ bool HostClient::collect(const std::string& session_id, Received& out,
                          const std::function<bool(const Received&)>& done,
                          std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
+  const auto of_session = [&](const json::object& ev) {
+    const json::value* sid = ev.if_contains("sessionId");
+    return sid && sid->is_string() && sid->get_string() == session_id;
+  };
   while (!done(out)) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
-    auto ev = stream.next(left);
-    if (!ev) return false;
-    const json::value* sid = ev->if_contains("sessionId");
-    if (!sid || !sid->is_string() || sid->get_string() != session_id) continue;
+    std::optional<json::object> ev;
+    if (auto kept = std::find_if(others_.begin(), others_.end(), of_session);
+        kept != others_.end()) {
+      ev = std::move(*kept);
+      others_.erase(kept);
+    } else {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return false;
+      ev = stream.next(left);
+      if (!ev) return false;
+      if (!of_session(*ev)) {
+        if (others_.size() < 100000) others_.push_back(std::move(*ev));
+        continue;
+      }
+    }
     const json::object& payload = ev->at("payload").as_object();
     const std::string_view type = payload.at("type").as_string();
     if (type == "data") {

@@ -69,7 +69,8 @@ class HostClient {
   std::optional<boost::json::object> next_event(std::chrono::milliseconds timeout = 20s);
   // Reads events into `out` (data for `session_id` must continue at out.next;
   // bytes before it are counted as stale and skipped)
-  // until `done` or the deadline; events of other sessions are skipped.
+  // until `done` or the deadline; events of other sessions are kept for
+  // their own collect().
   bool collect(const std::string& session_id, Received& out,
                const std::function<bool(const Received&)>& done, std::chrono::milliseconds timeout);
 
@@ -79,6 +80,7 @@ class HostClient {
  private:
   std::string client_id_;
   int next_id_ = 1;
+  std::deque<boost::json::object> others_;  // events collect() read for other sessions
 };
 
 std::string host_binary();

@@ -1,7 +1,9 @@
 // pty-supervisor's in-place upgrade (docs/upgrade.md): the real binary execs
 // itself (or a new binary) in the same process, with real shells attached.
 
+#include "cli_harness.hpp"
 #include "harness.hpp"
+#include "host_client.hpp"
 
 #include <ptyctl/proto/snapshot.hpp>
 #include <ptyctl/proto/supervisor_messages.hpp>
@@ -10,7 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 using namespace ptyctl;
 using namespace ptyctl::test;
@@ -145,4 +152,125 @@ TEST(Upgrade, ABinaryThatRefusesTheStateChangesNothing) {
     ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s1"}}, "echo " + mark + "\r")));
     ASSERT_TRUE(read_until(c, "s1", next, bytes, "\r" + mark + "\r\n")) << bytes;
   }
+}
+
+namespace {
+json::object host_session(const std::string& id, const std::string& command) {
+  return json::object{{"sessionId", id}, {"cols", 80},   {"rows", 24},        {"workspaceId", "w"},
+                      {"paneId", id},    {"tabId", "t"}, {"command", command}};
+}
+std::map<std::string, std::int64_t> shell_pids(HostClient& c) {
+  std::map<std::string, std::int64_t> out;
+  auto r = c.request("listSessions");
+  for (const auto& s : r.at("payload").at("sessions").as_array())
+    if (s.at("isAlive").as_bool())
+      out[std::string(s.at("sessionId").as_string())] = s.at("pid").as_int64();
+  return out;
+}
+}  // namespace
+
+TEST(Upgrade, TwentyInARowDuringOutputThroughTerminalHost) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  constexpr int kLines = 3000;
+  // Paced output through a viewer; an idle shell; one ending 7 after 2 s; one
+  // ending 3 while the upgrades go on.
+  ASSERT_TRUE(ok(c.request(
+      "createOrAttach",
+      host_session("seq", "for i in $(seq 1 " + std::to_string(kLines) +
+                              "); do echo line-$i; [ $((i % 50)) = 0 ] && sleep 0.05; done; "
+                              "echo seq-done; sleep 1000"))));
+  ASSERT_TRUE(ok(c.request("createOrAttach", host_session("idle", "sleep 1000"))));
+  ASSERT_TRUE(ok(c.request("createOrAttach", host_session("seven", "sleep 2; exit 7"))));
+  ASSERT_TRUE(ok(c.request("createOrAttach", host_session("three", "sleep 4; exit 3"))));
+  const int supervisor = f.supervisor_pid();
+  const auto shells = shell_pids(c);
+  ASSERT_EQ(shells.size(), 4u);
+  Received seq, seven, three;
+  for (int i = 0; i < 20; ++i) {
+    const auto idle_before = c.request("getSnapshot", json::object{{"sessionId", "idle"}});
+    const auto r = run_cli(with_state(f, {"upgrade", "supervisor"}), {}, 60s);
+    ASSERT_EQ(r.code, 0) << r.err << r.out;
+    EXPECT_TRUE(contains(r.out, "upgraded in place")) << r.out;
+    EXPECT_EQ(f.supervisor_pid(), supervisor);
+    // terminal-host has reconnected: every shell is the same process.
+    std::map<std::string, std::int64_t> now;
+    ASSERT_TRUE(wait_until(
+        [&] {
+          auto r2 = c.request("listSessions");
+          if (!ok(r2)) return false;
+          now = shell_pids(c);
+          return true;
+        },
+        20s))
+        << json::serialize(c.request("listSessions")) << "\n"
+        << f.process->log() << "\n"
+        << read_file(f.dir.path() + "/pty-supervisor.log");
+    for (const auto& [id, pid] : now)
+      EXPECT_EQ(shells.at(id), pid) << id;
+    const auto idle_after = c.request("getSnapshot", json::object{{"sessionId", "idle"}});
+    ASSERT_TRUE(ok(idle_before) && ok(idle_after));
+    EXPECT_EQ(json::serialize(idle_after.at("payload").at("snapshot")),
+              json::serialize(idle_before.at("payload").at("snapshot")))
+        << "upgrade " << i;
+  }
+  // Every line exactly once, in order (collect() checks offsets too).
+  ASSERT_TRUE(c.collect(
+      "seq", seq, [](const Received& r) { return contains(r.bytes, "seq-done\r\n"); }, 60s))
+      << seq.bytes.size();
+  std::string expected;
+  for (int i = 1; i <= kLines; ++i)
+    expected += "line-" + std::to_string(i) + "\r\n";
+  expected += "seq-done\r\n";
+  if (seq.bytes != expected) {
+    std::size_t at = 0;
+    while (at < seq.bytes.size() && at < expected.size() && seq.bytes[at] == expected[at])
+      ++at;
+    ADD_FAILURE() << "the viewer's output differs from byte " << at << " (of " << seq.bytes.size()
+                  << ", expected " << expected.size()
+                  << "): " << testing::PrintToString(seq.bytes.substr(at > 40 ? at - 40 : 0, 200))
+                  << "\n"
+                  << f.process->log();
+  }
+  const auto ended = [](const Received& r) { return r.exit.has_value(); };
+  ASSERT_TRUE(c.collect("seven", seven, ended, 60s))
+      << f.process->log() << "\n"
+      << read_file(f.dir.path() + "/pty-supervisor.log");
+  EXPECT_EQ(seven.exit->at("exitCode").as_int64(), 7);
+  ASSERT_TRUE(c.collect("three", three, ended, 60s));
+  EXPECT_EQ(three.exit->at("exitCode").as_int64(), 3);
+}
+
+TEST(Upgrade, AClientConnectingThroughoutIsNeverRefused) {
+  SupervisorFixture f;
+  SupervisorClient c(f.socket());
+  ASSERT_TRUE(ok(c.hello()));
+  ASSERT_TRUE(ok(c.request("createSession", bash_session("s1"))));
+  std::atomic<bool> done{false};
+  std::atomic<int> refused{0}, connected{0};
+  std::thread knocker([&] {
+    while (!done) {
+      const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_un addr{};
+      addr.sun_family = AF_UNIX;
+      std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", f.socket().c_str());
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0)
+        ++connected;
+      else if (errno == ECONNREFUSED || errno == ENOENT)
+        ++refused;
+      ::close(fd);
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    SupervisorClient u(f.socket());
+    ASSERT_TRUE(ok(u.hello()));
+    auto r = u.request("prepareUpgrade", json::object{}, {}, 30s);
+    ASSERT_TRUE(ok(r)) << json::serialize(r);
+  }
+  done = true;
+  knocker.join();
+  EXPECT_EQ(refused.load(), 0);
+  EXPECT_GT(connected.load(), 20);
+  std::cout << connected.load() << " connections during 20 upgrades, " << refused.load()
+            << " refused\n";
 }
