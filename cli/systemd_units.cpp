@@ -1,5 +1,7 @@
 #include "systemd_units.hpp"
 
+#include <filesystem>
+
 namespace ptyctl::cli {
 
 namespace {
@@ -71,11 +73,13 @@ std::string service_unit(const UnitInputs& in) {
   } else {
     s += "#\n"
          "# The shells run in this unit's cgroup: `systemctl --user restart` or `stop`\n"
-         "# of this unit ends every session. Upgrade the supervisor with its in-place\n"
-         "# re-exec instead (a later release); restart ptyctl-terminal-host-" +
-         in.name +
-         ".service\n"
-         "# freely.\n";
+         "# of this unit ends every session. Upgrade the supervisor in place instead:\n"
+         "#   systemctl --user reload " +
+         unit +
+         "\n"
+         "# (ExecReload: the same process execs the new binary; every shell goes on).\n"
+         "# Restart ptyctl-terminal-host-" +
+         in.name + ".service freely.\n";
   }
   s += "\n[Unit]\n";
   s += host
@@ -96,6 +100,12 @@ std::string service_unit(const UnitInputs& in) {
   for (const auto& w : server_command(in))
     exec += (exec.empty() ? "" : " ") + exec_word(w.front() == '/' ? unit_path(in, w) : w);
   s += "ExecStart=" + exec + "\n";
+  if (!host) {
+    // ptyctl sits beside the server binaries.
+    const std::string ptyctl = std::filesystem::path(in.binary).parent_path().string() + "/ptyctl";
+    s += "ExecReload=" + exec_word(unit_path(in, ptyctl)) + " --state-dir " +
+         exec_word(unit_path(in, in.state_dir)) + " upgrade supervisor\n";
+  }
   s += host ? "Restart=always\n" : "Restart=on-failure\n";
   s += "RestartSec=1\n";
   s += "WorkingDirectory=%h\n";

@@ -83,7 +83,7 @@ void register_server(const std::string& kind, const std::string& name, int argc,
   register_process(e);
 }
 
-void notify_ready() {
+void notify_systemd(std::string_view message) {
   const char* target = std::getenv("NOTIFY_SOCKET");
   if (!target || !*target) return;
   const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -94,9 +94,12 @@ void notify_ready() {
   if (path[0] == '@') path[0] = '\0';  // abstract namespace
   std::memcpy(addr.sun_path, path.data(), std::min(path.size(), sizeof addr.sun_path - 1));
   const socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
-  const char msg[] = "READY=1";
-  ::sendto(fd, msg, sizeof msg - 1, 0, reinterpret_cast<sockaddr*>(&addr), len);
+  ::sendto(fd, message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&addr), len);
   ::close(fd);
+}
+
+void notify_ready() {
+  notify_systemd("READY=1");
 }
 
 }  // namespace ptyctl

@@ -162,6 +162,7 @@ std::string exec_keeping(int exe_fd, const std::vector<std::string>& argv_in,
 #include "supervisor.hpp"
 
 #include <ptyctl/common/log.hpp>
+#include <ptyctl/common/process.hpp>
 #include <ptyctl/proto/errors.hpp>
 #include <ptyctl/proto/supervisor_messages.hpp>
 #include <ptyctl/proto/version.hpp>
@@ -289,7 +290,10 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
   argv.insert(argv.end(), options_.exec_args.begin(), options_.exec_args.end());
   log_info("upgrading in place: exec " + binary + " with " + std::to_string(sessions_.size()) +
            " sessions");
+  // systemd (ExecReload=): reloading until the next image says READY=1.
+  notify_systemd("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonic_ns() / 1000));
   const std::string failure = exec_keeping(-1, argv, keep);
+  notify_ready();
   ::close(state_fd);
   if (old_exe >= 0) ::close(old_exe);
   refuse(failure);

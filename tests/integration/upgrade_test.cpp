@@ -274,3 +274,49 @@ TEST(Upgrade, AClientConnectingThroughoutIsNeverRefused) {
   std::cout << connected.load() << " connections during 20 upgrades, " << refused.load()
             << " refused\n";
 }
+
+TEST(Upgrade, SystemdIsToldReloadingThenReady) {
+  // What ExecReload= relies on: RELOADING=1 before the exec, READY=1 once the
+  // same pid (MAINPID unchanged) serves again.
+  TempDir dir;
+  NotifySocket notify(dir.path() + "/notify.sock");
+  Process p(supervisor_binary(), {"--state-dir", dir.path() + "/state"},
+            {{"NOTIFY_SOCKET", notify.path()}});
+  const auto ready = notify.receive(20s);
+  ASSERT_TRUE(ready) << p.log();
+  EXPECT_EQ(*ready, "READY=1");
+  SupervisorClient u(dir.path() + "/state/pty-supervisor.sock");
+  ASSERT_TRUE(ok(u.hello()));
+  auto r = u.request("prepareUpgrade", json::object{}, {}, 30s);
+  ASSERT_TRUE(ok(r)) << json::serialize(r);
+  const auto reloading = notify.receive(20s);
+  ASSERT_TRUE(reloading);
+  EXPECT_TRUE(reloading->starts_with("RELOADING=1\nMONOTONIC_USEC=")) << *reloading;
+  const auto again = notify.receive(20s);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, "READY=1");
+  EXPECT_EQ(json::value_to<proto::sup::PrepareUpgradeResult>(r.at("payload")).supervisorPid,
+            p.pid());
+}
+
+TEST(Upgrade, PtyctlSaysWhyAnUpgradeDidNotHappen) {
+  HostFixture f;
+  HostClient c(f.socket(), f.token());
+  ASSERT_TRUE(ok(c.request("createOrAttach", host_session("s", "sleep 1000"))));
+  const int supervisor = f.supervisor_pid();
+  const std::string bad = script(f.dir, "refuses", "echo 'state format 9 only'; exit 1");
+  auto r = run_cli(with_state(f, {"upgrade", "supervisor", "--binary", bad}));
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err,
+                       "the upgrade did not happen: the new binary exited with status 1: "
+                       "state format 9 only"))
+      << r.err;
+  r = run_cli(with_state(f, {"upgrade", "terminal-host"}));
+  EXPECT_EQ(r.code, 2) << r.err;
+  // And one that happens prints both versions and the same pid.
+  r = run_cli(with_state(f, {"upgrade", "supervisor", "--json"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto result = json::value_to<proto::sup::PrepareUpgradeResult>(json::parse(r.out));
+  EXPECT_EQ(result.supervisorPid, supervisor);
+  EXPECT_EQ(result.previousVersion, result.version);
+}

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace ptyctl {
 
@@ -34,5 +35,7 @@ void register_server(const std::string& kind, const std::string& name, int argc,
 
 // systemd's readiness notification (READY=1 to $NOTIFY_SOCKET), if asked for.
 void notify_ready();
+// Any notify message ("RELOADING=1\nMONOTONIC_USEC=..."), if asked for.
+void notify_systemd(std::string_view message);
 
 }  // namespace ptyctl
