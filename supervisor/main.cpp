@@ -150,32 +150,36 @@ int main(int argc, char** argv) {
   std::optional<sup::UnixAcceptor> acceptor;
   std::optional<std::string> state_bytes;
   std::optional<proto::handover::Decoded> handed;
+  // The image after an in-place upgrade's exec that cannot take over goes
+  // back into the image that wrote the state (kept open as rollback_exe), which
+  // answers the requester UPGRADE_FAILED with the reason.
+  const auto roll_back = [&](const std::string& what) {
+    const std::string reason = "the new binary cannot restore the state: " + what;
+    std::cerr << "pty-supervisor: " << reason << "\n";
+    if (rollback_exe < 0 || !restore_failed.empty()) return 1;  // nowhere to go back to
+    std::vector<std::string> back{"pty-supervisor", "--restore", std::to_string(restore_fd),
+                                  "--restore-failed", reason};
+    back.insert(back.end(), exec_args.begin(), exec_args.end());
+    // Not decoded: the fds are as the exec left them (inherited), so touch none.
+    const std::string why =
+        handed ? sup::exec_keeping(rollback_exe, back, sup::fds_of(handed->state, restore_fd))
+               : sup::exec_keeping(rollback_exe, back, {restore_fd}, false);
+    std::cerr << "pty-supervisor: " << why << "\n";
+    return 1;
+  };
   if (restore_fd >= 0) {
     // The image after an in-place upgrade's exec: the same process, with the
     // state, the lock, the socket and every PTY inherited.
     try {
       state_bytes = sup::read_memfd(restore_fd);
       handed = proto::handover::decode(*state_bytes);
-      ::close(restore_fd);
+      server.emplace(files, handed->state.lockFd);
+      acceptor.emplace(io);
+      acceptor->assign(asio::local::stream_protocol(), handed->state.listenFd);
+      ::fcntl(handed->state.listenFd, F_SETFD, FD_CLOEXEC);
     } catch (const std::exception& e) {
-      if (rollback_exe < 0 || !restore_failed.empty()) {
-        std::cerr << "pty-supervisor: cannot restore the state handed over: " << e.what() << "\n";
-        return 1;
-      }
-      // Back into the image that wrote it, which can read it.
-      std::vector<std::string> back{
-          "pty-supervisor", "--restore", std::to_string(restore_fd), "--restore-failed",
-          std::string("the new binary cannot restore the state: ") + e.what()};
-      back.insert(back.end(), exec_args.begin(), exec_args.end());
-      const std::string why = sup::exec_keeping(rollback_exe, back, {});
-      std::cerr << "pty-supervisor: " << why << "\n";
-      return 1;
+      return roll_back(e.what());
     }
-    if (rollback_exe >= 0) ::close(rollback_exe);
-    server.emplace(files, handed->state.lockFd);
-    acceptor.emplace(io);
-    acceptor->assign(asio::local::stream_protocol(), handed->state.listenFd);
-    ::fcntl(handed->state.listenFd, F_SETFD, FD_CLOEXEC);
   } else {
     try {
       server.emplace(files);
@@ -216,8 +220,15 @@ int main(int argc, char** argv) {
   options.lock_fd = server->lock_fd();
   sup::Supervisor supervisor(io, std::move(*acceptor), options);
   if (handed) {
-    supervisor.adopt(*handed, restore_failed.empty() ? std::nullopt
-                                                     : std::optional<std::string>(restore_failed));
+    try {
+      supervisor.adopt(*handed, restore_failed.empty()
+                                    ? std::nullopt
+                                    : std::optional<std::string>(restore_failed));
+    } catch (const std::exception& e) {
+      return roll_back(e.what());
+    }
+    ::close(restore_fd);
+    if (rollback_exe >= 0) ::close(rollback_exe);
     handed.reset();
     state_bytes.reset();
   }

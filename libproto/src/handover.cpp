@@ -40,7 +40,7 @@ std::string encode(const State& state, const std::vector<SessionBytes>& bytes) {
   }
   const std::string json = boost::json::serialize(boost::json::value_from(described));
   std::string out(kMagic);
-  out += std::to_string(state.format) + " " + std::to_string(json.size()) + "\n";
+  out += std::to_string(kFormat) + " " + std::to_string(json.size()) + "\n";
   out += json;
   for (const auto& b : bytes) {
     out += b.ring;

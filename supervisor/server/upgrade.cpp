@@ -80,13 +80,15 @@ std::string read_memfd(int fd) {
   return out;
 }
 
-std::variant<CheckRun, std::string> start_check(const std::string& binary, int state_fd) {
+std::variant<CheckRun, std::string> start_check(const std::string& binary, int state_fd,
+                                                const std::vector<std::string>& extra) {
   if (::access(binary.c_str(), X_OK) != 0)
     return "no binary to run at " + binary + ": " + std::strerror(errno);
   CheckRun run;
   run.output = ::memfd_create("ptyctl-upgrade-check", MFD_CLOEXEC);
   if (run.output < 0) return std::string("memfd_create: ") + std::strerror(errno);
   std::vector<std::string> argv{binary, "--check-upgrade", std::to_string(state_fd)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
   auto args = c_argv(argv);
   run.pid = ::fork();
   if (run.pid < 0) {
@@ -132,11 +134,20 @@ std::optional<std::string> finish_check(CheckRun run, bool timed_out, int timeou
   return "the new binary " + describe_status(status) + (said.empty() ? "" : ": " + said);
 }
 
+std::vector<int> fds_of(const proto::handover::State& state, int state_fd) {
+  std::vector<int> fds{state_fd, state.listenFd};
+  if (state.lockFd >= 0) fds.push_back(state.lockFd);
+  if (state.requesterFd >= 0) fds.push_back(state.requesterFd);
+  for (const auto& s : state.sessions)
+    if (s.masterFd >= 0) fds.push_back(s.masterFd);
+  return fds;
+}
+
 std::string exec_keeping(int exe_fd, const std::vector<std::string>& argv_in,
-                         const std::vector<int>& keep) {
+                         const std::vector<int>& keep, bool close_others) {
   // Nothing else crosses: asio's sockets (the connections the exec drops)
   // are not close-on-exec by themselves.
-  if (::close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
+  if (close_others && ::close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
     for (int fd = 3; fd < 65536; ++fd)
       ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   }
@@ -235,7 +246,9 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
     refuse(std::string("cannot write the state: ") + e.what());
     co_return;
   }
-  auto started = start_check(binary, check_fd);
+  std::vector<std::string> check_args{"--rollback-exe", "-1"};
+  check_args.insert(check_args.end(), options_.exec_args.begin(), options_.exec_args.end());
+  auto started = start_check(binary, check_fd, check_args);
   if (auto* why = std::get_if<std::string>(&started)) {
     ::close(check_fd);
     refuse(*why);

@@ -24,16 +24,21 @@ struct CheckRun {
   int pidfd = -1;   // readable once it has ended
   int output = -1;  // memfd with what it printed
 };
-// Starts it; nullopt's sibling: why it could not start.
-std::variant<CheckRun, std::string> start_check(const std::string& binary, int state_fd);
+// Starts it (with `args` after it, the options the exec will pass, so that
+// a binary that would refuse those refuses now); or why it could not start.
+std::variant<CheckRun, std::string> start_check(const std::string& binary, int state_fd,
+                                                const std::vector<std::string>& args);
 // Reaps it (SIGKILL first if `timed_out`): nothing when it accepted the
 // state, else why not.
 std::optional<std::string> finish_check(CheckRun run, bool timed_out, int timeout_ms);
 
-// Clears close-on-exec on `keep` and execs `argv` (argv[0] the binary, or
-// `exe_fd` >= 0 through execveat). Returns only when the exec fails: why, with
-// close-on-exec set again on `keep`.
+// Execs `argv` (argv[0] the binary, or `exe_fd` >= 0 through execveat) with
+// close-on-exec cleared on `keep` and, when `close_others`, set on every
+// other fd from 3 on. Returns only when the exec fails: why (close-on-exec is
+// set again on `keep`).
 std::string exec_keeping(int exe_fd, const std::vector<std::string>& argv,
-                         const std::vector<int>& keep);
+                         const std::vector<int>& keep, bool close_others = true);
+// The fds a state names (what a rollback must keep), and the state's own.
+std::vector<int> fds_of(const proto::handover::State& state, int state_fd);
 
 }  // namespace ptyctl::sup

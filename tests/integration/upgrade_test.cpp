@@ -139,7 +139,9 @@ TEST(Upgrade, ABinaryThatRefusesTheStateChangesNothing) {
     std::string binary, says;
   } cases[] = {
       {script(f.dir, "exits", "exit 1"), "exited with status 1"},
-      {script(f.dir, "crashes", "cat >/dev/null <&3; kill -SEGV $$"), "SIGSEGV"},
+      {script(f.dir, "crashes", "cat \"/dev/fd/$2\" >/dev/null && kill -SEGV $$"), "SIGSEGV"},
+      {PTYCTL_SUPERVISOR_FORMAT2_BIN,
+       "state format 1 is not known to this version (it reads format 2)"},
       {f.dir.path() + "/not-there", "no binary to run at " + f.dir.path() + "/not-there"},
   };
   int round = 0;
@@ -319,4 +321,48 @@ TEST(Upgrade, PtyctlSaysWhyAnUpgradeDidNotHappen) {
   const auto result = json::value_to<proto::sup::PrepareUpgradeResult>(json::parse(r.out));
   EXPECT_EQ(result.supervisorPid, supervisor);
   EXPECT_EQ(result.previousVersion, result.version);
+}
+
+TEST(Upgrade, ANewImageThatCannotRestoreGoesBackIntoTheOldOne) {
+  // It passed the check (a wrapper says yes), then fails on the state after
+  // the exec: it execs the old binary (kept open) with the same state, which
+  // answers UPGRADE_FAILED. Same pid, every session, nothing lost.
+  SupervisorFixture f;
+  SupervisorClient c(f.socket());
+  ASSERT_TRUE(ok(c.hello()));
+  auto created = c.request("createSession", bash_session("s1"));
+  ASSERT_TRUE(ok(created));
+  const int shell = static_cast<int>(created.at("payload").at("pid").as_int64());
+  ASSERT_TRUE(ok(c.request("attachSession", json::object{{"sessionId", "s1"}, {"fromOffset", 0}})));
+  std::uint64_t next = 0;
+  std::string bytes;
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "s1"}}, "echo one-$((1))\r")));
+  ASSERT_TRUE(read_until(c, "s1", next, bytes, "one-1\r\n")) << bytes;
+  const std::string later = script(f.dir, "later",
+                                   "[ \"$1\" = --check-upgrade ] && exit 0\n"
+                                   "exec " PTYCTL_SUPERVISOR_FORMAT2_BIN " \"$@\"");
+  for (int i = 0; i < 3; ++i) {
+    SupervisorClient u(f.socket());
+    ASSERT_TRUE(ok(u.hello()));
+    auto r = u.request("prepareUpgrade", json::object{{"binary", later}}, {}, 30s);
+    EXPECT_EQ(error_code(r), "UPGRADE_FAILED") << json::serialize(r);
+    EXPECT_TRUE(contains(json::serialize(r),
+                         "the new binary cannot restore the state: state format 1 is not known"))
+        << json::serialize(r) << "\n"
+        << f.process->log();
+  }
+  SupervisorClient c2(f.socket());
+  auto hello = c2.hello();
+  ASSERT_TRUE(ok(hello));
+  EXPECT_EQ(hello.at("payload").at("supervisorPid").as_int64(), f.process->pid());
+  const auto sessions =
+      json::value_to<proto::sup::ListSessionsResult>(c2.request("listSessions").at("payload"))
+          .sessions;
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_EQ(sessions[0].pid, shell);
+  ASSERT_TRUE(
+      ok(c2.request("attachSession", json::object{{"sessionId", "s1"}, {"fromOffset", next}})));
+  ASSERT_TRUE(ok(c2.request("write", json::object{{"sessionId", "s1"}}, "echo two-$((2))\r")));
+  bytes.clear();
+  ASSERT_TRUE(read_until(c2, "s1", next, bytes, "two-2\r\n")) << bytes;
 }

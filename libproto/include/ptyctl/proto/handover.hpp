@@ -16,8 +16,13 @@
 
 namespace ptyctl::proto::handover {
 
-// The format this build writes and the only one it reads.
+// The format this build writes and the only one it reads. (The tests build a
+// pty-supervisor of a "later release" with another, to see one refused.)
+#ifdef PTYCTL_HANDOVER_FORMAT
+inline constexpr int kFormat = PTYCTL_HANDOVER_FORMAT;
+#else
 inline constexpr int kFormat = 1;
+#endif
 
 struct HandoverError : std::runtime_error {
   using std::runtime_error::runtime_error;
