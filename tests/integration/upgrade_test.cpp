@@ -183,14 +183,29 @@ TEST(Upgrade, TwentyInARowDuringOutputThroughTerminalHost) {
                               "); do echo line-$i; [ $((i % 50)) = 0 ] && sleep 0.05; done; "
                               "echo seq-done; sleep 1000"))));
   ASSERT_TRUE(ok(c.request("createOrAttach", host_session("idle", "sleep 1000"))));
+  // A full-screen program: alternate screen, mouse mode, colours, a title, a
+  // scroll region, the cursor somewhere.
+  ASSERT_TRUE(
+      ok(c.request("createOrAttach",
+                   host_session("tui",
+                                "printf '\\033]2;editor\\007\\033[?1049h\\033[?1000h\\033[?1006h"
+                                "\\033[1;31mred\\033[0m\\033[3;20r\\033[5;7Hhere\\033[4h'; "
+                                "sleep 1000"))));
   ASSERT_TRUE(ok(c.request("createOrAttach", host_session("seven", "sleep 2; exit 7"))));
   ASSERT_TRUE(ok(c.request("createOrAttach", host_session("three", "sleep 4; exit 3"))));
   const int supervisor = f.supervisor_pid();
   const auto shells = shell_pids(c);
-  ASSERT_EQ(shells.size(), 4u);
+  ASSERT_EQ(shells.size(), 5u);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto r = c.request("getSnapshot", json::object{{"sessionId", "tui"}});
+        return ok(r) && r.at("payload").at("snapshot").at("modes").at("mouseSgr").as_bool();
+      },
+      20s));
   Received seq, seven, three;
   for (int i = 0; i < 20; ++i) {
     const auto idle_before = c.request("getSnapshot", json::object{{"sessionId", "idle"}});
+    const auto tui_before = c.request("getSnapshot", json::object{{"sessionId", "tui"}});
     const auto r = run_cli(with_state(f, {"upgrade", "supervisor"}), {}, 60s);
     ASSERT_EQ(r.code, 0) << r.err << r.out;
     EXPECT_TRUE(contains(r.out, "upgraded in place")) << r.out;
@@ -214,6 +229,11 @@ TEST(Upgrade, TwentyInARowDuringOutputThroughTerminalHost) {
     ASSERT_TRUE(ok(idle_before) && ok(idle_after));
     EXPECT_EQ(json::serialize(idle_after.at("payload").at("snapshot")),
               json::serialize(idle_before.at("payload").at("snapshot")))
+        << "upgrade " << i;
+    const auto tui_after = c.request("getSnapshot", json::object{{"sessionId", "tui"}});
+    ASSERT_TRUE(ok(tui_before) && ok(tui_after));
+    EXPECT_EQ(json::serialize(tui_after.at("payload").at("snapshot")),
+              json::serialize(tui_before.at("payload").at("snapshot")))
         << "upgrade " << i;
   }
   // Every line exactly once, in order (collect() checks offsets too).
