@@ -12,8 +12,8 @@ namespace ptyctl::proto::handover {
 BOOST_DESCRIBE_STRUCT(SessionState, (),
                       (sessionId, cols, rows, cwd, shell, args, command, workspaceId, paneId,
                        createdAt, lastAttachedAt, pid, masterFd, reaped, finished, forget, exitCode,
-                       exitSignal, ringCapacity, ringEnd, ringBytes, emulatorOffset, rehydrateBytes,
-                       screenBytes, inputBytes))
+                       exitSignal, killInMs, ringCapacity, ringEnd, ringBytes, emulatorOffset,
+                       rehydrateBytes, screenBytes, inputBytes))
 BOOST_DESCRIBE_STRUCT(State, (),
                       (format, writerVersion, startedNs, listenFd, lockFd, requesterFd, requestId,
                        failure, sessions))

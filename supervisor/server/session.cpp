@@ -152,7 +152,9 @@ Session::Session(asio::io_context& io, const SessionSpec& spec, int pid, int mas
 
 void Session::start() {
   asio::co_spawn(io_, read_loop(), asio::detached);
-  if (reaped_ && !finished_) arm_drain_timer();  // handed over while draining
+  if (reaped_ && !finished_) arm_drain_timer();       // handed over while draining
+  if (pending_kill_) arm_kill_timer(*pending_kill_);  // a kill's grace, handed over
+  pending_kill_.reset();
 }
 
 asio::awaitable<void> Session::read_loop() {
@@ -296,10 +298,17 @@ void Session::kill(int sig, std::chrono::milliseconds grace) {
   pid_t fg = master_.is_open() ? ::tcgetpgrp(master_.native_handle()) : -1;
   ::kill(-pid_, sig);
   if (fg > 0 && fg != pid_) ::kill(-fg, sig);
+  arm_kill_timer(grace);
+}
+
+void Session::arm_kill_timer(std::chrono::milliseconds grace) {
+  kill_deadline_ = std::chrono::steady_clock::now() + grace;
   kill_timer_.expires_after(grace);
-  kill_timer_.async_wait([self = shared_from_this(), fg](boost::system::error_code ec) {
+  kill_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->finished_) return;
     log_warn("session " + self->id() + " did not end after its signal; sending SIGKILL");
+    // The groups as they are now: the terminal's foreground one too.
+    const pid_t fg = self->master_.is_open() ? ::tcgetpgrp(self->master_.native_handle()) : -1;
     ::kill(-self->pid_, SIGKILL);
     if (fg > 0 && fg != self->pid_) ::kill(-fg, SIGKILL);
     ::kill(self->pid_, SIGKILL);
@@ -378,6 +387,10 @@ SessionHandover Session::handover() {
   st.forget = forget_;
   st.exitCode = exit_code_;
   st.exitSignal = exit_signal_;
+  if (kill_deadline_ && !finished_)
+    st.killInMs = std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                *kill_deadline_ - std::chrono::steady_clock::now())
+                                                .count());
   st.ringCapacity = ring_.capacity();
   st.ringEnd = ring_.end();
   h.ring = ring_.held();
@@ -431,6 +444,7 @@ std::shared_ptr<Session> Session::adopt(asio::io_context& io,
   s->exit_code_ = st.exitCode;
   s->exit_signal_ = st.exitSignal;
   if (!bytes.input.empty() && !st.finished) s->queue_input(std::string(bytes.input));
+  if (st.killInMs && !st.finished) s->pending_kill_ = std::chrono::milliseconds(*st.killInMs);
   return s;
 }
 

@@ -135,6 +135,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_bytes(std::string_view bytes);
   asio::awaitable<void> feed_emulator();
   void apply_pending_resize();
+  void arm_kill_timer(std::chrono::milliseconds grace);
   void arm_drain_timer();
   void finish();
 
@@ -163,6 +164,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::int64_t created_at_ms_;
   std::optional<std::int64_t> last_attached_ms_;
   asio::steady_timer kill_timer_;
+  std::optional<std::chrono::steady_clock::time_point> kill_deadline_;
+  std::optional<std::chrono::milliseconds> pending_kill_;  // to arm at start()
   asio::steady_timer drain_timer_;
 };
 

@@ -9,6 +9,7 @@
 #include <ptyctl/proto/supervisor_messages.hpp>
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -385,4 +386,37 @@ TEST(Upgrade, ANewImageThatCannotRestoreGoesBackIntoTheOldOne) {
   ASSERT_TRUE(ok(c2.request("write", json::object{{"sessionId", "s1"}}, "echo two-$((2))\r")));
   bytes.clear();
   ASSERT_TRUE(read_until(c2, "s1", next, bytes, "two-2\r\n")) << bytes;
+}
+
+TEST(Upgrade, AKillsGracePeriodRunsOnAcrossIt) {
+  // A program that ignores SIGHUP: killSession's SIGKILL after the grace
+  // period still comes when an upgrade happened in between.
+  SupervisorFixture f;
+  SupervisorClient c(f.socket());
+  ASSERT_TRUE(ok(c.hello()));
+  auto created = c.request("createSession",
+                           json::object{{"sessionId", "stubborn"},
+                                        {"cols", 80},
+                                        {"rows", 24},
+                                        {"shell", "/bin/bash"},
+                                        {"command", "trap '' HUP; echo ready; exec sleep 1000"}});
+  ASSERT_TRUE(ok(created));
+  ASSERT_TRUE(
+      ok(c.request("attachSession", json::object{{"sessionId", "stubborn"}, {"fromOffset", 0}})));
+  std::uint64_t next = 0;
+  std::string bytes;
+  ASSERT_TRUE(read_until(c, "stubborn", next, bytes, "ready")) << bytes;
+  ASSERT_TRUE(ok(c.request("killSession", json::object{{"sessionId", "stubborn"}})));
+  SupervisorClient u(f.socket());
+  ASSERT_TRUE(ok(u.hello()));
+  ASSERT_TRUE(ok(u.request("prepareUpgrade", json::object{}, {}, 30s)));
+  // The grace period is 3 s; then SIGKILL.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto r = u.request("listSessions");
+        const auto l = json::value_to<proto::sup::ListSessionsResult>(r.at("payload")).sessions;
+        return l.size() == 1 && !l[0].isAlive && l[0].signal == SIGKILL;
+      },
+      20s))
+      << read_file(f.dir.path() + "/pty-supervisor.log") << f.process->log();
 }

@@ -49,6 +49,8 @@ struct SessionState {
   bool forget = false;
   std::optional<int> exitCode;
   std::optional<int> exitSignal;
+  // A kill's signal was sent: SIGKILL follows in this many ms if it has not ended.
+  std::optional<std::int64_t> killInMs;
   // The output ring: capacity, and the held bytes [ringEnd - ringBytes, ringEnd).
   std::uint64_t ringCapacity = 0;
   std::uint64_t ringEnd = 0;
