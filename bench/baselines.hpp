@@ -2,7 +2,7 @@
 // What every benchmark measures beside its own figure, in the same run: a
 // bare PTY and tmux, plus the statistics the figures are quoted with.
 
-#include "../tests/integration/harness.hpp"
+#include "harness.hpp"
 
 #include <sys/types.h>
 
