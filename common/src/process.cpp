@@ -83,6 +83,14 @@ void register_server(const std::string& kind, const std::string& name, int argc,
   register_process(e);
 }
 
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings)
+    out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
 void notify_systemd(std::string_view message) {
   const char* target = std::getenv("NOTIFY_SOCKET");
   if (!target || !*target) return;

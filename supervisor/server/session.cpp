@@ -2,6 +2,7 @@
 
 #include <ptyctl/common/environment.hpp>
 #include <ptyctl/common/log.hpp>
+#include <ptyctl/common/process.hpp>
 #include <ptyctl/common/registry.hpp>  // now_ms
 #include <ptyctl/common/watchdog.hpp>
 
@@ -45,14 +46,6 @@ std::vector<std::string> session_env(const SessionSpec& spec) {
   std::vector<std::string> out;
   for (const auto& [k, v] : env)
     out.push_back(k + "=" + v);
-  return out;
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (auto& s : v)
-    out.push_back(s.data());
-  out.push_back(nullptr);
   return out;
 }
 

@@ -1,5 +1,14 @@
 #include "upgrade.hpp"
 
+#include "connection.hpp"
+#include "supervisor.hpp"
+
+#include <ptyctl/common/log.hpp>
+#include <ptyctl/common/process.hpp>
+#include <ptyctl/proto/errors.hpp>
+#include <ptyctl/proto/supervisor_messages.hpp>
+#include <ptyctl/proto/version.hpp>
+
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
@@ -11,6 +20,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <system_error>
 
 extern char** environ;
@@ -20,14 +30,6 @@ namespace ptyctl::sup {
 namespace {
 [[noreturn]] void fail_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
-}
-
-std::vector<char*> c_argv(std::vector<std::string>& argv) {
-  std::vector<char*> out;
-  for (auto& a : argv)
-    out.push_back(a.data());
-  out.push_back(nullptr);
-  return out;
 }
 
 std::string describe_status(int status) {
@@ -89,7 +91,7 @@ std::variant<CheckRun, std::string> start_check(const std::string& binary, int s
   if (run.output < 0) return std::string("memfd_create: ") + std::strerror(errno);
   std::vector<std::string> argv{binary, "--check-upgrade", std::to_string(state_fd)};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  auto args = c_argv(argv);
+  auto args = c_strings(argv);
   run.pid = ::fork();
   if (run.pid < 0) {
     ::close(run.output);
@@ -154,7 +156,7 @@ std::string exec_keeping(int exe_fd, const std::vector<std::string>& argv_in,
   for (int fd : keep)
     ::fcntl(fd, F_SETFD, 0);
   std::vector<std::string> argv = argv_in;
-  auto args = c_argv(argv);
+  auto args = c_strings(argv);
   if (exe_fd >= 0)
     ::syscall(SYS_execveat, exe_fd, "", args.data(), environ, AT_EMPTY_PATH);
   else
@@ -168,17 +170,6 @@ std::string exec_keeping(int exe_fd, const std::vector<std::string>& argv_in,
 }  // namespace ptyctl::sup
 
 // --- the supervisor's side ---------------------------------------------------
-
-#include "connection.hpp"
-#include "supervisor.hpp"
-
-#include <ptyctl/common/log.hpp>
-#include <ptyctl/common/process.hpp>
-#include <ptyctl/proto/errors.hpp>
-#include <ptyctl/proto/supervisor_messages.hpp>
-#include <ptyctl/proto/version.hpp>
-
-#include <ctime>
 
 namespace ptyctl::sup {
 

@@ -62,6 +62,22 @@ proto::Snapshot snapshot_of(SupervisorClient& c, const std::string& sid) {
   return json::value_to<proto::Snapshot>(r.at("payload").at("snapshot"));
 }
 
+// A new connection after an upgrade (the old ones went with the old image):
+// the same supervisor pid, and `id` alone, alive, with the same shell.
+void expect_same_process_and_shell(const SupervisorFixture& f, SupervisorClient& c,
+                                   const std::string& id, int shell) {
+  auto hello = c.hello();
+  ASSERT_TRUE(ok(hello));
+  EXPECT_EQ(hello.at("payload").at("supervisorPid").as_int64(), f.process->pid());
+  const auto sessions =
+      json::value_to<proto::sup::ListSessionsResult>(c.request("listSessions").at("payload"))
+          .sessions;
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_EQ(sessions[0].sessionId, id);
+  EXPECT_EQ(sessions[0].pid, shell);
+  EXPECT_TRUE(sessions[0].isAlive);
+}
+
 std::string script(const TempDir& dir, const std::string& name, const std::string& body) {
   const std::string path = dir.path() + "/" + name;
   std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
@@ -94,17 +110,8 @@ TEST(Upgrade, InPlaceKeepsThePidTheShellsAndEveryByte) {
   EXPECT_FALSE(result.version.empty());
   std::cout << "upgrade took " << result.tookMs << " ms\n";
 
-  // The old connections went with the old image; a new one finds it all.
   SupervisorClient c2(f.socket());
-  auto hello = c2.hello();
-  ASSERT_TRUE(ok(hello));
-  EXPECT_EQ(hello.at("payload").at("supervisorPid").as_int64(), f.process->pid());
-  const auto sessions =
-      json::value_to<proto::sup::ListSessionsResult>(c2.request("listSessions").at("payload"))
-          .sessions;
-  ASSERT_EQ(sessions.size(), 1u);
-  EXPECT_EQ(sessions[0].pid, shell);
-  EXPECT_TRUE(sessions[0].isAlive);
+  expect_same_process_and_shell(f, c2, "s1", shell);
   const auto after = snapshot_of(c2, "s1");
   EXPECT_EQ(after.offset, before.offset);
   EXPECT_EQ(after.text, before.text);
@@ -373,14 +380,7 @@ TEST(Upgrade, ANewImageThatCannotRestoreGoesBackIntoTheOldOne) {
         << f.process->log();
   }
   SupervisorClient c2(f.socket());
-  auto hello = c2.hello();
-  ASSERT_TRUE(ok(hello));
-  EXPECT_EQ(hello.at("payload").at("supervisorPid").as_int64(), f.process->pid());
-  const auto sessions =
-      json::value_to<proto::sup::ListSessionsResult>(c2.request("listSessions").at("payload"))
-          .sessions;
-  ASSERT_EQ(sessions.size(), 1u);
-  EXPECT_EQ(sessions[0].pid, shell);
+  expect_same_process_and_shell(f, c2, "s1", shell);
   ASSERT_TRUE(
       ok(c2.request("attachSession", json::object{{"sessionId", "s1"}, {"fromOffset", next}})));
   ASSERT_TRUE(ok(c2.request("write", json::object{{"sessionId", "s1"}}, "echo two-$((2))\r")));

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ptyctl {
 
@@ -32,6 +33,9 @@ void check_instance_name_free(const std::string& kind, const std::string& name,
 void register_server(const std::string& kind, const std::string& name, int argc, char** argv,
                      const std::string& state_dir, const std::string& socket,
                      const std::optional<std::string>& log_file, const std::string& version);
+
+// argv/envp for exec: pointers into `strings`, then a null one.
+std::vector<char*> c_strings(std::vector<std::string>& strings);
 
 // systemd's readiness notification (READY=1 to $NOTIFY_SOCKET), if asked for.
 void notify_ready();
