@@ -229,6 +229,7 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
     failed(why);
   };
   // 1. The new binary checks the state as it is now, while we serve on.
+  const std::int64_t t_begin = monotonic_ns();
   std::vector<int> keep;
   int check_fd = -1;
   try {
@@ -262,6 +263,7 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
   }
   const auto why = finish_check(run, timed_out, kCheckTimeoutMs);
   ::close(check_fd);
+  const std::int64_t t_checked = monotonic_ns();
   if (why) {
     refuse(*why);
     co_return;
@@ -281,6 +283,7 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
     refuse(std::string("cannot write the state: ") + e.what());
     co_return;
   }
+  const std::int64_t t_written = monotonic_ns();
   // Kept open across the exec: the new image can come back to this one even
   // if the file on disk has been replaced meanwhile.
   const int old_exe = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -292,8 +295,12 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
     argv.push_back(std::to_string(old_exe));
   }
   argv.insert(argv.end(), options_.exec_args.begin(), options_.exec_args.end());
+  const auto ms = [](std::int64_t ns) { return std::to_string(ns / 1000000); };
   log_info("upgrading in place: exec " + binary + " with " + std::to_string(sessions_.size()) +
-           " sessions");
+           " sessions (check " + ms(t_checked - t_begin) + " ms, state of " +
+           std::to_string(::lseek(state_fd, 0, SEEK_END) / 1024) + " KiB written in " +
+           ms(t_written - t_checked) + " ms)");
+  ::lseek(state_fd, 0, SEEK_SET);
   // systemd (ExecReload=): reloading until the next image says READY=1.
   notify_systemd("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonic_ns() / 1000));
   const std::string failure = exec_keeping(-1, argv, keep);
@@ -305,6 +312,7 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
 
 void Supervisor::adopt(const proto::handover::Decoded& handed,
                        const std::optional<std::string>& failure) {
+  const std::int64_t t_begin = monotonic_ns();
   const auto& state = handed.state;
   for (std::size_t i = 0; i < state.sessions.size(); ++i) {
     auto s = Session::adopt(io_, state.sessions[i], handed.bytes[i], options_.ring_size,
@@ -338,7 +346,8 @@ void Supervisor::adopt(const proto::handover::Decoded& handed,
   r.tookMs = (monotonic_ns() - state.startedNs) / 1000000;
   c->start_after_upgrade(state.requestId, {}, boost::json::serialize(boost::json::value_from(r)));
   log_info("upgraded in place from " + r.previousVersion + " in " + std::to_string(r.tookMs) +
-           " ms with " + std::to_string(state.sessions.size()) + " sessions");
+           " ms with " + std::to_string(state.sessions.size()) + " sessions (their restore " +
+           std::to_string((monotonic_ns() - t_begin) / 1000000) + " ms)");
 }
 
 }  // namespace ptyctl::sup
