@@ -60,9 +60,19 @@ void append_sgr(std::string& out, const Pen& pen) {
   if (pen.attrs & attr::kReverse) out += ";7";
   if (pen.attrs & attr::kConceal) out += ";8";
   if (pen.attrs & attr::kStrike) out += ";9";
-  append_color(out, pen.fg, true);
-  append_color(out, pen.bg, false);
   out += 'm';
+  // The colours in an SGR of their own: with every attribute and two RGB
+  // colours one SGR has 20 parameters, and libvterm 0.1.4 writes past its
+  // array of 16 (the fast path hands libvterm the pen this way; found by the
+  // fuzzer), while the tracker drops such a CSI from a replayed snapshot.
+  std::string colours;
+  append_color(colours, pen.fg, true);
+  append_color(colours, pen.bg, false);
+  if (!colours.empty()) {
+    out += "\x1b[";
+    out.append(colours, 1);  // without its leading ';'
+    out += 'm';
+  }
 }
 
 void append_cup(std::string& out, int row, int col) {

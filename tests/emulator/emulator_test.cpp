@@ -575,6 +575,24 @@ TEST(EmulatorHostile, ACursorSavedBeforeAShrinkIsRestoredOntoTheScreen) {
   EXPECT_EQ(o.text(), "\n\n\n         Y");
 }
 
+TEST(EmulatorHostile, APenWithEverythingSetTravelsInSgrsLibvtermCanTake) {
+  // Every attribute and two RGB colours make 20 SGR parameters; libvterm
+  // 0.1.4 writes past its 16 (the fast path handed it the pen in one SGR;
+  // found by the fuzzer on libvterm built with ASan), and a snapshot with such
+  // an SGR lost the pen when replayed into an emulator.
+  Emulator e(40, 5);
+  e.feed("\x1b[1;2;3;4;5;7;8;9m\x1b[38;2;1;2;3m\x1b[48;2;4;5;6mabc\r\ndef");
+  const auto snap = e.snapshot();
+  Emulator b(40, 5);
+  b.feed(snap.rehydrateSequences);
+  b.feed(snap.snapshotAnsi);
+  expect_same_terminal(e, b, "a snapshot replayed");
+  const auto& cell = at(b, 1, 2);
+  EXPECT_EQ(cell.pen.fg, (Color{Color::kRgb, 1, 2, 3}));
+  EXPECT_EQ(cell.pen.bg, (Color{Color::kRgb, 4, 5, 6}));
+  EXPECT_TRUE(cell.pen.attrs & attr::kStrike);
+}
+
 TEST(EmulatorHostile, HugeCountsAndSizesAreBounded) {
   EXPECT_TRUE(
       finishes("\x1b[65535L\x1b[65535M\x1b[65535S\x1b[65535T\x1b[65535@\x1b[65535P"
