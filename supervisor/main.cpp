@@ -45,8 +45,7 @@ int check_upgrade(int fd) {
     for (std::size_t i = 0; i < handed.state.sessions.size(); ++i) {
       const auto& st = handed.state.sessions[i];
       emu::Emulator e(st.cols, st.rows);
-      e.feed(handed.bytes[i].rehydrate);
-      e.feed(handed.bytes[i].screen);
+      sup::restore_emulator(e, handed.bytes[i]);
     }
     std::cout << "ok: " << handed.state.sessions.size() << " sessions\n";
     return 0;
@@ -193,14 +192,12 @@ int main(int argc, char** argv) {
     }
   }
   const std::string& socket_path = server->files().socket;
+  const std::string binary = own_binary();
   {
     // Registered as started (an upgrade's image too, with its version).
-    std::vector<std::string> shown{own_binary()};
+    std::vector<std::string> shown{binary};
     shown.insert(shown.end(), exec_args.begin(), exec_args.end());
-    std::vector<char*> shown_argv;
-    for (auto& a : shown)
-      shown_argv.push_back(a.data());
-    shown_argv.push_back(nullptr);
+    std::vector<char*> shown_argv = c_strings(shown);
     const bool logged = detach_mode || detached_before;
     register_server("supervisor", instance, restore_fd >= 0 ? static_cast<int>(shown.size()) : argc,
                     restore_fd >= 0 ? shown_argv.data() : argv, state_dir, socket_path,
@@ -215,7 +212,7 @@ int main(int argc, char** argv) {
   options.default_shell = shell && *shell ? shell : "/bin/sh";
   const char* home = std::getenv("HOME");
   options.default_cwd = home && *home ? home : "/";
-  options.own_binary = own_binary();
+  options.own_binary = binary;
   options.exec_args = exec_args;
   options.lock_fd = server->lock_fd();
   sup::Supervisor supervisor(io, std::move(*acceptor), options);

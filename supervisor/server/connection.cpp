@@ -43,15 +43,16 @@ void Connection::start() {
   asio::co_spawn(supervisor_.io(), hello_deadline(), asio::detached);
 }
 
-void Connection::start_after_upgrade(const std::string& request_id, std::string_view failure_code,
-                                     const std::string& payload) {
+void Connection::start_after_upgrade(const std::string& request_id,
+                                     const std::optional<std::string>& failure,
+                                     json::value result) {
   hello_done_ = true;
   asio::co_spawn(supervisor_.io(), read_loop(), asio::detached);
   asio::co_spawn(supervisor_.io(), write_loop(), asio::detached);
-  if (failure_code.empty())
-    respond(request_id, json::parse(payload));
+  if (failure)
+    fail(request_id, code::kUpgradeFailed, *failure);
   else
-    fail(request_id, failure_code, payload);
+    respond(request_id, std::move(result));
 }
 
 void Connection::refuse(std::string_view c, const std::string& message) {

@@ -17,6 +17,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ptyctl::sup {
@@ -36,10 +37,10 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
 
   void start();
   // The connection that asked for an upgrade, in the image after the exec:
-  // already past hello; answers the request (`failure_code` empty: `payload`
-  // is the success JSON, else the failure's message).
-  void start_after_upgrade(const std::string& request_id, std::string_view failure_code,
-                           const std::string& payload);
+  // already past hello; answers the request with `result`, or UPGRADE_FAILED
+  // and `failure` (a rollback).
+  void start_after_upgrade(const std::string& request_id, const std::optional<std::string>& failure,
+                           boost::json::value result);
   // Says why in one frame, then closes (too many connections waiting).
   void refuse(std::string_view code, const std::string& message);
   void close();

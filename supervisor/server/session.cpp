@@ -397,6 +397,12 @@ SessionHandover Session::handover() {
   return h;
 }
 
+void restore_emulator(emu::Emulator& emulator, const proto::handover::SessionBytes& bytes) {
+  // Format 1 (docs/upgrade.md).
+  emulator.feed(bytes.rehydrate);
+  emulator.feed(bytes.screen);
+}
+
 std::shared_ptr<Session> Session::adopt(asio::io_context& io,
                                         const proto::handover::SessionState& st,
                                         const proto::handover::SessionBytes& bytes,
@@ -421,9 +427,7 @@ std::shared_ptr<Session> Session::adopt(asio::io_context& io,
     s->master_.assign(st.masterFd);
   }
   s->ring_.restore(static_cast<std::size_t>(st.ringCapacity), st.ringEnd, bytes.ring);
-  // Format 1: the emulator rebuilt from its snapshot (docs/upgrade.md).
-  s->emulator_.feed(bytes.rehydrate);
-  s->emulator_.feed(bytes.screen);
+  restore_emulator(s->emulator_, bytes);
   s->emulator_offset_ = st.emulatorOffset;
   const std::uint64_t ring_start = st.ringEnd - bytes.ring.size();
   s->emulator_backlog_ =

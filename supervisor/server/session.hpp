@@ -70,6 +70,10 @@ struct SessionHandover {
   std::string ring, rehydrate, screen, input;
 };
 
+// A handed-over session's emulator rebuilt from its bytes (format 1: from its
+// snapshot): what the new image and its check (--check-upgrade) both do.
+void restore_emulator(emu::Emulator& emulator, const proto::handover::SessionBytes& bytes);
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   // forkpty + exec. Throws proto::ProtocolError(SPAWN_FAILED) with the reason

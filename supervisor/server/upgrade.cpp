@@ -335,7 +335,7 @@ void Supervisor::adopt(const proto::handover::Decoded& handed,
   auto c = std::make_shared<Connection>(*this, std::move(socket));
   connections_.insert(c);
   if (failure) {
-    c->start_after_upgrade(state.requestId, proto::code::kUpgradeFailed, *failure);
+    c->start_after_upgrade(state.requestId, failure, nullptr);
     log_warn("upgrade rolled back: " + *failure);
     return;
   }
@@ -344,7 +344,7 @@ void Supervisor::adopt(const proto::handover::Decoded& handed,
   r.version = std::string(proto::kPtyctlVersion);
   r.supervisorPid = static_cast<int>(::getpid());
   r.tookMs = (monotonic_ns() - state.startedNs) / 1000000;
-  c->start_after_upgrade(state.requestId, {}, boost::json::serialize(boost::json::value_from(r)));
+  c->start_after_upgrade(state.requestId, std::nullopt, boost::json::value_from(r));
   log_info("upgraded in place from " + r.previousVersion + " in " + std::to_string(r.tookMs) +
            " ms with " + std::to_string(state.sessions.size()) + " sessions (their restore " +
            std::to_string((monotonic_ns() - t_begin) / 1000000) + " ms)");
