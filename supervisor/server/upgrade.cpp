@@ -184,22 +184,18 @@ constexpr int kCheckTimeoutMs = 10000;
 }  // namespace
 
 std::string Supervisor::encode_state(int requester_fd, const std::string& request_id,
-                                     std::vector<int>& keep) {
-  proto::handover::State state;
+                                     proto::handover::State& state) {
+  state = proto::handover::State{};
   state.writerVersion = std::string(proto::kPtyctlVersion);
   state.startedNs = monotonic_ns();
   state.listenFd = acceptor_.native_handle();
   state.lockFd = options_.lock_fd;
   state.requesterFd = requester_fd;
   state.requestId = request_id;
-  keep = {state.listenFd};
-  if (requester_fd >= 0) keep.push_back(requester_fd);
-  if (state.lockFd >= 0) keep.push_back(state.lockFd);
   std::vector<SessionHandover> sessions;
   for (auto& [id, s] : sessions_) {
     sessions.push_back(s->handover());
     state.sessions.push_back(sessions.back().state);
-    if (s->master_fd() >= 0) keep.push_back(s->master_fd());
   }
   std::vector<proto::handover::SessionBytes> bytes;
   for (const auto& h : sessions)
@@ -230,10 +226,10 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
   };
   // 1. The new binary checks the state as it is now, while we serve on.
   const std::int64_t t_begin = monotonic_ns();
-  std::vector<int> keep;
+  proto::handover::State state;
   int check_fd = -1;
   try {
-    check_fd = sealed_memfd(encode_state(-1, "", keep));
+    check_fd = sealed_memfd(encode_state(-1, "", state));
   } catch (const std::exception& e) {
     refuse(std::string("cannot write the state: ") + e.what());
     co_return;
@@ -278,7 +274,7 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
   const int requester_fd = asker ? asker->native_handle() : -1;
   int state_fd = -1;
   try {
-    state_fd = sealed_memfd(encode_state(requester_fd, request_id, keep));
+    state_fd = sealed_memfd(encode_state(requester_fd, request_id, state));
   } catch (const std::exception& e) {
     refuse(std::string("cannot write the state: ") + e.what());
     co_return;
@@ -287,7 +283,7 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
   // Kept open across the exec: the new image can come back to this one even
   // if the file on disk has been replaced meanwhile.
   const int old_exe = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  keep.push_back(state_fd);
+  std::vector<int> keep = fds_of(state, state_fd);
   if (old_exe >= 0) keep.push_back(old_exe);
   std::vector<std::string> argv{binary, "--restore", std::to_string(state_fd)};
   if (old_exe >= 0) {
