@@ -1,6 +1,7 @@
 // ptyctl upgrade supervisor [--binary PATH] [--json]: pty-supervisor execs a
 // new binary in place (same pid, every shell and byte kept; docs/upgrade.md).
 
+#include "host_link.hpp"
 #include "options.hpp"
 
 #include <ptyctl/proto/envelope.hpp>
@@ -40,6 +41,7 @@ class SupervisorLink {
     if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
       throw CliError(kUnreachable, "pty-supervisor is not running on " + socket_path + " (" +
                                        std::strerror(errno) + ")");
+    check_server_peer(fd_, socket_path);
   }
   ~SupervisorLink() {
     if (fd_ >= 0) ::close(fd_);
@@ -111,6 +113,7 @@ int cmd_upgrade(const Globals& globals, const std::vector<std::string>& args) {
   // The supervisor runs elsewhere: a relative path is ours.
   if (!binary.empty()) binary = std::filesystem::absolute(binary).lexically_normal().string();
 
+  check_state_dir_to_connect(globals);
   SupervisorLink link(globals.state_dir + "/" + std::string(proto::kSupervisorSocket));
   proto::sup::HelloRequest hello;
   hello.protocolVersion = proto::kSupervisorProtocolVersion;

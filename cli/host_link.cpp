@@ -55,26 +55,28 @@ void HostLink::start_host() {
   start_detached(globals_, "terminal-host", {"--state-dir", globals_.state_dir, "--detach"});
 }
 
-void HostLink::check_peer(asio::local::stream_protocol::socket& s) {
+void check_server_peer(int fd, const std::string& socket_path) {
   ucred cred{};
   socklen_t len = sizeof cred;
-  if (::getsockopt(s.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-      cred.uid != ::geteuid())
-    throw CliError(kUnreachable, "the server on " + socket_path_ + " runs as uid " +
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != ::geteuid())
+    throw CliError(kUnreachable, "the server on " + socket_path + " runs as uid " +
                                      std::to_string(cred.uid) +
                                      ", not as you: refusing to talk "
                                      "to it");
 }
 
-asio::awaitable<void> HostLink::open() {
-  // A state dir someone else owns or can write in may hold their socket.
-  boost::system::error_code ec;
+void check_state_dir_to_connect(const Globals& globals) {
   try {
-    check_socket_path(globals_.state_dir + "/" + std::string(proto::kSupervisorSocket));
-    if (path_exists(globals_.state_dir)) check_state_dir(globals_.state_dir);
+    check_socket_path(globals.state_dir + "/" + std::string(proto::kSupervisorSocket));
+    if (path_exists(globals.state_dir)) check_state_dir(globals.state_dir);
   } catch (const StateDirError& e) {
     throw CliError(kUnreachable, e.what());
   }
+}
+
+asio::awaitable<void> HostLink::open() {
+  boost::system::error_code ec;
+  check_state_dir_to_connect(globals_);
   const auto endpoint = asio::local::stream_protocol::endpoint(socket_path_);
   s_->control.connect(endpoint, ec);
   if (ec && autostart_) {
@@ -93,10 +95,10 @@ asio::awaitable<void> HostLink::open() {
     throw CliError(kUnreachable, "terminal-host is not running on " + socket_path_ +
                                      (autostart_ ? " and could not be started"
                                                  : " (start it: ptyctl start terminal-host)"));
-  check_peer(s_->control);
+  check_server_peer(s_->control.native_handle(), socket_path_);
   s_->stream.connect(endpoint, ec);
   if (ec) throw CliError(kUnreachable, "cannot connect to " + socket_path_ + ": " + ec.message());
-  check_peer(s_->stream);
+  check_server_peer(s_->stream.native_handle(), socket_path_);
   asio::co_spawn(io_, read_loop(s_, true), asio::detached);
   asio::co_spawn(io_, read_loop(s_, false), asio::detached);
   co_await hello(s_->control, "control");

@@ -23,6 +23,12 @@ namespace ptyctl::cli {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
+// Before ptyctl connects to a server of the state dir: the dir is ours and
+// private (someone else's may hold their socket). CliError (kUnreachable).
+void check_state_dir_to_connect(const Globals& globals);
+// The server on `fd` runs as us, else CliError (kUnreachable).
+void check_server_peer(int fd, const std::string& socket_path);
+
 class HostLink {
  public:
   // `autostart`: start terminal-host when none answers (if the globals allow
@@ -69,7 +75,6 @@ class HostLink {
   void start_host();
   // The state dir is ours and the socket's server runs as us: only then is
   // the token sent (CliError(kUnreachable) otherwise).
-  void check_peer(asio::local::stream_protocol::socket& s);
 
   asio::io_context& io_;
   const Globals& globals_;
