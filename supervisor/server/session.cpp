@@ -8,6 +8,7 @@
 
 #include <ptyctl/proto/errors.hpp>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <pty.h>
 #include <signal.h>
@@ -18,6 +19,8 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 extern char** environ;
@@ -161,11 +164,13 @@ asio::awaitable<void> Session::read_loop() {
   for (;;) {
     auto [ec, n] =
         co_await master_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-    if (ec) break;  // EIO once the last holder of the PTY's other side has gone
-    on_bytes(std::string_view(buf.data(), n));
+    // EIO once the last holder of the PTY's other side has gone; aborted
+    // when it is hung up (what hang_up read is still to go to the emulator).
+    if (!ec) on_bytes(std::string_view(buf.data(), n));
     // The program waits (we read no more) until its output is in the
     // emulator; everyone else is served meanwhile.
     if (!emulator_backlog_.empty()) co_await feed_emulator();
+    if (ec || !master_.is_open()) break;
   }
   read_done_ = true;
   if (reaped_ && !finished_) finish();
@@ -291,8 +296,62 @@ void Session::kill(int sig, std::chrono::milliseconds grace) {
   pid_t fg = master_.is_open() ? ::tcgetpgrp(master_.native_handle()) : -1;
   ::kill(-pid_, sig);
   if (fg > 0 && fg != pid_) ::kill(-fg, sig);
+  // SIGHUP means the terminal has gone: it is hung up, as closing a terminal
+  // window does. A shell still starting up can miss the signal (bash 5.2
+  // notes it and acts on its next input, up to one run in ten within 10 ms
+  // of its start), never the hangup: its reads fail and it exits.
+  if (sig == SIGHUP) hang_up();
   arm_kill_timer(grace);
 }
+
+void Session::hang_up() {
+  // What the program wrote before the hangup is kept (the kernel drops what
+  // is unread): read it while it fits in the ring with what the emulator has
+  // still to take.
+  std::vector<char> buf(65536);
+  std::size_t taken = emulator_backlog_.size();
+  while (master_.is_open() && taken + buf.size() <= ring_.capacity()) {
+    const ssize_t n = ::read(master_.native_handle(), buf.data(), buf.size());
+    if (n <= 0) break;
+    on_bytes(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+    taken += static_cast<std::size_t>(n);
+  }
+  boost::system::error_code ignored;
+  master_.close(ignored);  // the read loop ends; a pending write is dropped
+}
+
+namespace {
+// Every process whose session is `sid`: a job the shell put in its own group
+// is in it too, and with the terminal hung up its group is not known. (While
+// any of them lives the id is not given to a new process.)
+void kill_session_members(pid_t sid, int sig) {
+  ::kill(-sid, sig);
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return;
+  while (dirent* e = ::readdir(proc)) {
+    char* end;
+    const long pid = std::strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char stat[512];
+    const ssize_t n = ::read(fd, stat, sizeof stat - 1);
+    ::close(fd);
+    if (n <= 0) continue;
+    stat[n] = '\0';
+    // pid (comm) state ppid pgrp session: comm may hold anything but ')'.
+    const char* after = std::strrchr(stat, ')');
+    char state;
+    int ppid, pgrp, session;
+    if (after && std::sscanf(after + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) == 4 &&
+        session == sid)
+      ::kill(static_cast<pid_t>(pid), sig);
+  }
+  ::closedir(proc);
+}
+}  // namespace
 
 void Session::arm_kill_timer(std::chrono::milliseconds grace) {
   kill_deadline_ = std::chrono::steady_clock::now() + grace;
@@ -302,9 +361,9 @@ void Session::arm_kill_timer(std::chrono::milliseconds grace) {
     log_warn("session " + self->id() + " did not end after its signal; sending SIGKILL");
     // The groups as they are now: the terminal's foreground one too.
     const pid_t fg = self->master_.is_open() ? ::tcgetpgrp(self->master_.native_handle()) : -1;
-    ::kill(-self->pid_, SIGKILL);
     if (fg > 0 && fg != self->pid_) ::kill(-fg, SIGKILL);
-    ::kill(self->pid_, SIGKILL);
+    if (!self->reaped_) ::kill(self->pid_, SIGKILL);
+    kill_session_members(self->pid_, SIGKILL);
   });
 }
 

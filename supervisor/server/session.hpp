@@ -120,7 +120,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // To the terminal's foreground process group (what Ctrl-C reaches), else
   // the session's own group.
   bool send_signal(int sig);
-  // Signal, then SIGKILL after `grace` if the session has not ended.
+  // Signal, then SIGKILL after `grace` to every process of the terminal's
+  // session if the session has not ended. SIGHUP also hangs the terminal up.
   void kill(int sig, std::chrono::milliseconds grace);
   // The child was reaped with this wait status.
   void on_reaped(int status);
@@ -139,6 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_bytes(std::string_view bytes);
   asio::awaitable<void> feed_emulator();
   void apply_pending_resize();
+  void hang_up();
   void arm_kill_timer(std::chrono::milliseconds grace);
   void arm_drain_timer();
   void finish();

@@ -379,6 +379,66 @@ TEST(Supervisor, ExitCodesAndSignals) {
   EXPECT_EQ(out2.exit->at("signal").as_int64(), SIGTERM);
 }
 
+TEST(Supervisor, AKillHangsUpEvenAShellThatIsStillStarting) {
+  // Killed as soon as it is created: bash 5.2 misses a SIGHUP in its first
+  // milliseconds (up to one start in ten here) and would wait for the grace
+  // period's SIGKILL. The hangup ends every one of them by SIGHUP.
+  SupervisorFixture f;
+  SupervisorClient c(f.socket());
+  c.hello();
+  constexpr int kSessions = 30;
+  for (int i = 0; i < kSessions; ++i) {
+    const std::string id = "k" + std::to_string(i);
+    ASSERT_TRUE(ok(c.request("createSession", create_payload(id))));
+    ASSERT_TRUE(ok(c.request("attachSession", json::object{{"sessionId", id}})));
+    ASSERT_TRUE(ok(c.request("killSession", json::object{{"sessionId", id}})));
+  }
+  std::map<std::string, std::int64_t> signal_of;
+  const auto deadline = Clock::now() + 30s;
+  while (signal_of.size() < kSessions && Clock::now() < deadline) {
+    auto ev = c.next_event(10s);
+    if (!ev) break;
+    if (ev->json.at("event").as_string() != "exit") continue;
+    const auto& p = ev->json.at("payload").as_object();
+    signal_of[session_payload_id(*ev)] = p.contains("signal") ? p.at("signal").as_int64() : 0;
+  }
+  ASSERT_EQ(signal_of.size(), static_cast<std::size_t>(kSessions));
+  for (const auto& [id, sig] : signal_of)
+    EXPECT_EQ(sig, SIGHUP) << id;
+}
+
+TEST(Supervisor, AKillEndsAJobThatIgnoresTheHangupInItsOwnGroup) {
+  // After the grace period SIGKILL reaches every process of the terminal's
+  // session, a background job in a group of its own too; what was printed
+  // before the kill is in the output.
+  SupervisorFixture f;
+  SupervisorClient c(f.socket());
+  c.hello();
+  ASSERT_TRUE(ok(c.request("createSession",
+                           create_payload("jobs",
+                                          "set -m; trap '' HUP; (trap '' HUP; exec sleep 1000) & "
+                                          "echo \"job=$!\"; wait"))));
+  ASSERT_TRUE(
+      ok(c.request("attachSession", json::object{{"sessionId", "jobs"}, {"fromOffset", 0}})));
+  Output out;
+  ASSERT_TRUE(collect(
+      c, "jobs", out,
+      [](const Output& o) {
+        return o.bytes.find("\r\n", o.bytes.find("job=")) != std::string::npos;
+      },
+      10s))
+      << out.bytes;
+  const auto at = out.bytes.find("job=") + 4;
+  const pid_t job = std::stoi(out.bytes.substr(at));
+  ASSERT_GT(job, 0);
+  ASSERT_EQ(::getpgid(job), job);  // its own group
+  ASSERT_TRUE(ok(c.request("killSession", json::object{{"sessionId", "jobs"}})));
+  ASSERT_TRUE(collect(
+      c, "jobs", out, [](const Output& o) { return o.exit.has_value(); }, 20s));
+  EXPECT_EQ(out.exit->at("signal").as_int64(), SIGKILL);
+  EXPECT_TRUE(wait_until([&] { return process_gone(job); }, 10s)) << "job " << job << " lives on";
+}
+
 TEST(Supervisor, TwoHundredSessions) {
   SupervisorFixture f;
   SupervisorClient c(f.socket());
