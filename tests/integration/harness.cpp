@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -212,6 +213,30 @@ bool process_gone(int pid) {
   const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
   const std::size_t close_paren = stat.rfind(')');
   return close_paren == std::string::npos || stat.compare(close_paren + 2, 1, "Z") == 0;
+}
+
+std::vector<int> processes_with_argument(const std::string& arg) {
+  std::vector<int> pids;
+  DIR* d = ::opendir("/proc");
+  if (!d) return pids;
+  while (dirent* e = ::readdir(d)) {
+    char* end;
+    const long pid = std::strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0 || pid == ::getpid()) continue;
+    const std::string cmdline = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+    std::size_t start = 0;
+    while (start < cmdline.size()) {
+      const std::size_t nul = cmdline.find('\0', start);
+      const std::size_t len = (nul == std::string::npos ? cmdline.size() : nul) - start;
+      if (cmdline.compare(start, len, arg) == 0 && !process_gone(static_cast<int>(pid))) {
+        pids.push_back(static_cast<int>(pid));
+        break;
+      }
+      start += len + 1;
+    }
+  }
+  ::closedir(d);
+  return pids;
 }
 
 int count_fds(int pid) {

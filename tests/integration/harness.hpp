@@ -87,6 +87,8 @@ int count_fds(int pid);
 // orphan waits for init, which may be slow to reap it).
 bool process_gone(int pid);
 std::vector<int> children_of(int pid);
+// Live processes with `arg` as one of their arguments (from /proc/N/cmdline).
+std::vector<int> processes_with_argument(const std::string& arg);
 
 // A wire-1 (pty-supervisor.sock) client.
 class SupervisorClient {

@@ -235,6 +235,13 @@ HostFixture::~HostFixture() {
   const int pid = supervisor_pid();
   if (pid > 0 && ::kill(pid, SIGTERM) == 0)
     if (!wait_until([&] { return process_gone(pid); }, 20s)) ::kill(pid, SIGKILL);
+  // A supervisor terminal-host started just before its SIGKILL may not have
+  // written its pid file yet (a test over in milliseconds): found by its
+  // state dir.
+  for (int other : processes_with_argument(dir.path())) {
+    ::kill(other, SIGTERM);
+    if (!wait_until([&] { return process_gone(other); }, 20s)) ::kill(other, SIGKILL);
+  }
 }
 
 }  // namespace ptyctl::test
