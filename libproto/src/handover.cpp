@@ -13,7 +13,7 @@ BOOST_DESCRIBE_STRUCT(SessionState, (),
                       (sessionId, cols, rows, cwd, shell, args, command, workspaceId, paneId,
                        createdAt, lastAttachedAt, pid, masterFd, reaped, finished, forget, exitCode,
                        exitSignal, killInMs, ringCapacity, ringEnd, ringBytes, emulatorOffset,
-                       rehydrateBytes, screenBytes, inputBytes))
+                       rehydrateBytes, screenBytes, pendingBytes, inputBytes))
 BOOST_DESCRIBE_STRUCT(State, (),
                       (format, writerVersion, startedNs, listenFd, lockFd, requesterFd, requestId,
                        failure, sessions))
@@ -25,7 +25,7 @@ namespace {
 constexpr std::string_view kMagic = "ptyctl-supervisor-state ";
 
 std::uint64_t section_total(const SessionState& s) {
-  return s.ringBytes + s.rehydrateBytes + s.screenBytes + s.inputBytes;
+  return s.ringBytes + s.rehydrateBytes + s.screenBytes + s.pendingBytes + s.inputBytes;
 }
 }  // namespace
 
@@ -36,6 +36,7 @@ std::string encode(const State& state, const std::vector<SessionBytes>& bytes) {
     s.ringBytes = bytes[i].ring.size();
     s.rehydrateBytes = bytes[i].rehydrate.size();
     s.screenBytes = bytes[i].screen.size();
+    s.pendingBytes = bytes[i].pending.size();
     s.inputBytes = bytes[i].input.size();
   }
   const std::string json = boost::json::serialize(boost::json::value_from(described));
@@ -46,6 +47,7 @@ std::string encode(const State& state, const std::vector<SessionBytes>& bytes) {
     out += b.ring;
     out += b.rehydrate;
     out += b.screen;
+    out += b.pending;
     out += b.input;
   }
   return out;
@@ -90,6 +92,7 @@ Decoded decode(std::string_view buffer) {
     b.ring = take(s.ringBytes);
     b.rehydrate = take(s.rehydrateBytes);
     b.screen = take(s.screenBytes);
+    b.pending = take(s.pendingBytes);
     b.input = take(s.inputBytes);
     if (s.ringCapacity == 0 || s.ringBytes != std::min(s.ringEnd, s.ringCapacity) ||
         s.emulatorOffset > s.ringEnd || s.emulatorOffset < s.ringEnd - s.ringBytes)

@@ -134,6 +134,14 @@ Emulator::Emulator(int cols, int rows, std::size_t scrollback_lines)
   vterm_state_set_callbacks(state_, &kStateCallbacks, this);
   vterm_output_set_callback(vt_, cb_output, this);
   vterm_state_reset(state_, 1);
+  reset_tab_stops(0);
+}
+
+void Emulator::reset_tab_stops(int from_col) {
+  // Every 8 columns, as libvterm sets them at a reset and on new columns.
+  tab_stops_.resize(static_cast<std::size_t>(cols_));
+  for (int c = from_col; c < cols_; ++c)
+    tab_stops_[static_cast<std::size_t>(c)] = c % 8 == 0;
 }
 
 Emulator::~Emulator() {
@@ -205,9 +213,14 @@ void Emulator::feed(std::string_view in) {
   while (pos < n) {
     if (tracker_.at_text_boundary()) {
       const char c = p[pos];
-      if ((is_plain_text_byte(c) || c == '\x1b') && fast_path_ready()) {
-        write_vterm(p + flushed, pos - flushed);
+      if ((is_plain_text_byte(c) || c == '\x1b') && fast_path_enabled_) {
+        // libvterm first takes what came before: the fast path's conditions
+        // (a pending wrap, the cursor) are as that leaves them (a wide
+        // character that filled the line made the next one overwrite it).
+        if (pos > flushed) write_vterm(p + flushed, pos - flushed);
         flushed = pos;
+      }
+      if ((is_plain_text_byte(c) || c == '\x1b') && fast_path_ready()) {
         const std::size_t used = run_fast_path(p + pos, n - pos);
         if (used > 0) {
           pos += used;
@@ -216,10 +229,21 @@ void Emulator::feed(std::string_view in) {
         }
       }
       if (is_plain_text_byte(c)) {
-        // Text for libvterm: nothing for the tracker to see.
+        // Text for libvterm: nothing for the tracker to see. A CR or LF goes
+        // on its own when a wrap may be pending (see end_line_control).
         tracker_.note_printable();
-        while (pos < n && is_plain_text_byte(p[pos]))
+        while (pos < n && is_plain_text_byte(p[pos])) {
+          if (p[pos] == '\r' || p[pos] == '\n') {
+            if (pos > flushed) write_vterm(p + flushed, pos - flushed);
+            flushed = pos;
+            // (CHA counts from the left margin in origin mode.)
+            if (phantom_ && utf8_tail_.empty() && !(modes_.originMode && lr_margins_)) {
+              end_line_control(p[pos]);
+              flushed = pos + 1;
+            }
+          }
           ++pos;
+        }
         continue;
       }
     }
@@ -240,10 +264,15 @@ void Emulator::feed(std::string_view in) {
       write_vterm(p + flushed, start - flushed);
       const bool printed = glyph_printed_;
       const int width = last_glyph_width_;
+      const bool phantom = phantom_;  // nor is a wrap left pending
+      const int phantom_row = phantom_row_, phantom_col = phantom_col_;
       write_vterm(p + start, pos - start);
       flushed = pos;
       glyph_printed_ = printed;
       last_glyph_width_ = width;
+      phantom_ = phantom;
+      phantom_row_ = phantom_row;
+      phantom_col_ = phantom_col;
       continue;
     }
     if (action != TrackedAction::kNone) {
@@ -255,8 +284,28 @@ void Emulator::feed(std::string_view in) {
   write_vterm_holding_tail(p + flushed, n - flushed);
 }
 
+// libvterm 0.1.4 cancels a pending wrap only when the cursor moves: a CR on
+// a one-column screen (or after a wide character filling two columns), an LF
+// on the bottom line (it scrolls) leave it pending, and the next character
+// goes one more line down. xterm and xterm.js cancel it (a snapshot's "\r\n"
+// replayed into a one-column screen scrolled twice: fuzzer finding). CHA to
+// the column libvterm is at cancels it and moves nothing.
+void Emulator::end_line_control(char control) {
+  VTermPos before, after;
+  vterm_state_get_cursorpos(state_, &before);
+  input_vterm(&control, 1);
+  vterm_state_get_cursorpos(state_, &after);
+  if (after.row == before.row && after.col == before.col) {
+    std::string cha = "\x1b[";
+    cha += std::to_string(after.col + 1);
+    cha += 'G';
+    input_vterm(cha);
+    phantom_ = false;
+  }
+}
+
 bool Emulator::fast_path_ready() const {
-  return fast_path_enabled_ && !maybe_phantom_ && tracker_.plain_charset() &&
+  return fast_path_enabled_ && !phantom_ && tracker_.plain_charset() &&
          !tracker_.double_width_seen() && !insert_mode_ && !newline_mode_ && !lr_margins_ &&
          margin_top_ == 0 && margin_bottom_ == rows_;
 }
@@ -387,6 +436,15 @@ void Emulator::apply(TrackedAction action) {
       } else {
         input_vterm("b", 1);
       }
+      if (glyph_printed_ && last_glyph_width_ > 0) {
+        // libvterm's REP leaves a wrap pending when the next glyph would not
+        // fit, whether or not it wrote the last column.
+        VTermPos at;
+        vterm_state_get_cursorpos(state_, &at);
+        phantom_ = modes_.autoWrap && at.col + last_glyph_width_ >= cols_;
+        phantom_row_ = at.row;
+        phantom_col_ = at.col;
+      }
       return;
     }
     case TrackedAction::kAlignment:
@@ -403,7 +461,28 @@ void Emulator::apply(TrackedAction action) {
       if (pos.row >= rows_ || pos.col >= cols_) input_vterm(insert_mode_ ? "\x1b[4h" : "\x1b[4l");
       return;
     }
+    case TrackedAction::kTabSet:
+    case TrackedAction::kTabClear: {
+      // At the cursor's column (libvterm's, which neither moves).
+      VTermPos pos;
+      vterm_state_get_cursorpos(state_, &pos);
+      const bool in_row = pos.col >= 0 && pos.col < cols_;
+      const auto col = static_cast<std::size_t>(pos.col);
+      if (action == TrackedAction::kTabSet) {
+        if (in_row) tab_stops_[col] = true;
+        return;
+      }
+      const int how = tracker_.param_count() > 0 ? std::max(tracker_.param(0), 0) : 0;
+      if (how == 0 && in_row) tab_stops_[col] = false;
+      if (how == 3 || how == 5) std::fill(tab_stops_.begin(), tab_stops_.end(), false);
+      return;
+    }
+    case TrackedAction::kCursorCsi:
+      phantom_ = false;  // even when the cursor does not move
+      return;
     case TrackedAction::kHardReset:
+      phantom_ = false;
+      reset_tab_stops(0);
       glyph_printed_ = false;  // libvterm forgets its last character too
       last_glyph_width_ = 0;
       modes_ = proto::Modes{};
@@ -443,8 +522,11 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
   width = std::clamp(width, 1, 2);
   active_->put(row, col, ch, width, pen_);
   glyph_printed_ = true;
+  // A glyph anywhere but where the pending wrap was means it happened (the
+  // cursor may be back where it was, and then no move is reported).
+  if (phantom_ && (row != phantom_row_ || col != phantom_col_)) phantom_ = false;
   if (col + width >= cols_) {
-    maybe_phantom_ = true;
+    phantom_ = modes_.autoWrap;
     phantom_row_ = row;
     phantom_col_ = col;
   }
@@ -455,7 +537,7 @@ void Emulator::on_movecursor(int row, int col) {
   cursor_col_ = col;
   // libvterm reports the cursor's move along a line of text after the last
   // glyph, keeping a pending wrap; any other move cancels it.
-  if (maybe_phantom_ && (row != phantom_row_ || col != phantom_col_)) maybe_phantom_ = false;
+  if (phantom_ && (row != phantom_row_ || col != phantom_col_)) phantom_ = false;
 }
 
 void Emulator::scroll_up(int r0, int r1, int n, const Pen& pen) {
@@ -620,7 +702,9 @@ void Emulator::resize(int cols, int rows) {
   cols = std::clamp(cols, 1, proto::kMaxCols);
   rows = std::clamp(rows, 1, proto::kMaxRows);
   if (cols == cols_ && rows == rows_) return;
+  const int kept_tab_stops = std::min(cols_, cols);  // new columns get the default
   vterm_set_size(vt_, rows, cols);
+  reset_tab_stops(kept_tab_stops);
   // A resize resets the scroll region (and left/right margins) to the whole
   // screen, as xterm does. libvterm 0.1.4 keeps them, even past the new size,
   // and then scrolls with a negative length (found by the fuzzer). DECSTBM
@@ -636,7 +720,7 @@ void Emulator::resize(int cols, int rows) {
   margin_bottom_ = rows;
   cursor_row_ = pos.row;
   cursor_col_ = pos.col;
-  maybe_phantom_ = false;
+  phantom_ = false;
 }
 
 void Emulator::clear_scrollback() {
@@ -657,7 +741,7 @@ void Emulator::clear() {
   append_cup(sync, 0, cursor_col_);
   input_vterm(sync);
   cursor_row_ = 0;
-  maybe_phantom_ = false;
+  phantom_ = false;
 }
 
 void Emulator::collect_combining_garbage() {

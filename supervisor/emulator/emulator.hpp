@@ -79,6 +79,16 @@ class Emulator {
 
   // The snapshot of everything fed so far; `offset` is left 0 for the caller.
   proto::Snapshot snapshot() const;
+  // An in-place upgrade's handover (docs/upgrade.md): what a fresh emulator
+  // of this size needs to go on as this one: the snapshot's bytes, then the
+  // escape sequence or character in progress, fed after them.
+  struct Handover {
+    std::string rehydrate, screen, pending;
+  };
+  Handover handover() const;
+  // Into a fresh emulator of the handover's size.
+  void restore(std::string_view rehydrate, std::string_view screen, std::string_view pending);
+
   // Plain text: the screen (trailing blanks and blank rows at the end cut),
   // with the scrollback above it when asked.
   std::string text(bool with_scrollback = false) const;
@@ -120,7 +130,9 @@ class Emulator {
   void write_vterm_holding_tail(const char* data, std::size_t n);
   void apply(TrackedAction action);
   void set_private_mode(int mode, bool on);
+  void reset_tab_stops(int from_col);
   void on_osc(std::string_view command);
+  void end_line_control(char control);
   bool fast_path_ready() const;
   std::size_t run_fast_path(const char* data, std::size_t n);
   void scroll_up(int r0, int r1, int n, const Pen& pen);
@@ -148,8 +160,11 @@ class Emulator {
   bool fast_path_enabled_ = true;
   bool glyph_printed_ = false;  // libvterm has a character REP can repeat
   int last_glyph_width_ = 0;    // its width as libvterm gave it (REP advances by it)
-  bool maybe_phantom_ = false;  // a glyph ended at the right margin: a wrap may be pending
-  int phantom_row_ = 0;         // where that glyph was
+  // libvterm's pending wrap (a glyph ended at the right margin with autowrap
+  // on): it keeps it to itself, so it is followed here through every way it
+  // is set or cancelled (but on double-width lines).
+  bool phantom_ = false;
+  int phantom_row_ = 0;  // where that glyph was
   int phantom_col_ = 0;
   int saved_primary_row_ = 0;  // cursor when the alternate screen was entered
   int saved_primary_col_ = 0;
@@ -157,8 +172,9 @@ class Emulator {
   int mouse_level_ = 0;  // 0, 9, 1000, 1001, 1002 or 1003
   bool insert_mode_ = false;
   bool newline_mode_ = false;
-  bool lr_margins_ = false;  // DECLRMM (69) allowed
-  int margin_top_ = 0;       // scroll region [top, bottom)
+  bool lr_margins_ = false;      // DECLRMM (69) allowed
+  std::vector<bool> tab_stops_;  // as libvterm's, which it does not report
+  int margin_top_ = 0;           // scroll region [top, bottom)
   int margin_bottom_ = 0;
   std::string title_;
   std::optional<std::string> cwd_;

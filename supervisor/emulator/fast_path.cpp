@@ -347,7 +347,7 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
   cursor_row_ = row;
   cursor_col_ = col;
   pen_ = pen;  // libvterm's attributes plus faint and conceal
-  maybe_phantom_ = phantom;
+  phantom_ = phantom;
   phantom_row_ = row;
   phantom_col_ = col;
   return i;

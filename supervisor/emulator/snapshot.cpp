@@ -101,8 +101,13 @@ proto::Snapshot Emulator::snapshot() const {
   }
   // Without scrollback to push out, blank rows at the bottom need no bytes.
   int primary_rows = rows_;
+  // (Blank by content: `used` is a bound, an erased cell counts in it.)
+  const auto blank_row = [&](int r) {
+    const Cell* cells = primary_.row(r);
+    return std::all_of(cells, cells + primary_.used(r), is_default_blank);
+  };
   if (scrollback_.size() == 0)
-    while (primary_rows > 0 && primary_.used(primary_rows - 1) == 0)
+    while (primary_rows > 0 && blank_row(primary_rows - 1))
       --primary_rows;
   for (int r = 0; r < primary_rows; ++r) {
     line_break();
@@ -122,21 +127,50 @@ proto::Snapshot Emulator::snapshot() const {
     }
   }
 
-  // The state a program's next bytes rely on: scroll region, insert and
-  // newline modes, character sets, pen, cursor.
+  // The state a program's next bytes rely on: tab stops, scroll region,
+  // insert and newline modes, character sets, pen, cursor.
+  bool default_tabs = true;
+  for (int c = 0; c < cols_; ++c)
+    default_tabs = default_tabs && tab_stops_[static_cast<std::size_t>(c)] == (c % 8 == 0);
+  if (!default_tabs) {
+    set_pen(ansi, cur, Pen{});
+    ansi += "\x1b[3g";  // TBC: all cleared, then HTS at each
+    for (int c = 0; c < cols_; ++c) {
+      if (!tab_stops_[static_cast<std::size_t>(c)]) continue;
+      append_cup(ansi, 0, c);
+      ansi += "\x1bH";
+    }
+  }
   const bool partial_margins = !(margin_top_ == 0 && margin_bottom_ == rows_);
   if (partial_margins)
     ansi += "\x1b[" + std::to_string(margin_top_ + 1) + ";" + std::to_string(margin_bottom_) + "r";
+  // With origin mode on, CUP counts from the top margin.
+  const auto origin_row = [&](int row) {
+    return modes_.originMode && partial_margins ? row - margin_top_ : row;
+  };
+  const bool phantom = phantom_ && phantom_row_ >= 0 && phantom_row_ < rows_;
+  if (phantom) {
+    // A wrap pending after the last column's character: that character is
+    // written there once more (before insert mode and the character sets
+    // could change how), which leaves the wrap pending here too; the cursor
+    // stays there.
+    const int col = std::clamp(phantom_col_, 0, cols_ - 1);
+    append_cup(ansi, origin_row(phantom_row_), col);
+    const Cell& cell = active_->row(phantom_row_)[col];
+    if (cell.ch == 0 || cell.width() == 0) {
+      set_pen(ansi, cur, blank_cell(cell.pen).pen);
+      ansi += " \x1b[X";  // and erased again, as it was
+    } else {
+      append_row_ansi(ansi, &cell, 1, cur);
+    }
+  }
   if (insert_mode_) ansi += "\x1b[4h";
   if (newline_mode_) ansi += "\x1b[20h";
   if (tracker_.g0() != 'B') ansi += std::string("\x1b(") + tracker_.g0();
   if (tracker_.g1() != 'B') ansi += std::string("\x1b)") + tracker_.g1();
   if (tracker_.shifted_out()) ansi += '\x0e';
   set_pen(ansi, cur, pen_);
-  // With origin mode on, CUP counts from the top margin.
-  const int cup_row =
-      modes_.originMode && partial_margins ? cursor_row_ - margin_top_ : cursor_row_;
-  append_cup(ansi, cup_row, cursor_col_);
+  if (!phantom) append_cup(ansi, origin_row(cursor_row_), cursor_col_);
 
   proto::Snapshot s;
   s.snapshotAnsi = std::move(ansi);
@@ -151,6 +185,25 @@ proto::Snapshot Emulator::snapshot() const {
   s.cursorY = cursor_row_;
   s.text = text(false);
   return s;
+}
+
+Emulator::Handover Emulator::handover() const {
+  proto::Snapshot snap = snapshot();
+  Handover h;
+  h.rehydrate = std::move(snap.rehydrateSequences);
+  h.screen = std::move(snap.snapshotAnsi);
+  // Between sequences, a character cut at the end of the last feed; inside
+  // one, the sequence (which holds any such bytes itself).
+  h.pending = tracker_.partial();
+  if (h.pending.empty()) h.pending = utf8_tail_;
+  return h;
+}
+
+void Emulator::restore(std::string_view rehydrate, std::string_view screen,
+                       std::string_view pending) {
+  feed(rehydrate);
+  feed(screen);
+  feed(pending);
 }
 
 std::string Emulator::row_text(const Cell* cells, int count) const {

@@ -4,6 +4,7 @@ namespace ptyctl::emu {
 
 void StreamTracker::reset() {
   state_ = State::kGround;
+  partial_.clear();
   utf8_pending_ = 0;
   g0_ = 'B';
   g1_ = 'B';
@@ -20,12 +21,36 @@ void StreamTracker::begin_csi() {
   sub_mask_ = 0;
 }
 
+std::string StreamTracker::partial() const {
+  switch (state_) {
+    case State::kGround:
+      return {};
+    case State::kString:
+    case State::kStringEsc: {
+      // Nothing of a string reaches libvterm: its introducer and what an OSC
+      // has collected recreate it.
+      std::string s = "\x1b";
+      s += string_introducer_;
+      if (string_started_ && string_is_osc_) s += osc_;
+      if (state_ == State::kStringEsc) s += '\x1b';
+      return s;
+    }
+    default:
+      return partial_;
+  }
+}
+
 TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_t& pos) {
   while (pos < n) {
     const auto b = static_cast<unsigned char>(data[pos]);
+    // The bytes of an escape sequence or CSI so far, for partial(): but C0
+    // controls, which have been executed (CAN, SUB and ESC end it anyway).
+    if (state_ == State::kEscape || state_ == State::kEscapeIntermediate || state_ == State::kCsi) {
+      if (b >= 0x20 && partial_.size() < kMaxPartial) partial_ += static_cast<char>(b);
+    }
     switch (state_) {
       case State::kGround:
-        if (b >= 0x20 && b < 0x7f) {
+        if ((b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n') {
           if (utf8_pending_ == 0) return TrackedAction::kNone;  // caller handles text
           utf8_pending_ = 0;  // an ASCII byte ends a broken sequence
           ++pos;
@@ -45,6 +70,7 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
         if (b == 0x1b) {
           state_ = State::kEscape;
           esc_intermediate_ = 0;
+          partial_ = "\x1b";
         } else if (b == 0x0e) {
           shifted_out_ = true;  // SO
         } else if (b == 0x0f) {
@@ -66,6 +92,7 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
         if (b == 0x1b) {
           state_ = State::kEscape;
           esc_intermediate_ = 0;
+          partial_ = "\x1b";
         } else if (b == 0x18 || b == 0x1a) {
           state_ = State::kGround;
         } else if (b < 0x20) {
@@ -85,6 +112,7 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           // fuzzing). The ESC before it may have reached libvterm: CAN.
           --pos;
           state_ = State::kString;
+          string_introducer_ = static_cast<char>(b);
           string_is_osc_ = b == ']';
           string_started_ = false;
           osc_.clear();
@@ -144,6 +172,7 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
         } else if (b == 0x1b) {
           state_ = State::kEscape;
           esc_intermediate_ = 0;
+          partial_ = "\x1b";
         } else if (b == 0x18 || b == 0x1a) {
           state_ = State::kGround;
         } else if (b >= 0x80) {
@@ -199,6 +228,7 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           state_ = State::kEscape;
           esc_intermediate_ = 0;
           pending_escape_ = true;
+          partial_ = "\x1b";
         }
         return string_is_osc_ ? TrackedAction::kOsc : TrackedAction::kDiscardEnd;
     }
@@ -229,6 +259,8 @@ TrackedAction StreamTracker::on_escape_final(char f) {
         break;
       case '8':
         return TrackedAction::kRestoreCursor;
+      case 'H':
+        return TrackedAction::kTabSet;
       default:
         break;
     }
@@ -252,6 +284,24 @@ TrackedAction StreamTracker::on_csi_final(char f) {
       return TrackedAction::kSgr;
     case 'r':
       return TrackedAction::kMargins;
+    case 'g':
+      return TrackedAction::kTabClear;
+    case 'A':
+    case 'B':
+    case 'C':
+    case 'D':
+    case 'E':
+    case 'F':
+    case 'G':
+    case 'H':
+    case '`':
+    case 'a':
+    case 'd':
+    case 'e':
+    case 'f':
+    case 'j':
+    case 'k':
+      return TrackedAction::kCursorCsi;
     case 'J':
       if (nparams_ >= 1 && params_[0] == 3) return TrackedAction::kClearScrollback;
       return TrackedAction::kNone;

@@ -40,6 +40,14 @@ enum class TrackedAction : std::uint8_t {
   // DECALN (ESC # 8), pos just past it: libvterm fills the screen with
   // putglyph, which is not a character printed (REP must not repeat it).
   kAlignment,
+  // HTS (ESC H) and TBC (CSI Ps g), pos just past them: tab stops, which
+  // libvterm 0.1.4 keeps to itself.
+  kTabSet,
+  kTabClear,
+  // A CSI that moves the cursor (CUU CUD CUF CUB CNL CPL CHA CUP HPA HPR VPA
+  // VPR HVP HPB VPB): libvterm 0.1.4 cancels a pending wrap on these even
+  // when the cursor stays, on any other sequence only when it moves.
+  kCursorCsi,
   // DECRC (ESC 7's ESC 8), pos just past it: libvterm 0.1.4 restores the
   // saved position as it was, though the screen may have shrunk since.
   kRestoreCursor,
@@ -51,7 +59,7 @@ class StreamTracker {
 
   // Advances over bytes [pos, n) until a sequence of interest completes (pos is
   // then just past its final byte) or the input ends. In ground state it also
-  // stops before a printable ASCII byte, so the caller can take a fast path.
+  // stops before a printable ASCII byte, CR or LF (the caller handles text).
   TrackedAction advance(const char* data, std::size_t n, std::size_t& pos);
 
   // True between sequences, with no UTF-8 character half read.
@@ -91,6 +99,14 @@ class StreamTracker {
   const std::string& osc() const { return osc_; }
   static constexpr std::size_t kMaxOsc = 4096;
 
+  // The sequence in progress, as bytes that bring a tracker and libvterm
+  // from between sequences to where they are now (the upgrade hands it over):
+  // empty between sequences. C0 controls inside it are left out (they have
+  // taken effect); a CSI being discarded is cut after the byte that made it
+  // so; a string is its introducer and what an OSC has collected.
+  std::string partial() const;
+  static constexpr std::size_t kMaxPartial = 256;
+
   void reset();
 
  private:
@@ -119,11 +135,13 @@ class StreamTracker {
   char intermediate_ = 0;
   char esc_intermediate_ = 0;
   char final_ = 0;
+  char string_introducer_ = 0;
   bool string_is_osc_ = false;
   bool string_started_ = false;
   bool pending_escape_ = false;
   int repeat_count_ = 0;
   std::string osc_;
+  std::string partial_;  // of an escape sequence or CSI: see partial()
   int nparams_ = 0;
   int params_[kMaxParams] = {};
   std::uint32_t sub_mask_ = 0;

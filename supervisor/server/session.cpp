@@ -448,18 +448,14 @@ SessionHandover Session::handover() {
   h.ring = ring_.held();
   // The emulator as of its offset; the backlog after it is in the ring.
   st.emulatorOffset = emulator_offset_;
-  proto::Snapshot snap = emulator_.snapshot();
-  h.rehydrate = std::move(snap.rehydrateSequences);
-  h.screen = std::move(snap.snapshotAnsi);
+  h.emulator = emulator_.handover();
   for (std::size_t i = 0; i < input_.size(); ++i)
     h.input += i == 0 ? input_[i].substr(input_front_done_) : input_[i];
   return h;
 }
 
 void restore_emulator(emu::Emulator& emulator, const proto::handover::SessionBytes& bytes) {
-  // Format 1 (docs/upgrade.md).
-  emulator.feed(bytes.rehydrate);
-  emulator.feed(bytes.screen);
+  emulator.restore(bytes.rehydrate, bytes.screen, bytes.pending);
 }
 
 std::shared_ptr<Session> Session::adopt(asio::io_context& io,

@@ -67,11 +67,13 @@ static_assert(kFinishedRingBytes >= 65536);
 // A session as an in-place upgrade hands it over (docs/upgrade.md).
 struct SessionHandover {
   proto::handover::SessionState state;
-  std::string ring, rehydrate, screen, input;
+  std::string ring;
+  emu::Emulator::Handover emulator;
+  std::string input;
 };
 
-// A handed-over session's emulator rebuilt from its bytes (format 1: from its
-// snapshot): what the new image and its check (--check-upgrade) both do.
+// A handed-over session's emulator rebuilt from its bytes: what the new image
+// and its check (--check-upgrade) both do.
 void restore_emulator(emu::Emulator& emulator, const proto::handover::SessionBytes& bytes);
 
 class Session : public std::enable_shared_from_this<Session> {

@@ -199,7 +199,7 @@ std::string Supervisor::encode_state(int requester_fd, const std::string& reques
   }
   std::vector<proto::handover::SessionBytes> bytes;
   for (const auto& h : sessions)
-    bytes.push_back({h.ring, h.rehydrate, h.screen, h.input});
+    bytes.push_back({h.ring, h.emulator.rehydrate, h.emulator.screen, h.emulator.pending, h.input});
   return proto::handover::encode(state, bytes);
 }
 

@@ -633,3 +633,101 @@ TEST(Emulator, ClearKeepsOnlyTheCursorsLineAtTheTop) {
   e.feed("!\r\nnext");  // libvterm's cursor moved too
   EXPECT_EQ(e.text(), "last!\nnext");
 }
+
+namespace {
+// Split `bytes` at every position: the first part goes to an emulator that is
+// then handed over (an in-place upgrade), the rest to the new one; it must
+// end as an emulator that took all of it.
+void expect_handover_anywhere(const std::string& bytes, int cols = 20, int rows = 4) {
+  Emulator whole(cols, rows);
+  whole.feed(bytes);
+  for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
+    Emulator before(cols, rows);
+    before.feed(std::string_view(bytes).substr(0, cut));
+    const Emulator::Handover h = before.handover();
+    Emulator after(cols, rows);
+    after.restore(h.rehydrate, h.screen, h.pending);
+    EXPECT_EQ(after.snapshot(), before.snapshot()) << "cut at " << cut;
+    after.feed(std::string_view(bytes).substr(cut));
+    expect_same_terminal(whole, after, "cut at " + std::to_string(cut));
+    EXPECT_EQ(after.title(), whole.title()) << "cut at " << cut;
+  }
+}
+}  // namespace
+
+TEST(EmulatorHandover, ASequenceInProgressIsFinishedByTheNewEmulator) {
+  // An upgrade can come between any two bytes of a program's output.
+  expect_handover_anywhere("ab\x1b[31;1mred\x1b[0m \x1b[2;5Hx\x1b[?25l");
+  // A C0 control inside a CSI takes effect once.
+  expect_handover_anywhere("a\x1b[3\n1mX\x1b[2\bCY");
+  // Character sets, a string libvterm never sees, a title.
+  expect_handover_anywhere("\x1b(0qq\x1b(Bq\x1bPq#0;2;0\x1b\\z\x1b]2;a title\x07t");
+  expect_handover_anywhere("\x1b]0;other\x1b\\u\x1b]2;cut by ESC\x1b[32mv");
+  // UTF-8, wide and combining characters.
+  expect_handover_anywhere("\xe2\x82\xac \xf0\x9f\x98\x80 e\xcc\x81 \xe4\xb8\xad");
+  // A parameter too large and a REP.
+  expect_handover_anywhere("x\x1b[99999999Ay\x1b[3bz");
+}
+
+TEST(Emulator, ALineFeedOnTheBottomLineCancelsAPendingWrap) {
+  // As xterm.js 6: a full line, LF (which scrolls), and the next character
+  // goes to the last column of the new line. libvterm 0.1.4 keeps the wrap
+  // pending when the cursor does not move, and put it on a line further down.
+  for (bool fast : {true, false}) {
+    Emulator e(5, 1);
+    e.set_fast_path(fast);
+    e.feed("abcde\nX");
+    EXPECT_EQ(e.text(true), "abcde\n    X") << fast;
+    EXPECT_EQ(e.cursor().col, 4);
+  }
+  Emulator two(5, 2);
+  two.feed("abcde\nX");
+  EXPECT_EQ(two.text(), "abcde\n    X");
+  // A CR on a one-column screen moves nothing either: one line per line.
+  Emulator narrow(1, 2);
+  narrow.feed("K\r\nL\r\nM");
+  EXPECT_EQ(narrow.text(true), "K\nL\nM");
+  expect_handover_anywhere("KK\r\nK\xef\xbf\xbd\r\nL", 1, 2);
+}
+
+TEST(EmulatorHandover, APendingWrapGoesOn) {
+  // A character in the last column leaves the next one's wrap pending: after
+  // the upgrade too (a snapshot writes that character again, which a
+  // viewer's terminal needs as much). Set by text, a wide character, REP; not
+  // with autowrap off, nor by DECALN; cancelled by a cursor CSI that does not
+  // move it.
+  expect_handover_anywhere(
+      "abcde"
+      "f\r\nghijk\x1b[2;5Hl\x1b[Cm",
+      5, 3);
+  expect_handover_anywhere(
+      "abc\xe4\xb8\xad"
+      "d\x1b[?7lefghij\x1b[?7hk",
+      5, 3);
+  expect_handover_anywhere("\x1b[31ma\x1b[9bZ\x1b[41m\x1b[3;4Hx\x1b[Xy", 5, 3);
+  expect_handover_anywhere("\x1b#8Z\x1b[3;5HW\x1b[1KV", 5, 3);
+  // The wrap brings the cursor back to the column it started the text at (no
+  // move is reported): fuzzer finding.
+  expect_handover_anywhere(
+      "\x1b[3;1H53\xff"
+      "8\xff\xffX",
+      4, 3);
+}
+
+TEST(EmulatorHandover, TabStopsTheProgramSetGoOn) {
+  // Set (HTS), cleared one at a time and all (TBC), back to every 8 columns
+  // at a hard reset: a snapshot carries them (a viewer's terminal needs them
+  // too for the output that follows).
+  expect_handover_anywhere(
+      "\x1b[3g\x1b[4G\x1bH\x1b[11G\x1bH\r\tA\tB\x1b[g\r\t\tC\x1b[3g\r\tD\x1b"
+      "c\tE",
+      20, 3);
+  // New columns of a resize get the default stops, the others keep theirs.
+  Emulator e(10, 3);
+  e.feed("\x1b[3g\x1b[3G\x1bH\r");
+  e.resize(30, 3);
+  e.feed("\t1\t2\t3");
+  // Stops at 2 (kept), 16 and 24 (new): not at 8.
+  EXPECT_EQ(e.text(),
+            std::string(2, ' ') + "1" + std::string(13, ' ') + "2" + std::string(7, ' ') + "3");
+}

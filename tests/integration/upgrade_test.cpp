@@ -2,6 +2,7 @@
 // itself (or a new binary) in the same process, with real shells attached.
 
 #include "cli_harness.hpp"
+#include "emulator/emulator.hpp"
 #include "harness.hpp"
 #include "host_client.hpp"
 
@@ -148,8 +149,8 @@ TEST(Upgrade, ABinaryThatRefusesTheStateChangesNothing) {
   } cases[] = {
       {script(f.dir, "exits", "exit 1"), "exited with status 1"},
       {script(f.dir, "crashes", "cat \"/dev/fd/$2\" >/dev/null && kill -SEGV $$"), "SIGSEGV"},
-      {PTYCTL_SUPERVISOR_FORMAT2_BIN,
-       "state format 1 is not known to this version (it reads format 2)"},
+      {PTYCTL_SUPERVISOR_NEXT_FORMAT_BIN,
+       "state format 2 is not known to this version (it reads format 3)"},
       {f.dir.path() + "/not-there", "no binary to run at " + f.dir.path() + "/not-there"},
   };
   int round = 0;
@@ -368,14 +369,14 @@ TEST(Upgrade, ANewImageThatCannotRestoreGoesBackIntoTheOldOne) {
   ASSERT_TRUE(read_until(c, "s1", next, bytes, "one-1\r\n")) << bytes;
   const std::string later = script(f.dir, "later",
                                    "[ \"$1\" = --check-upgrade ] && exit 0\n"
-                                   "exec " PTYCTL_SUPERVISOR_FORMAT2_BIN " \"$@\"");
+                                   "exec " PTYCTL_SUPERVISOR_NEXT_FORMAT_BIN " \"$@\"");
   for (int i = 0; i < 3; ++i) {
     SupervisorClient u(f.socket());
     ASSERT_TRUE(ok(u.hello()));
     auto r = u.request("prepareUpgrade", json::object{{"binary", later}}, {}, 30s);
     EXPECT_EQ(error_code(r), "UPGRADE_FAILED") << json::serialize(r);
     EXPECT_TRUE(contains(json::serialize(r),
-                         "the new binary cannot restore the state: state format 1 is not known"))
+                         "the new binary cannot restore the state: state format 2 is not known"))
         << json::serialize(r) << "\n"
         << f.process->log();
   }
@@ -419,4 +420,54 @@ TEST(Upgrade, AKillsGracePeriodRunsOnAcrossIt) {
       },
       20s))
       << read_file(f.dir.path() + "/pty-supervisor.log") << f.process->log();
+}
+
+TEST(Upgrade, AnEscapeSequenceCutByTheUpgradeIsFinishedAfterIt) {
+  // The program's output stops inside a CSI, then inside a title (OSC): the
+  // new image's emulator must go on from there, not print the rest as text.
+  SupervisorFixture f;
+  auto c = std::make_unique<SupervisorClient>(f.socket());
+  ASSERT_TRUE(ok(c->hello()));
+  auto created =
+      c->request("createSession",
+                 json::object{{"sessionId", "cut"},
+                              {"cols", 80},
+                              {"rows", 24},
+                              {"shell", "/bin/bash"},
+                              {"command",
+                               "stty -echo; printf 'A\\033[3'; read x; printf '1mB\\033]2;up'; "
+                               "read y; printf 'graded\\007C'; exec sleep 1000"}});
+  ASSERT_TRUE(ok(created)) << json::serialize(created);
+  ASSERT_TRUE(
+      ok(c->request("attachSession", json::object{{"sessionId", "cut"}, {"fromOffset", 0}})));
+  std::uint64_t next = 0;
+  std::string bytes;
+  ASSERT_TRUE(read_until(*c, "cut", next, bytes, "A\x1b[3")) << bytes;
+  for (const std::string rest : {"1mB\x1b]2;up",
+                                 "graded\x07"
+                                 "C"}) {
+    SupervisorClient u(f.socket());
+    ASSERT_TRUE(ok(u.hello()));
+    auto r = u.request("prepareUpgrade", json::object{}, {}, 30s);
+    ASSERT_TRUE(ok(r)) << json::serialize(r) << "\n" << f.process->log();
+    c = std::make_unique<SupervisorClient>(f.socket());
+    ASSERT_TRUE(ok(c->hello()));
+    ASSERT_TRUE(
+        ok(c->request("attachSession", json::object{{"sessionId", "cut"}, {"fromOffset", next}})));
+    ASSERT_TRUE(ok(c->request("write", json::object{{"sessionId", "cut"}}, "\r")));
+    ASSERT_TRUE(read_until(*c, "cut", next, bytes, rest)) << bytes;
+  }
+  // What the emulator made of it, as a viewer's terminal would show it.
+  ASSERT_TRUE(wait_until([&] { return contains(*snapshot_of(*c, "cut").text, "ABC"); }, 10s))
+      << *snapshot_of(*c, "cut").text;
+  const auto snap = snapshot_of(*c, "cut");
+  EXPECT_EQ(snap.text, "ABC");
+  EXPECT_EQ(snap.title, "upgraded");
+  emu::Emulator screen(snap.cols, snap.rows);
+  screen.feed(snap.rehydrateSequences);
+  screen.feed(snap.snapshotAnsi);
+  const auto row = screen.row_cells(0);
+  EXPECT_EQ(row[0].pen.fg.kind, emu::Color::kDefault);
+  EXPECT_EQ(row[1].pen.fg, (emu::Color{emu::Color::kIndexed, 1, 0, 0}));  // CSI 31 m
+  EXPECT_EQ(row[2].pen.fg, (emu::Color{emu::Color::kIndexed, 1, 0, 0}));
 }

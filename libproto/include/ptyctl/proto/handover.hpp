@@ -21,7 +21,7 @@ namespace ptyctl::proto::handover {
 #ifdef PTYCTL_HANDOVER_FORMAT
 inline constexpr int kFormat = PTYCTL_HANDOVER_FORMAT;
 #else
-inline constexpr int kFormat = 1;
+inline constexpr int kFormat = 2;
 #endif
 
 struct HandoverError : std::runtime_error {
@@ -56,10 +56,12 @@ struct SessionState {
   std::uint64_t ringEnd = 0;
   std::uint64_t ringBytes = 0;
   // The emulator as of emulatorOffset (<= ringEnd: the rest is fed again):
-  // format 1 carries its snapshot's two byte strings.
+  // its snapshot's two byte strings, then the escape sequence or character
+  // in progress (format 2).
   std::uint64_t emulatorOffset = 0;
   std::uint64_t rehydrateBytes = 0;
   std::uint64_t screenBytes = 0;
+  std::uint64_t pendingBytes = 0;
   // Input not yet written to the program.
   std::uint64_t inputBytes = 0;
   bool operator==(const SessionState&) const = default;
@@ -84,7 +86,7 @@ PTYCTL_PROTO_JSON(State);
 
 // One session's byte sections.
 struct SessionBytes {
-  std::string_view ring, rehydrate, screen, input;
+  std::string_view ring, rehydrate, screen, pending, input;
 };
 
 // Header, JSON, sections (sessions[i]'s from bytes[i]).
