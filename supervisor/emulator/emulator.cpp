@@ -137,6 +137,17 @@ Emulator::Emulator(int cols, int rows, std::size_t scrollback_lines)
   reset_tab_stops(0);
 }
 
+void Emulator::save_cursor() {
+  // As libvterm has just saved it (position, visibility, pen).
+  VTermPos pos;
+  vterm_state_get_cursorpos(state_, &pos);
+  saved_ever_ = true;
+  saved_row_ = pos.row;
+  saved_col_ = pos.col;
+  saved_visible_ = modes_.cursorVisible;
+  saved_pen_ = pen_;
+}
+
 void Emulator::reset_tab_stops(int from_col) {
   // Every 8 columns, as libvterm sets them at a reset and on new columns.
   tab_stops_.resize(static_cast<std::size_t>(cols_));
@@ -360,8 +371,12 @@ void Emulator::apply(TrackedAction action) {
     case TrackedAction::kNone:
       return;
     case TrackedAction::kPrivateModes:
-      for (int i = 0; i < tracker_.param_count(); ++i)
-        if (!tracker_.param_has_sub(i)) set_private_mode(tracker_.param(i), tracker_.set_mode());
+      for (int i = 0; i < tracker_.param_count(); ++i) {
+        if (tracker_.param_has_sub(i)) continue;
+        set_private_mode(tracker_.param(i), tracker_.set_mode());
+        if ((tracker_.param(i) == 1048 || tracker_.param(i) == 1049) && tracker_.set_mode())
+          save_cursor();
+      }
       return;
     case TrackedAction::kAnsiModes:
       for (int i = 0; i < tracker_.param_count(); ++i) {
@@ -477,6 +492,9 @@ void Emulator::apply(TrackedAction action) {
       if (how == 3 || how == 5) std::fill(tab_stops_.begin(), tab_stops_.end(), false);
       return;
     }
+    case TrackedAction::kSaveCursor:
+      save_cursor();
+      return;
     case TrackedAction::kCursorCsi:
       phantom_ = false;  // even when the cursor does not move
       return;
@@ -628,7 +646,10 @@ void Emulator::on_termprop(int prop, const void* value) {
 void Emulator::on_osc(std::string_view command) {
   // OSC 0 / 2: the window title (1 is the icon name, not kept).
   if (command.substr(0, 2) == "0;" || command.substr(0, 2) == "2;") {
+    // Without control characters: a title is one line of text (and the
+    // snapshot, which writes it in an OSC, could not carry them).
     title_ = proto::utf8_sanitize(command.substr(2));
+    std::erase_if(title_, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
     return;
   }
   // OSC 7 ; file://host/path  (the shell's working directory)

@@ -131,6 +131,7 @@ class Emulator {
   void apply(TrackedAction action);
   void set_private_mode(int mode, bool on);
   void reset_tab_stops(int from_col);
+  void save_cursor();
   void on_osc(std::string_view command);
   void end_line_control(char control);
   bool fast_path_ready() const;
@@ -174,7 +175,15 @@ class Emulator {
   bool newline_mode_ = false;
   bool lr_margins_ = false;      // DECLRMM (69) allowed
   std::vector<bool> tab_stops_;  // as libvterm's, which it does not report
-  int margin_top_ = 0;           // scroll region [top, bottom)
+  // libvterm's saved cursor (DECSC, 1048, 1049): all zero until a save, which
+  // a restore turns into an invisible cursor at the top left, drawing black
+  // on black.
+  bool saved_ever_ = false;
+  int saved_row_ = 0;
+  int saved_col_ = 0;
+  bool saved_visible_ = false;
+  Pen saved_pen_{Color{Color::kRgb, 0, 0, 0}, Color{Color::kRgb, 0, 0, 0}, 0};
+  int margin_top_ = 0;  // scroll region [top, bottom)
   int margin_bottom_ = 0;
   std::string title_;
   std::optional<std::string> cwd_;

@@ -73,8 +73,7 @@ proto::Snapshot Emulator::snapshot() const {
   ansi.reserve(static_cast<std::size_t>(rows_) * cols_ + scrollback_.size() * 32 + 256);
   if (!title_.empty()) {
     ansi += "\x1b]2;";
-    for (char c : title_)
-      if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) ansi += c;
+    ansi += title_;  // without control characters
     ansi += '\x07';
   }
 
@@ -125,6 +124,18 @@ proto::Snapshot Emulator::snapshot() const {
       append_cup(ansi, r, 0);
       append_row_ansi(ansi, alternate_->row(r), alternate_->used(r), cur);
     }
+  }
+
+  // The saved cursor (DECSC): a program's ESC 8 or leaving the alternate
+  // screen goes back to it. Entering the alternate screen above saved one.
+  if (saved_ever_ || on_alternate_screen()) {
+    set_pen(ansi, cur, saved_pen_);
+    append_cup(ansi, saved_row_, saved_col_);
+    ansi += saved_visible_ ? "\x1b[?25h\x1b"
+                             "7"
+                           : "\x1b[?25l\x1b"
+                             "7";
+    ansi += modes_.cursorVisible ? "\x1b[?25h" : "\x1b[?25l";
   }
 
   // The state a program's next bytes rely on: tab stops, scroll region,

@@ -257,6 +257,8 @@ TrackedAction StreamTracker::on_escape_final(char f) {
       case 'O':
         single_shift_ = true;  // SS2 / SS3
         break;
+      case '7':
+        return TrackedAction::kSaveCursor;
       case '8':
         return TrackedAction::kRestoreCursor;
       case 'H':

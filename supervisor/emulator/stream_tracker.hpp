@@ -48,6 +48,9 @@ enum class TrackedAction : std::uint8_t {
   // VPR HVP HPB VPB): libvterm 0.1.4 cancels a pending wrap on these even
   // when the cursor stays, on any other sequence only when it moves.
   kCursorCsi,
+  // DECSC (ESC 7), pos just past it: libvterm keeps the saved cursor to
+  // itself.
+  kSaveCursor,
   // DECRC (ESC 7's ESC 8), pos just past it: libvterm 0.1.4 restores the
   // saved position as it was, though the screen may have shrunk since.
   kRestoreCursor,

@@ -663,6 +663,8 @@ TEST(EmulatorHandover, ASequenceInProgressIsFinishedByTheNewEmulator) {
   // Character sets, a string libvterm never sees, a title.
   expect_handover_anywhere("\x1b(0qq\x1b(Bq\x1bPq#0;2;0\x1b\\z\x1b]2;a title\x07t");
   expect_handover_anywhere("\x1b]0;other\x1b\\u\x1b]2;cut by ESC\x1b[32mv");
+  // A title with control characters in it: kept without them (fuzzer finding).
+  expect_handover_anywhere(std::string("\x1b]2;s\x00$\x01t\x1b\x1b[", 12) + "x");
   // UTF-8, wide and combining characters.
   expect_handover_anywhere("\xe2\x82\xac \xf0\x9f\x98\x80 e\xcc\x81 \xe4\xb8\xad");
   // A parameter too large and a REP.
@@ -712,6 +714,30 @@ TEST(EmulatorHandover, APendingWrapGoesOn) {
       "\x1b[3;1H53\xff"
       "8\xff\xffX",
       4, 3);
+}
+
+TEST(EmulatorHandover, TheSavedCursorGoesOn) {
+  // DECSC / DECRC, 1048, 1049 (which saves on entering and restores on
+  // leaving), a restore of a cursor never saved, the alternate screen entered
+  // by 47, which saves nothing.
+  expect_handover_anywhere(
+      "ab\x1b[1;31m\x1b[2;3H\x1b"
+      "7\x1b[0m\x1b[?25lxy\x1b"
+      "8z\x1b[?25h",
+      10, 4);
+  expect_handover_anywhere(
+      "\x1b"
+      "8X",
+      10, 4);
+  expect_handover_anywhere(
+      "\x1b[?47h\x1b"
+      "8X\x1b[?47lY",
+      10, 4);
+  expect_handover_anywhere(
+      "\x1b[32m\x1b[3;4H\x1b[?1049hab\x1b"
+      "7\x1b[2;2Hc\x1b[?1049ld",
+      10, 4);
+  expect_handover_anywhere("\x1b[4;9H\x1b[?1048h\x1b[Hq\x1b[?1048lw", 10, 4);
 }
 
 TEST(EmulatorHandover, TabStopsTheProgramSetGoOn) {
