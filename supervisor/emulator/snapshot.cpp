@@ -130,7 +130,9 @@ proto::Snapshot Emulator::snapshot() const {
   // screen goes back to it. Entering the alternate screen above saved one.
   if (saved_ever_ || on_alternate_screen()) {
     set_pen(ansi, cur, saved_pen_);
-    append_cup(ansi, saved_row_, saved_col_);
+    // Saved before the screen shrank, it can be off it: a restore puts the
+    // cursor on the screen's edge (see kRestoreCursor), as CUP does.
+    append_cup(ansi, std::min(saved_row_, rows_ - 1), std::min(saved_col_, cols_ - 1));
     ansi += saved_visible_ ? "\x1b[?25h\x1b"
                              "7"
                            : "\x1b[?25l\x1b"
@@ -177,11 +179,17 @@ proto::Snapshot Emulator::snapshot() const {
   }
   if (insert_mode_) ansi += "\x1b[4h";
   if (newline_mode_) ansi += "\x1b[20h";
-  if (tracker_.g0() != 'B') ansi += std::string("\x1b(") + tracker_.g0();
-  if (tracker_.g1() != 'B') ansi += std::string("\x1b)") + tracker_.g1();
-  if (tracker_.shifted_out()) ansi += '\x0e';
+  for (int set = 0; set < 4; ++set)
+    if (tracker_.g(set) != 'B') {
+      ansi += "\x1b";
+      ansi += static_cast<char>('(' + set);
+      ansi += tracker_.g(set);
+    }
+  static constexpr const char* kLockingShift[] = {"", "\x0e", "\x1bn", "\x1bo"};
+  ansi += kLockingShift[tracker_.gl()];
   set_pen(ansi, cur, pen_);
   if (!phantom) append_cup(ansi, origin_row(cursor_row_), cursor_col_);
+  if (tracker_.single_shift() != 0) ansi += tracker_.single_shift() == 2 ? "\x1bN" : "\x1bO";
 
   proto::Snapshot s;
   s.snapshotAnsi = std::move(ansi);

@@ -6,10 +6,10 @@ void StreamTracker::reset() {
   state_ = State::kGround;
   partial_.clear();
   utf8_pending_ = 0;
-  g0_ = 'B';
-  g1_ = 'B';
-  shifted_out_ = false;
-  single_shift_ = false;
+  for (char& g : g_)
+    g = 'B';
+  gl_ = 0;
+  single_shift_ = 0;
   dwl_seen_ = false;
 }
 
@@ -60,7 +60,7 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
         if (b >= 0x80) {
           if (b >= 0xc0) {
             utf8_pending_ = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
-            single_shift_ = false;
+            single_shift_ = 0;
           } else if (utf8_pending_ > 0) {
             --utf8_pending_;
           }
@@ -71,10 +71,8 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           state_ = State::kEscape;
           esc_intermediate_ = 0;
           partial_ = "\x1b";
-        } else if (b == 0x0e) {
-          shifted_out_ = true;  // SO
-        } else if (b == 0x0f) {
-          shifted_out_ = false;  // SI
+        } else if (b == 0x0e || b == 0x0f) {
+          gl_ = b == 0x0e ? 1 : 0;  // SO, SI
         }
         continue;
 
@@ -97,6 +95,7 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           state_ = State::kGround;
         } else if (b < 0x20) {
           // C0 controls execute inside escape sequences.
+          if (b == 0x0e || b == 0x0f) gl_ = b == 0x0e ? 1 : 0;
         } else if (b < 0x30) {
           esc_intermediate_ = static_cast<char>(b);
           state_ = State::kEscapeIntermediate;
@@ -178,6 +177,8 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
         } else if (b >= 0x80) {
           // libvterm 0.1.4 ends an invalid CSI here, eating the byte.
           state_ = State::kGround;
+        } else if (b == 0x0e || b == 0x0f) {
+          gl_ = b == 0x0e ? 1 : 0;  // executed inside the CSI
         }
         continue;
 
@@ -237,10 +238,8 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
 }
 
 TrackedAction StreamTracker::on_escape_final(char f) {
-  if (esc_intermediate_ == '(') {
-    g0_ = f;
-  } else if (esc_intermediate_ == ')') {
-    g1_ = f;
+  if (esc_intermediate_ >= '(' && esc_intermediate_ <= '+') {
+    g_[esc_intermediate_ - '('] = f;  // SCS: G0-G3
   } else if (esc_intermediate_ == '#') {
     if (f == '3' || f == '4' || f == '6') dwl_seen_ = true;
     if (f == '8') return TrackedAction::kAlignment;
@@ -251,11 +250,11 @@ TrackedAction StreamTracker::on_escape_final(char f) {
         return TrackedAction::kHardReset;
       case 'n':
       case 'o':
-        shifted_out_ = true;  // LS2 / LS3
+        gl_ = f == 'n' ? 2 : 3;  // LS2 / LS3
         break;
       case 'N':
       case 'O':
-        single_shift_ = true;  // SS2 / SS3
+        single_shift_ = f == 'N' ? 2 : 3;  // SS2 / SS3
         break;
       case '7':
         return TrackedAction::kSaveCursor;

@@ -81,14 +81,15 @@ class StreamTracker {
   static constexpr int kMaxVtermParamValue = 65535;
   int repeat_count() const { return repeat_count_; }
   // The plain-text fast path also needs the standard character set in use.
-  bool plain_charset() const { return g0_ == 'B' && !shifted_out_ && !single_shift_; }
-  // Final bytes of the G0 and G1 designations ('B' ASCII, '0' DEC graphics...)
-  // and whether G1 is shifted in (SO), for the snapshot.
-  char g0() const { return g0_; }
-  char g1() const { return g1_; }
-  bool shifted_out() const { return shifted_out_; }
+  bool plain_charset() const { return g_[0] == 'B' && gl_ == 0 && single_shift_ == 0; }
+  // For the snapshot: the final bytes of the G0-G3 designations ('B' ASCII,
+  // '0' DEC graphics...), the set in GL (SI 0, SO 1, LS2 2, LS3 3), and a
+  // single shift (SS2 2, SS3 3) waiting for the next character, else 0.
+  char g(int set) const { return g_[set]; }
+  int gl() const { return gl_; }
+  int single_shift() const { return single_shift_; }
   bool double_width_seen() const { return dwl_seen_; }
-  void note_printable() { single_shift_ = false; }
+  void note_printable() { single_shift_ = 0; }
 
   // The completed sequence's parameters (-1 when empty); a parameter that
   // followed a ':' is a sub-parameter of the one before it.
@@ -129,10 +130,9 @@ class StreamTracker {
 
   State state_ = State::kGround;
   int utf8_pending_ = 0;
-  char g0_ = 'B';
-  char g1_ = 'B';
-  bool shifted_out_ = false;  // SO: G1 (or LS2/LS3) in GL
-  bool single_shift_ = false;
+  char g_[4] = {'B', 'B', 'B', 'B'};
+  int gl_ = 0;
+  int single_shift_ = 0;
   bool dwl_seen_ = false;
   char leader_ = 0;
   char intermediate_ = 0;

@@ -660,11 +660,26 @@ TEST(EmulatorHandover, ASequenceInProgressIsFinishedByTheNewEmulator) {
   expect_handover_anywhere("ab\x1b[31;1mred\x1b[0m \x1b[2;5Hx\x1b[?25l");
   // A C0 control inside a CSI takes effect once.
   expect_handover_anywhere("a\x1b[3\n1mX\x1b[2\bCY");
+  // G0-G3, locking shifts (SI, SO, LS2, LS3; SI inside a CSI too), single
+  // shifts.
+  expect_handover_anywhere(
+      "\x1b*0\x1b+A\x1bnq#\x1boq#\x1b(0\x0fq\x1bNq#\x1b)0\x0eq\x1b[1\x0fmq#\x1bOx#", 30, 3);
   // Character sets, a string libvterm never sees, a title.
   expect_handover_anywhere("\x1b(0qq\x1b(Bq\x1bPq#0;2;0\x1b\\z\x1b]2;a title\x07t");
   expect_handover_anywhere("\x1b]0;other\x1b\\u\x1b]2;cut by ESC\x1b[32mv");
   // A title with control characters in it: kept without them (fuzzer finding).
   expect_handover_anywhere(std::string("\x1b]2;s\x00$\x01t\x1b\x1b[", 12) + "x");
+  // A zero-width character after an ASCII one in the last column: one cell,
+  // which the snapshot must write so that it stays one (fuzzer finding).
+  {
+    Emulator before(4, 2);
+    before.feed("\xff\xff\xff<\xe2\x80\x8b");
+    const Emulator::Handover h = before.handover();
+    Emulator after(4, 2);
+    after.restore(h.rehydrate, h.screen, h.pending);
+    EXPECT_EQ(after.snapshot(), before.snapshot());
+    expect_same_terminal(before, after, "zero-width in the last column");
+  }
   // UTF-8, wide and combining characters.
   expect_handover_anywhere("\xe2\x82\xac \xf0\x9f\x98\x80 e\xcc\x81 \xe4\xb8\xad");
   // A parameter too large and a REP.
