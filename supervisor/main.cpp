@@ -40,8 +40,8 @@ namespace {
 // read its state and rebuild everything in memory; 0 if we can serve it.
 int check_upgrade(int fd) {
   try {
-    const std::string bytes = sup::read_memfd(fd);
-    const auto handed = proto::handover::decode(bytes);
+    const sup::MappedState bytes(fd);
+    const auto handed = proto::handover::decode(bytes.bytes());
     for (std::size_t i = 0; i < handed.state.sessions.size(); ++i) {
       const auto& st = handed.state.sessions[i];
       emu::Emulator e(st.cols, st.rows);
@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
                           file(proto::kSupervisorLog)};
   std::optional<ServerInstance> server;
   std::optional<sup::UnixAcceptor> acceptor;
-  std::optional<std::string> state_bytes;
+  std::optional<sup::MappedState> state_bytes;
   std::optional<proto::handover::Decoded> handed;
   // The image after an in-place upgrade's exec that cannot take over goes
   // back into the image that wrote the state (kept open as rollback_exe), which
@@ -170,8 +170,8 @@ int main(int argc, char** argv) {
     // The image after an in-place upgrade's exec: the same process, with the
     // state, the lock, the socket and every PTY inherited.
     try {
-      state_bytes = sup::read_memfd(restore_fd);
-      handed = proto::handover::decode(*state_bytes);
+      state_bytes.emplace(restore_fd);
+      handed = proto::handover::decode(state_bytes->bytes());
       server.emplace(files, handed->state.lockFd);
       acceptor.emplace(io);
       acceptor->assign(asio::local::stream_protocol(), handed->state.listenFd);

@@ -12,8 +12,9 @@ namespace ptyctl::proto::handover {
 BOOST_DESCRIBE_STRUCT(SessionState, (),
                       (sessionId, cols, rows, cwd, shell, args, command, workspaceId, paneId,
                        createdAt, lastAttachedAt, pid, masterFd, reaped, finished, forget, exitCode,
-                       exitSignal, killInMs, ringCapacity, ringEnd, ringBytes, emulatorOffset,
-                       rehydrateBytes, screenBytes, pendingBytes, inputBytes))
+                       exitSignal, killInMs, ringCapacity, ringEnd, ringFd, ringBytes,
+                       emulatorOffset, rehydrateBytes, screenBytes, scrollbackBytes, pendingBytes,
+                       inputBytes))
 BOOST_DESCRIBE_STRUCT(State, (),
                       (format, writerVersion, startedNs, listenFd, lockFd, requesterFd, requestId,
                        failure, sessions))
@@ -25,31 +26,39 @@ namespace {
 constexpr std::string_view kMagic = "ptyctl-supervisor-state ";
 
 std::uint64_t section_total(const SessionState& s) {
-  return s.ringBytes + s.rehydrateBytes + s.screenBytes + s.pendingBytes + s.inputBytes;
+  return s.ringBytes + s.rehydrateBytes + s.screenBytes + s.scrollbackBytes + s.pendingBytes +
+         s.inputBytes;
 }
 }  // namespace
 
-std::string encode(const State& state, const std::vector<SessionBytes>& bytes) {
+std::array<std::string_view, 7> pieces_in_order(const SessionPieces& p) {
+  return {p.ring_first, p.ring_second, p.rehydrate, p.screen, p.scrollback, p.pending, p.input};
+}
+
+std::string encode_header(const State& state, const std::vector<SessionPieces>& pieces) {
   State described = state;
   for (std::size_t i = 0; i < described.sessions.size(); ++i) {
     auto& s = described.sessions[i];
-    s.ringBytes = bytes[i].ring.size();
-    s.rehydrateBytes = bytes[i].rehydrate.size();
-    s.screenBytes = bytes[i].screen.size();
-    s.pendingBytes = bytes[i].pending.size();
-    s.inputBytes = bytes[i].input.size();
+    const auto& p = pieces[i];
+    s.ringBytes = p.ring_first.size() + p.ring_second.size();
+    s.rehydrateBytes = p.rehydrate.size();
+    s.screenBytes = p.screen.size();
+    s.scrollbackBytes = p.scrollback.size();
+    s.pendingBytes = p.pending.size();
+    s.inputBytes = p.input.size();
   }
   const std::string json = boost::json::serialize(boost::json::value_from(described));
   std::string out(kMagic);
   out += std::to_string(kFormat) + " " + std::to_string(json.size()) + "\n";
   out += json;
-  for (const auto& b : bytes) {
-    out += b.ring;
-    out += b.rehydrate;
-    out += b.screen;
-    out += b.pending;
-    out += b.input;
-  }
+  return out;
+}
+
+std::string encode(const State& state, const std::vector<SessionPieces>& pieces) {
+  std::string out = encode_header(state, pieces);
+  for (const auto& p : pieces)
+    for (std::string_view piece : pieces_in_order(p))
+      out += piece;
   return out;
 }
 
@@ -92,10 +101,12 @@ Decoded decode(std::string_view buffer) {
     b.ring = take(s.ringBytes);
     b.rehydrate = take(s.rehydrateBytes);
     b.screen = take(s.screenBytes);
+    b.scrollback = take(s.scrollbackBytes);
     b.pending = take(s.pendingBytes);
     b.input = take(s.inputBytes);
-    if (s.ringCapacity == 0 || s.ringBytes != std::min(s.ringEnd, s.ringCapacity) ||
-        s.emulatorOffset > s.ringEnd || s.emulatorOffset < s.ringEnd - s.ringBytes)
+    const std::uint64_t held = std::min(s.ringEnd, s.ringCapacity);
+    if (s.ringCapacity == 0 || s.ringBytes != (s.ringFd >= 0 ? 0 : held) ||
+        s.emulatorOffset > s.ringEnd || s.emulatorOffset < s.ringEnd - held)
       throw HandoverError("session " + s.sessionId + "'s output ring does not add up");
     d.bytes.push_back(b);
   }

@@ -82,12 +82,18 @@ class Emulator {
   // An in-place upgrade's handover (docs/upgrade.md): what a fresh emulator
   // of this size needs to go on as this one: the snapshot's bytes, then the
   // escape sequence or character in progress, fed after them.
+  // The scrollback goes as it is held (Scrollback::encode).
+  struct HandoverView {
+    std::string_view rehydrate, screen, scrollback, pending;
+  };
   struct Handover {
-    std::string rehydrate, screen, pending;
+    std::string rehydrate, screen, scrollback, pending;
+    HandoverView view() const { return {rehydrate, screen, scrollback, pending}; }
   };
   Handover handover() const;
-  // Into a fresh emulator of the handover's size.
-  void restore(std::string_view rehydrate, std::string_view screen, std::string_view pending);
+  // Into a fresh emulator of the handover's size; false if the scrollback's
+  // bytes do not add up.
+  bool restore(const HandoverView& h);
 
   // Plain text: the screen (trailing blanks and blank rows at the end cut),
   // with the scrollback above it when asked.
@@ -141,6 +147,7 @@ class Emulator {
   CellView view(const Cell& cell) const;
   void append_row_ansi(std::string& out, const Cell* cells, int count, Pen& cur) const;
   std::string row_text(const Cell* cells, int count) const;
+  std::string snapshot_ansi(bool with_scrollback) const;
 
   int cols_;
   int rows_;

@@ -255,6 +255,50 @@ void Scrollback::pop_newest(std::vector<Cell>& out, CombiningTable& table) {
   --count_;
 }
 
+std::string Scrollback::encode() const {
+  std::string out;
+  out.reserve(bytes_ + 4 * count_);
+  for (std::size_t i = 0; i < count_; ++i) {
+    const std::string& l = at(i);
+    const auto n = static_cast<std::uint32_t>(l.size());
+    const char len[4] = {static_cast<char>(n), static_cast<char>(n >> 8),
+                         static_cast<char>(n >> 16), static_cast<char>(n >> 24)};
+    out.append(len, 4);
+    out += l;
+  }
+  return out;
+}
+
+bool Scrollback::decode(std::string_view bytes) {
+  std::vector<std::string> lines;
+  while (!bytes.empty()) {
+    if (bytes.size() < 4) return false;
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const std::uint32_t n =
+        p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+    bytes.remove_prefix(4);
+    if (n > bytes.size()) return false;
+    lines.emplace_back(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+  }
+  clear();
+  // The newest that fit, as push() would have kept them.
+  std::size_t first = lines.size() > max_lines_ ? lines.size() - max_lines_ : 0;
+  std::size_t total = 0;
+  for (std::size_t i = lines.size(); i > first; --i) {
+    if (total + lines[i - 1].size() > max_bytes_ && i < lines.size()) {
+      first = i;
+      break;
+    }
+    total += lines[i - 1].size();
+  }
+  ring_.assign(std::make_move_iterator(lines.begin() + static_cast<std::ptrdiff_t>(first)),
+               std::make_move_iterator(lines.end()));
+  count_ = ring_.size();
+  bytes_ = total;
+  return true;
+}
+
 void Scrollback::clear() {
   ring_.clear();
   ring_.shrink_to_fit();

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ptyctl::emu {
@@ -50,6 +51,13 @@ class Scrollback {
   void pop_newest(std::vector<Cell>& out, CombiningTable& table);
   void clear();
   std::size_t memory_bytes() const;
+
+  // The lines as they are held, oldest first, each as its length (4 bytes,
+  // little-endian) and its encoding: an upgrade hands them over as they are.
+  std::string encode() const;
+  // Replaces the lines with encode()'s (as many of the newest as the bounds
+  // allow); false, changing nothing, if the bytes do not add up.
+  bool decode(std::string_view bytes);
 
  private:
   const std::string& at(std::size_t i) const { return ring_[(head_ + i) % ring_.size()]; }

@@ -68,9 +68,10 @@ void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, P
   }
 }
 
-proto::Snapshot Emulator::snapshot() const {
+std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   std::string ansi;
-  ansi.reserve(static_cast<std::size_t>(rows_) * cols_ + scrollback_.size() * 32 + 256);
+  const std::size_t lines = with_scrollback ? scrollback_.size() : 0;
+  ansi.reserve(static_cast<std::size_t>(rows_) * cols_ + lines * 32 + 256);
   if (!title_.empty()) {
     ansi += "\x1b]2;";
     ansi += title_;  // without control characters
@@ -90,7 +91,7 @@ proto::Snapshot Emulator::snapshot() const {
     first = false;
   };
   std::vector<Cell> cells;
-  for (std::size_t i = 0; i < scrollback_.size(); ++i) {
+  for (std::size_t i = 0; i < lines; ++i) {
     scrollback_.line(i, cells, combining_);
     line_break();
     const int count = std::min<int>(static_cast<int>(cells.size()), cols_);
@@ -105,7 +106,7 @@ proto::Snapshot Emulator::snapshot() const {
     const Cell* cells = primary_.row(r);
     return std::all_of(cells, cells + primary_.used(r), is_default_blank);
   };
-  if (scrollback_.size() == 0)
+  if (lines == 0)
     while (primary_rows > 0 && blank_row(primary_rows - 1))
       --primary_rows;
   for (int r = 0; r < primary_rows; ++r) {
@@ -191,8 +192,12 @@ proto::Snapshot Emulator::snapshot() const {
   if (!phantom) append_cup(ansi, origin_row(cursor_row_), cursor_col_);
   if (tracker_.single_shift() != 0) ansi += tracker_.single_shift() == 2 ? "\x1bN" : "\x1bO";
 
+  return ansi;
+}
+
+proto::Snapshot Emulator::snapshot() const {
   proto::Snapshot s;
-  s.snapshotAnsi = std::move(ansi);
+  s.snapshotAnsi = snapshot_ansi(true);
   s.rehydrateSequences = proto::rehydrate_sequences(modes_);
   s.cwd = cwd_;
   s.modes = modes_;
@@ -207,10 +212,12 @@ proto::Snapshot Emulator::snapshot() const {
 }
 
 Emulator::Handover Emulator::handover() const {
-  proto::Snapshot snap = snapshot();
   Handover h;
-  h.rehydrate = std::move(snap.rehydrateSequences);
-  h.screen = std::move(snap.snapshotAnsi);
+  h.rehydrate = proto::rehydrate_sequences(modes_);
+  // The screens and the state as a snapshot writes them; the scrollback as
+  // it is held (written out and read back, 5000 lines cost the most).
+  h.screen = snapshot_ansi(false);
+  h.scrollback = scrollback_.encode();
   // Between sequences, a character cut at the end of the last feed; inside
   // one, the sequence (which holds any such bytes itself).
   h.pending = tracker_.partial();
@@ -218,11 +225,12 @@ Emulator::Handover Emulator::handover() const {
   return h;
 }
 
-void Emulator::restore(std::string_view rehydrate, std::string_view screen,
-                       std::string_view pending) {
-  feed(rehydrate);
-  feed(screen);
-  feed(pending);
+bool Emulator::restore(const HandoverView& h) {
+  feed(h.rehydrate);
+  feed(h.screen);
+  if (!scrollback_.decode(h.scrollback)) return false;
+  feed(h.pending);
+  return true;
 }
 
 std::string Emulator::row_text(const Cell* cells, int count) const {

@@ -445,7 +445,9 @@ SessionHandover Session::handover() {
                                                 .count());
   st.ringCapacity = ring_.capacity();
   st.ringEnd = ring_.end();
-  h.ring = ring_.held();
+  // Its memfd, or (without one) its bytes.
+  st.ringFd = ring_.fd();
+  if (st.ringFd < 0) h.ring = ring_.held_pieces();
   // The emulator as of its offset; the backlog after it is in the ring.
   st.emulatorOffset = emulator_offset_;
   h.emulator = emulator_.handover();
@@ -455,7 +457,8 @@ SessionHandover Session::handover() {
 }
 
 void restore_emulator(emu::Emulator& emulator, const proto::handover::SessionBytes& bytes) {
-  emulator.restore(bytes.rehydrate, bytes.screen, bytes.pending);
+  if (!emulator.restore({bytes.rehydrate, bytes.screen, bytes.scrollback, bytes.pending}))
+    throw proto::handover::HandoverError("a session's scrollback does not add up");
 }
 
 std::shared_ptr<Session> Session::adopt(asio::io_context& io,
@@ -481,12 +484,14 @@ std::shared_ptr<Session> Session::adopt(asio::io_context& io,
     ::fcntl(st.masterFd, F_SETFD, FD_CLOEXEC);
     s->master_.assign(st.masterFd);
   }
-  s->ring_.restore(static_cast<std::size_t>(st.ringCapacity), st.ringEnd, bytes.ring);
+  if (st.ringFd >= 0)
+    s->ring_.adopt(st.ringFd, static_cast<std::size_t>(st.ringCapacity), st.ringEnd);
+  else
+    s->ring_.restore(static_cast<std::size_t>(st.ringCapacity), st.ringEnd, bytes.ring);
   restore_emulator(s->emulator_, bytes);
   s->emulator_offset_ = st.emulatorOffset;
-  const std::uint64_t ring_start = st.ringEnd - bytes.ring.size();
-  s->emulator_backlog_ =
-      std::string(bytes.ring.substr(static_cast<std::size_t>(st.emulatorOffset - ring_start)));
+  s->ring_.read(st.emulatorOffset, static_cast<std::size_t>(st.ringEnd - st.emulatorOffset),
+                s->emulator_backlog_);
   s->created_at_ms_ = st.createdAt;
   s->last_attached_ms_ = st.lastAttachedAt;
   s->reaped_ = st.reaped;

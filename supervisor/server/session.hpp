@@ -67,7 +67,8 @@ static_assert(kFinishedRingBytes >= 65536);
 // A session as an in-place upgrade hands it over (docs/upgrade.md).
 struct SessionHandover {
   proto::handover::SessionState state;
-  std::string ring;
+  // The ring's held bytes where they are (valid until the ring changes).
+  std::pair<std::string_view, std::string_view> ring;
   emu::Emulator::Handover emulator;
   std::string input;
 };

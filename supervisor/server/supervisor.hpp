@@ -75,9 +75,9 @@ class Supervisor {
   asio::awaitable<void> run_upgrade(std::string binary, std::weak_ptr<Connection> requester,
                                     std::string request_id,
                                     std::function<void(const std::string&)> failed);
-  // The state as of now (`state` its description: fds_of names what it hands over).
-  std::string encode_state(int requester_fd, const std::string& request_id,
-                           proto::handover::State& state);
+  // The state as of now in a sealed memfd (`state` its description: fds_of
+  // names what it hands over).
+  int write_state(int requester_fd, const std::string& request_id, proto::handover::State& state);
   void trim_finished();
 
   asio::io_context& io_;

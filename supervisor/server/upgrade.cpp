@@ -13,9 +13,12 @@
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <climits>
 
 #include <cerrno>
 #include <chrono>
@@ -44,19 +47,33 @@ std::string describe_status(int status) {
 }
 }  // namespace
 
-int sealed_memfd(const std::string& bytes) {
+int sealed_memfd(const std::vector<std::string_view>& pieces) {
   const int fd = ::memfd_create("ptyctl-supervisor-state", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) fail_errno("memfd_create");
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+  // writev straight from where the bytes are: a hundred full rings are 400 MiB.
+  std::vector<iovec> iov;
+  for (std::string_view p : pieces)
+    if (!p.empty()) iov.push_back({const_cast<char*>(p.data()), p.size()});
+  std::size_t at = 0;
+  while (at < iov.size()) {
+    const int count = static_cast<int>(std::min<std::size_t>(iov.size() - at, IOV_MAX));
+    const ssize_t n = ::writev(fd, iov.data() + at, count);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const int err = errno;
       ::close(fd);
       throw std::system_error(err, std::generic_category(), "writing the state");
     }
-    done += static_cast<std::size_t>(n);
+    // Past what went out (a short write leaves a piece partly written).
+    std::size_t left = static_cast<std::size_t>(n);
+    while (left > 0 && left >= iov[at].iov_len) {
+      left -= iov[at].iov_len;
+      ++at;
+    }
+    if (left > 0) {
+      iov[at].iov_base = static_cast<char*>(iov[at].iov_base) + left;
+      iov[at].iov_len -= left;
+    }
   }
   // Sealed: neither image (nor a check) can change what the other reads.
   if (::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
@@ -65,6 +82,22 @@ int sealed_memfd(const std::string& bytes) {
     throw std::system_error(err, std::generic_category(), "sealing the state");
   }
   return fd;
+}
+
+MappedState::MappedState(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail_errno("reading the state");
+  size_ = static_cast<std::size_t>(st.st_size);
+  if (size_ == 0) return;
+  data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (data_ == MAP_FAILED) {
+    data_ = nullptr;
+    fail_errno("mapping the state");
+  }
+}
+
+MappedState::~MappedState() {
+  if (data_) ::munmap(data_, size_);
 }
 
 std::string read_memfd(int fd) {
@@ -140,8 +173,10 @@ std::vector<int> fds_of(const proto::handover::State& state, int state_fd) {
   std::vector<int> fds{state_fd, state.listenFd};
   if (state.lockFd >= 0) fds.push_back(state.lockFd);
   if (state.requesterFd >= 0) fds.push_back(state.requesterFd);
-  for (const auto& s : state.sessions)
+  for (const auto& s : state.sessions) {
     if (s.masterFd >= 0) fds.push_back(s.masterFd);
+    if (s.ringFd >= 0) fds.push_back(s.ringFd);
+  }
   return fds;
 }
 
@@ -183,8 +218,8 @@ std::int64_t monotonic_ns() {
 constexpr int kCheckTimeoutMs = 10000;
 }  // namespace
 
-std::string Supervisor::encode_state(int requester_fd, const std::string& request_id,
-                                     proto::handover::State& state) {
+int Supervisor::write_state(int requester_fd, const std::string& request_id,
+                            proto::handover::State& state) {
   state = proto::handover::State{};
   state.writerVersion = std::string(proto::kPtyctlVersion);
   state.startedNs = monotonic_ns();
@@ -197,10 +232,16 @@ std::string Supervisor::encode_state(int requester_fd, const std::string& reques
     sessions.push_back(s->handover());
     state.sessions.push_back(sessions.back().state);
   }
-  std::vector<proto::handover::SessionBytes> bytes;
+  std::vector<proto::handover::SessionPieces> pieces;
   for (const auto& h : sessions)
-    bytes.push_back({h.ring, h.emulator.rehydrate, h.emulator.screen, h.emulator.pending, h.input});
-  return proto::handover::encode(state, bytes);
+    pieces.push_back({h.ring.first, h.ring.second, h.emulator.rehydrate, h.emulator.screen,
+                      h.emulator.scrollback, h.emulator.pending, h.input});
+  const std::string header = proto::handover::encode_header(state, pieces);
+  std::vector<std::string_view> all{header};
+  for (const auto& p : pieces)
+    for (std::string_view piece : proto::handover::pieces_in_order(p))
+      all.push_back(piece);
+  return sealed_memfd(all);
 }
 
 void Supervisor::upgrade(const std::optional<std::string>& binary,
@@ -229,7 +270,7 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
   proto::handover::State state;
   int check_fd = -1;
   try {
-    check_fd = sealed_memfd(encode_state(-1, "", state));
+    check_fd = write_state(-1, "", state);
   } catch (const std::exception& e) {
     refuse(std::string("cannot write the state: ") + e.what());
     co_return;
@@ -274,7 +315,7 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
   const int requester_fd = asker ? asker->native_handle() : -1;
   int state_fd = -1;
   try {
-    state_fd = sealed_memfd(encode_state(requester_fd, request_id, state));
+    state_fd = write_state(requester_fd, request_id, state);
   } catch (const std::exception& e) {
     refuse(std::string("cannot write the state: ") + e.what());
     co_return;

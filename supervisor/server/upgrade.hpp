@@ -7,15 +7,30 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 namespace ptyctl::sup {
 
-// A sealed memfd holding `bytes` (close-on-exec). Throws std::system_error.
-int sealed_memfd(const std::string& bytes);
-// All of a state memfd, from its start.
+// A sealed memfd holding `pieces` one after the other (close-on-exec),
+// written as they are. Throws std::system_error.
+int sealed_memfd(const std::vector<std::string_view>& pieces);
+// All of a memfd, from its start.
 std::string read_memfd(int fd);
+// A state memfd mapped (read-only, private): read without a copy.
+class MappedState {
+ public:
+  explicit MappedState(int fd);  // throws std::system_error
+  ~MappedState();
+  MappedState(const MappedState&) = delete;
+  MappedState& operator=(const MappedState&) = delete;
+  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
 
 // `binary --check-upgrade FD` running on a state (its output goes to a
 // memfd, so it can never block on us).

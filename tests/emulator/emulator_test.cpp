@@ -646,7 +646,7 @@ void expect_handover_anywhere(const std::string& bytes, int cols = 20, int rows 
     before.feed(std::string_view(bytes).substr(0, cut));
     const Emulator::Handover h = before.handover();
     Emulator after(cols, rows);
-    after.restore(h.rehydrate, h.screen, h.pending);
+    ASSERT_TRUE(after.restore(h.view()));
     EXPECT_EQ(after.snapshot(), before.snapshot()) << "cut at " << cut;
     after.feed(std::string_view(bytes).substr(cut));
     expect_same_terminal(whole, after, "cut at " + std::to_string(cut));
@@ -676,7 +676,7 @@ TEST(EmulatorHandover, ASequenceInProgressIsFinishedByTheNewEmulator) {
     before.feed("\xff\xff\xff<\xe2\x80\x8b");
     const Emulator::Handover h = before.handover();
     Emulator after(4, 2);
-    after.restore(h.rehydrate, h.screen, h.pending);
+    ASSERT_TRUE(after.restore(h.view()));
     EXPECT_EQ(after.snapshot(), before.snapshot());
     expect_same_terminal(before, after, "zero-width in the last column");
   }
@@ -753,6 +753,28 @@ TEST(EmulatorHandover, TheSavedCursorGoesOn) {
       "7\x1b[2;2Hc\x1b[?1049ld",
       10, 4);
   expect_handover_anywhere("\x1b[4;9H\x1b[?1048h\x1b[Hq\x1b[?1048lw", 10, 4);
+}
+
+TEST(EmulatorHandover, TheScrollbackGoesAsItIsHeld) {
+  Emulator before(10, 3, 50);
+  for (int i = 0; i < 40; ++i)
+    before.feed("\x1b[3" + std::to_string(i % 8) + "mline " + std::to_string(i) + "\r\n");
+  before.resize(6, 3);  // lines wider than the screen are kept whole
+  const Emulator::Handover h = before.handover();
+  Emulator after(6, 3, 50);
+  ASSERT_TRUE(after.restore(h.view()));
+  expect_same_terminal(before, after, "handed over");
+  EXPECT_EQ(after.scrollback_cells(0).size(), before.scrollback_cells(0).size());
+  // A smaller bound keeps the newest lines.
+  Emulator smaller(6, 3, 5);
+  ASSERT_TRUE(smaller.restore(h.view()));
+  ASSERT_EQ(smaller.scrollback_size(), 5u);
+  EXPECT_EQ(smaller.scrollback_cells(4), before.scrollback_cells(before.scrollback_size() - 1));
+  // Bytes that do not add up are refused.
+  Emulator cut(6, 3, 50);
+  Emulator::HandoverView broken = h.view();
+  broken.scrollback.remove_suffix(1);
+  EXPECT_FALSE(cut.restore(broken));
 }
 
 TEST(EmulatorHandover, TabStopsTheProgramSetGoOn) {

@@ -45,11 +45,13 @@ std::unique_ptr<Emulator> upgraded(const Emulator& e) {
   s.rows = e.rows();
   s.ringCapacity = 1;
   state.sessions.push_back(s);
-  const std::string bytes = handover::encode(state, {{"", h.rehydrate, h.screen, h.pending, ""}});
+  const std::string bytes =
+      handover::encode(state, {{"", "", h.rehydrate, h.screen, h.scrollback, h.pending, ""}});
   const handover::Decoded d = handover::decode(bytes);
   const auto& st = d.state.sessions.at(0);
   auto next = std::make_unique<Emulator>(st.cols, st.rows, kScrollback);
-  next->restore(d.bytes[0].rehydrate, d.bytes[0].screen, d.bytes[0].pending);
+  const auto& b = d.bytes[0];
+  if (!next->restore({b.rehydrate, b.screen, b.scrollback, b.pending})) __builtin_trap();
   return next;
 }
 

@@ -6,6 +6,7 @@
 
 #include <ptyctl/proto/json_conv.hpp>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -51,16 +52,20 @@ struct SessionState {
   std::optional<int> exitSignal;
   // A kill's signal was sent: SIGKILL follows in this many ms if it has not ended.
   std::optional<std::int64_t> killInMs;
-  // The output ring: capacity, and the held bytes [ringEnd - ringBytes, ringEnd).
+  // The output ring: capacity, end, and its memfd (mapped by the new image),
+  // or without one (-1) its held bytes [ringEnd - ringBytes, ringEnd).
   std::uint64_t ringCapacity = 0;
   std::uint64_t ringEnd = 0;
+  int ringFd = -1;
   std::uint64_t ringBytes = 0;
   // The emulator as of emulatorOffset (<= ringEnd: the rest is fed again):
-  // its snapshot's two byte strings, then the escape sequence or character
-  // in progress (format 2).
+  // its modes and screens as a snapshot writes them (without the
+  // scrollback), its scrollback as it holds it, then the escape sequence or
+  // character in progress.
   std::uint64_t emulatorOffset = 0;
   std::uint64_t rehydrateBytes = 0;
   std::uint64_t screenBytes = 0;
+  std::uint64_t scrollbackBytes = 0;
   std::uint64_t pendingBytes = 0;
   // Input not yet written to the program.
   std::uint64_t inputBytes = 0;
@@ -84,13 +89,24 @@ struct State {
 };
 PTYCTL_PROTO_JSON(State);
 
-// One session's byte sections.
+// One session's byte sections, as decode() finds them.
 struct SessionBytes {
-  std::string_view ring, rehydrate, screen, pending, input;
+  std::string_view ring, rehydrate, screen, scrollback, pending, input;
 };
 
-// Header, JSON, sections (sessions[i]'s from bytes[i]).
-std::string encode(const State& state, const std::vector<SessionBytes>& bytes);
+// The writer's side: the ring's bytes may be in two pieces (a ring that has
+// wrapped), the second following the first.
+struct SessionPieces {
+  std::string_view ring_first, ring_second, rehydrate, screen, scrollback, pending, input;
+};
+// The sections of one session, in the order they are written.
+std::array<std::string_view, 7> pieces_in_order(const SessionPieces& p);
+// The header line and the description (sessions[i]'s section sizes from
+// pieces[i]); every session's pieces_in_order follow it, so that a writer can
+// hand them to writev as they are.
+std::string encode_header(const State& state, const std::vector<SessionPieces>& pieces);
+// Header, description and sections in one string.
+std::string encode(const State& state, const std::vector<SessionPieces>& pieces);
 
 struct Decoded {
   State state;
