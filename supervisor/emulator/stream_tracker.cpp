@@ -125,6 +125,13 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
 
       case State::kCsi:
         ++pos;
+        if (b >= 0x30 && b < 0x40 && (intermediate_ != 0 || (b >= '<' && nparams_ > 0))) {
+          // As libvterm 0.1.4: a parameter after an intermediate, or a
+          // leader after a parameter, ends the CSI as invalid (the byte is
+          // eaten) and what follows is text (fuzzer finding).
+          state_ = State::kGround;
+          continue;
+        }
         if (b >= '0' && b <= '9') {
           if (nparams_ == 0) {
             nparams_ = 1;

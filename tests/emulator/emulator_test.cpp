@@ -682,6 +682,9 @@ TEST(EmulatorHandover, ASequenceInProgressIsFinishedByTheNewEmulator) {
   }
   // UTF-8, wide and combining characters.
   expect_handover_anywhere("\xe2\x82\xac \xf0\x9f\x98\x80 e\xcc\x81 \xe4\xb8\xad");
+  // An invalid CSI (a leader after an intermediate, one after a parameter):
+  // what follows it is text (fuzzer finding).
+  expect_handover_anywhere("a\x1b[(?1mb\x1b[1?2mc\x1b[ 3md");
   // A parameter too large and a REP.
   expect_handover_anywhere("x\x1b[99999999Ay\x1b[3bz");
 }
