@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
 
-DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git bash tmux systemd \
+DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git bash tmux systemd less \
         libgtest-dev libboost1.81-dev libboost-json1.81-dev \
         libboost-program-options1.81-dev libvterm-dev
 

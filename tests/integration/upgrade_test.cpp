@@ -192,25 +192,32 @@ TEST(Upgrade, TwentyInARowDuringOutputThroughTerminalHost) {
                               "); do echo line-$i; [ $((i % 50)) = 0 ] && sleep 0.05; done; "
                               "echo seq-done; sleep 1000"))));
   ASSERT_TRUE(ok(c.request("createOrAttach", host_session("idle", "sleep 1000"))));
-  // A full-screen program: alternate screen, mouse mode, colours, a title, a
-  // scroll region, the cursor somewhere.
-  ASSERT_TRUE(
-      ok(c.request("createOrAttach",
-                   host_session("tui",
-                                "printf '\\033]2;editor\\007\\033[?1049h\\033[?1000h\\033[?1006h"
-                                "\\033[1;31mred\\033[0m\\033[3;20r\\033[5;7Hhere\\033[4h'; "
-                                "sleep 1000"))));
+  // A full-screen program: less on the alternate screen with mouse mode on
+  // (1000 and 1006), keypad and cursor keys in application mode, colours.
+  const std::string text = f.dir.path() + "/text";
+  {
+    std::ofstream out(text);
+    for (int i = 1; i <= 200; ++i)
+      out << "\x1b[3" << i % 8 << "mpage line " << i << "\x1b[0m\n";
+  }
+  ASSERT_TRUE(ok(c.request("createOrAttach", host_session("tui", "exec less -R --mouse " + text))));
   ASSERT_TRUE(ok(c.request("createOrAttach", host_session("seven", "sleep 2; exit 7"))));
   ASSERT_TRUE(ok(c.request("createOrAttach", host_session("three", "sleep 4; exit 3"))));
   const int supervisor = f.supervisor_pid();
   const auto shells = shell_pids(c);
   ASSERT_EQ(shells.size(), 5u);
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto r = c.request("getSnapshot", json::object{{"sessionId", "tui"}});
-        return ok(r) && r.at("payload").at("snapshot").at("modes").at("mouseSgr").as_bool();
-      },
-      20s));
+  const auto tui_shows = [&](const std::string& what) {
+    return wait_until(
+        [&] {
+          auto r = c.request("getSnapshot", json::object{{"sessionId", "tui"}});
+          if (!ok(r)) return false;
+          const auto snap = json::value_to<proto::Snapshot>(r.at("payload").at("snapshot"));
+          return snap.modes.mouseSgr && snap.modes.alternateScreen && snap.text &&
+                 contains(*snap.text, what);
+        },
+        20s);
+  };
+  ASSERT_TRUE(tui_shows("page line 23"));
   Received seq, seven, three;
   for (int i = 0; i < 20; ++i) {
     const auto idle_before = c.request("getSnapshot", json::object{{"sessionId", "idle"}});
@@ -245,6 +252,14 @@ TEST(Upgrade, TwentyInARowDuringOutputThroughTerminalHost) {
               json::serialize(tui_before.at("payload").at("snapshot")))
         << "upgrade " << i;
   }
+  // less goes on: a page down, then it quits back to the primary screen.
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "tui"}, {"data", " "}})));
+  ASSERT_TRUE(tui_shows("page line 46"));
+  ASSERT_TRUE(ok(c.request("write", json::object{{"sessionId", "tui"}, {"data", "q"}})));
+  Received tui;
+  ASSERT_TRUE(c.collect(
+      "tui", tui, [](const Received& r) { return r.exit.has_value(); }, 20s));
+  EXPECT_EQ(tui.exit->at("exitCode").as_int64(), 0);
   // Every line exactly once, in order (collect() checks offsets too).
   ASSERT_TRUE(c.collect(
       "seq", seq, [](const Received& r) { return contains(r.bytes, "seq-done\r\n"); }, 60s))
