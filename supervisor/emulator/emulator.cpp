@@ -121,7 +121,7 @@ std::string percent_decode(std::string_view s) {
 // --- construction ------------------------------------------------------------
 
 Emulator::Emulator(int cols, int rows, std::size_t scrollback_lines)
-    : cols_(std::clamp(cols, 1, proto::kMaxCols)),
+    : cols_(std::clamp(cols, kMinCols, proto::kMaxCols)),
       rows_(std::clamp(rows, 1, proto::kMaxRows)),
       vterm_bytes_(std::make_unique<std::size_t>(0)),
       primary_(rows_, cols_),
@@ -720,7 +720,7 @@ void Emulator::on_resize(int rows, int cols, int* delta_row) {
 }
 
 void Emulator::resize(int cols, int rows) {
-  cols = std::clamp(cols, 1, proto::kMaxCols);
+  cols = std::clamp(cols, kMinCols, proto::kMaxCols);
   rows = std::clamp(rows, 1, proto::kMaxRows);
   if (cols == cols_ && rows == rows_) return;
   const int kept_tab_stops = std::min(cols_, cols);  // new columns get the default

@@ -33,6 +33,10 @@ struct VTermState;
 namespace ptyctl::emu {
 
 inline constexpr std::size_t kDefaultScrollbackLines = 5000;
+// As xterm.js: at least two columns. On one, a wide character cannot be put
+// anywhere without a line feed before it (libvterm wraps first), so no
+// snapshot could put it back where it was (fuzzer finding).
+inline constexpr int kMinCols = 2;
 
 struct CursorState {
   int row = 0;

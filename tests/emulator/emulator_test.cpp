@@ -703,11 +703,17 @@ TEST(Emulator, ALineFeedOnTheBottomLineCancelsAPendingWrap) {
   Emulator two(5, 2);
   two.feed("abcde\nX");
   EXPECT_EQ(two.text(), "abcde\n    X");
-  // A CR on a one-column screen moves nothing either: one line per line.
-  Emulator narrow(1, 2);
-  narrow.feed("K\r\nL\r\nM");
-  EXPECT_EQ(narrow.text(true), "K\nL\nM");
-  expect_handover_anywhere("KK\r\nK\xef\xbf\xbd\r\nL", 1, 2);
+  // A CR after a wide character in the first of two columns moves nothing
+  // either: one line per line.
+  Emulator narrow(2, 2);
+  narrow.feed("\xe4\xb8\xad\r\nL\r\nM");
+  EXPECT_EQ(narrow.text(true), "\xe4\xb8\xad\nL\nM");
+  Emulator bottom(2, 1);
+  bottom.feed("\xe4\xb8\xad\r\nX");
+  EXPECT_EQ(bottom.text(true), "\xe4\xb8\xad\nX");
+  // One column is two, as in xterm.js.
+  EXPECT_EQ(Emulator(1, 2).cols(), 2);
+  expect_handover_anywhere("\xe4\xb8\xad\xe4\xb8\xad\r\nK\xf0\x9f\x91\x8d \r\nL", 2, 2);
 }
 
 TEST(EmulatorHandover, APendingWrapGoesOn) {
