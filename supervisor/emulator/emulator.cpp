@@ -663,7 +663,10 @@ void Emulator::on_osc(std::string_view command) {
   } else if (uri.empty() || uri[0] != '/') {
     return;
   }
-  cwd_ = proto::utf8_sanitize(percent_decode(uri));
+  // Without control characters, as the title.
+  std::string cwd = proto::utf8_sanitize(percent_decode(uri));
+  std::erase_if(cwd, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  cwd_ = std::move(cwd);
 }
 
 void Emulator::on_output(std::string_view bytes) {

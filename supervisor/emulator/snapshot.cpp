@@ -5,6 +5,7 @@
 #include "emulator.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace ptyctl::emu {
 
@@ -217,6 +218,22 @@ Emulator::Handover Emulator::handover() const {
   // The screens and the state as a snapshot writes them; the scrollback as
   // it is held (written out and read back, 5000 lines cost the most).
   h.screen = snapshot_ansi(false);
+  if (cwd_) {
+    // The working directory (a snapshot has it beside its bytes): OSC 7, a
+    // '%' that a decoder would take for an escape escaped itself.
+    h.screen += "\x1b]7;file://";
+    const std::string& d = *cwd_;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      const bool hex_follows = i + 2 < d.size() &&
+                               std::isxdigit(static_cast<unsigned char>(d[i + 1])) &&
+                               std::isxdigit(static_cast<unsigned char>(d[i + 2]));
+      if (d[i] == '%' && hex_follows)
+        h.screen += "%25";
+      else
+        h.screen += d[i];
+    }
+    h.screen += '\x07';
+  }
   h.scrollback = scrollback_.encode();
   // Between sequences, a character cut at the end of the last feed; inside
   // one, the sequence (which holds any such bytes itself).

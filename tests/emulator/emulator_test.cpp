@@ -651,6 +651,7 @@ void expect_handover_anywhere(const std::string& bytes, int cols = 20, int rows 
     after.feed(std::string_view(bytes).substr(cut));
     expect_same_terminal(whole, after, "cut at " + std::to_string(cut));
     EXPECT_EQ(after.title(), whole.title()) << "cut at " << cut;
+    EXPECT_EQ(after.cwd(), whole.cwd()) << "cut at " << cut;
   }
 }
 }  // namespace
@@ -680,6 +681,8 @@ TEST(EmulatorHandover, ASequenceInProgressIsFinishedByTheNewEmulator) {
     EXPECT_EQ(after.snapshot(), before.snapshot());
     expect_same_terminal(before, after, "zero-width in the last column");
   }
+  // The working directory (OSC 7), with what looks like an escape in it.
+  expect_handover_anywhere("\x1b]7;file://host/tmp/a%2541b%20c%\x07x\x1b]7;/d%01e\x1b\\y");
   // UTF-8, wide and combining characters.
   expect_handover_anywhere("\xe2\x82\xac \xf0\x9f\x98\x80 e\xcc\x81 \xe4\xb8\xad");
   // An invalid CSI (a leader after an intermediate, one after a parameter):
