@@ -525,6 +525,14 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
   last_glyph_width_ = width;
   glyph_printed_ = true;
   if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return;
+  // A glyph anywhere but where the pending wrap was means it happened (the
+  // cursor may be back where it was, and then no move is reported).
+  if (phantom_ && (row != phantom_row_ || col != phantom_col_)) phantom_ = false;
+  // A glyph of no width on its own (a combining or zero-width character that
+  // libvterm could not join to the one before it, a C1 code point): libvterm
+  // does not move past it, what comes next overwrites it, and no snapshot
+  // could put it back: not kept (fuzzer finding).
+  if (width <= 0) return;
   int count = 0;
   std::uint32_t safe[VTERM_MAX_CHARS_PER_CELL];
   while (count < VTERM_MAX_CHARS_PER_CELL && chars[count]) {
@@ -537,12 +545,8 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
     if (combining_.size() >= 4096) collect_combining_garbage();
     ch = combining_.intern(safe, count);
   }
-  width = std::clamp(width, 1, 2);
+  width = std::min(width, 2);
   active_->put(row, col, ch, width, pen_);
-  glyph_printed_ = true;
-  // A glyph anywhere but where the pending wrap was means it happened (the
-  // cursor may be back where it was, and then no move is reported).
-  if (phantom_ && (row != phantom_row_ || col != phantom_col_)) phantom_ = false;
   if (col + width >= cols_) {
     phantom_ = modes_.autoWrap;
     phantom_row_ = row;

@@ -681,6 +681,11 @@ TEST(EmulatorHandover, ASequenceInProgressIsFinishedByTheNewEmulator) {
     EXPECT_EQ(after.snapshot(), before.snapshot());
     expect_same_terminal(before, after, "zero-width in the last column");
   }
+  // A combining character that has nothing to join (after a cursor move) is
+  // not kept: what follows overwrites where it was (fuzzer finding).
+  expect_handover_anywhere(
+      "\xef"
+      "ffb9\x1b[1;1H\xcc\x83\x1b[1;3H\xcc\x83X");
   // The working directory (OSC 7), with what looks like an escape in it.
   expect_handover_anywhere("\x1b]7;file://host/tmp/a%2541b%20c%\x07x\x1b]7;/d%01e\x1b\\y");
   // UTF-8, wide and combining characters.
