@@ -103,10 +103,11 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   // Without scrollback to push out, blank rows at the bottom need no bytes.
   int primary_rows = rows_;
   // (Blank by content: `used` is a bound, an erased cell counts in it.)
-  const auto blank_row = [&](int r) {
-    const Cell* cells = primary_.row(r);
-    return std::all_of(cells, cells + primary_.used(r), is_default_blank);
+  const auto blank_row_of = [](const ScreenBuffer& screen, int r) {
+    const Cell* cells = screen.row(r);
+    return std::all_of(cells, cells + screen.used(r), is_default_blank);
   };
+  const auto blank_row = [&](int r) { return blank_row_of(primary_, r); };
   if (lines == 0)
     while (primary_rows > 0 && blank_row(primary_rows - 1))
       --primary_rows;
@@ -122,7 +123,7 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
     append_cup(ansi, saved_primary_row_, saved_primary_col_);
     ansi += "\x1b[?1049h";
     for (int r = 0; r < rows_; ++r) {
-      if (alternate_->used(r) == 0) continue;
+      if (blank_row_of(*alternate_, r)) continue;
       append_cup(ansi, r, 0);
       append_row_ansi(ansi, alternate_->row(r), alternate_->used(r), cur);
     }
