@@ -148,6 +148,23 @@ void Emulator::save_cursor() {
   saved_pen_ = pen_;
 }
 
+void Emulator::clamp_restored_cursor() {
+  // A position saved before a resize can be off the screen: libvterm would
+  // then read and write its line table past the end (DECDWL, text; ASan on
+  // libvterm built from source). One saved outside the scroll region is
+  // restored there in origin mode, where no CUP can put it (a snapshot could
+  // not: fuzzer finding). Any CSI libvterm handles ends by clamping the cursor
+  // to the screen (the scroll region in origin mode), as xterm.js clamps a
+  // restored cursor; re-asserting insert mode is one that changes nothing
+  // else.
+  VTermPos pos;
+  vterm_state_get_cursorpos(state_, &pos);
+  const bool outside_region =
+      modes_.originMode && (pos.row < margin_top_ || pos.row >= margin_bottom_);
+  if (pos.row >= rows_ || pos.col >= cols_ || outside_region)
+    input_vterm(insert_mode_ ? "\x1b[4h" : "\x1b[4l");
+}
+
 void Emulator::reset_tab_stops(int from_col) {
   // Every 8 columns, as libvterm sets them at a reset and on new columns.
   tab_stops_.resize(static_cast<std::size_t>(cols_));
@@ -174,6 +191,15 @@ void Emulator::input_vterm(const char* data, std::size_t n) {
   vterm_input_.assign(data, n);
   vterm_input_.push_back('\0');
   vterm_input_write(vt_, vterm_input_.data(), vterm_input_.size());
+}
+
+void Emulator::input_vterm_between(std::string_view bytes) {
+  // Between two feeds the program's output can stop inside a sequence, which
+  // these bytes cancel in libvterm but not in the tracker: libvterm is given
+  // it again (a resize inside "ESC \xff" made the CSI after it text to
+  // libvterm and margins to the tracker: fuzzer finding).
+  input_vterm(bytes);
+  input_vterm(tracker_.vterm_partial());
 }
 
 void Emulator::write_vterm(const char* data, std::size_t n) {
@@ -374,8 +400,12 @@ void Emulator::apply(TrackedAction action) {
       for (int i = 0; i < tracker_.param_count(); ++i) {
         if (tracker_.param_has_sub(i)) continue;
         set_private_mode(tracker_.param(i), tracker_.set_mode());
-        if ((tracker_.param(i) == 1048 || tracker_.param(i) == 1049) && tracker_.set_mode())
-          save_cursor();
+        if (tracker_.param(i) == 1048 || tracker_.param(i) == 1049) {
+          if (tracker_.set_mode())
+            save_cursor();
+          else
+            clamp_restored_cursor();
+        }
       }
       return;
     case TrackedAction::kAnsiModes:
@@ -464,18 +494,9 @@ void Emulator::apply(TrackedAction action) {
     }
     case TrackedAction::kAlignment:
       return;  // handled in feed()
-    case TrackedAction::kRestoreCursor: {
-      // A position saved before a resize can be off the screen: libvterm
-      // would then read and write its line table past the end (DECDWL, text;
-      // ASan on libvterm built from source). Any CSI it handles ends by
-      // clamping the cursor to the screen (the scroll region in origin mode),
-      // as xterm.js clamps a restored cursor; re-asserting insert mode is one
-      // that changes nothing else.
-      VTermPos pos;
-      vterm_state_get_cursorpos(state_, &pos);
-      if (pos.row >= rows_ || pos.col >= cols_) input_vterm(insert_mode_ ? "\x1b[4h" : "\x1b[4l");
+    case TrackedAction::kRestoreCursor:
+      clamp_restored_cursor();
       return;
-    }
     case TrackedAction::kTabSet:
     case TrackedAction::kTabClear: {
       // At the cursor's column (libvterm's, which neither moves).
@@ -743,7 +764,7 @@ void Emulator::resize(int cols, int rows) {
   std::string reset = "\x1b[r";
   if (lr_margins_) reset += "\x1b[s";  // DECSLRM while DECLRMM is set
   append_cup(reset, pos.row, pos.col);
-  input_vterm(reset);
+  input_vterm_between(reset);
   margin_top_ = 0;
   margin_bottom_ = rows;
   cursor_row_ = pos.row;
@@ -767,7 +788,7 @@ void Emulator::clear() {
   // in origin mode CUP lands on the scroll region's top row instead).
   std::string sync = "\x18";
   append_cup(sync, 0, cursor_col_);
-  input_vterm(sync);
+  input_vterm_between(sync);
   cursor_row_ = 0;
   phantom_ = false;
 }

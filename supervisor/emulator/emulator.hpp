@@ -136,12 +136,15 @@ class Emulator {
   // Every byte libvterm is given goes through here (see the .cpp: the NUL).
   void input_vterm(const char* data, std::size_t n);
   void input_vterm(std::string_view bytes) { input_vterm(bytes.data(), bytes.size()); }
+  // Bytes of our own between two feeds (a resize, a clear).
+  void input_vterm_between(std::string_view bytes);
   void write_vterm(const char* data, std::size_t n);
   void write_vterm_holding_tail(const char* data, std::size_t n);
   void apply(TrackedAction action);
   void set_private_mode(int mode, bool on);
   void reset_tab_stops(int from_col);
   void save_cursor();
+  void clamp_restored_cursor();
   void on_osc(std::string_view command);
   void end_line_control(char control);
   bool fast_path_ready() const;

@@ -109,6 +109,14 @@ class StreamTracker {
   // taken effect); a CSI being discarded is cut after the byte that made it
   // so; a string is its introducer and what an OSC has collected.
   std::string partial() const;
+  // What of it libvterm holds (an escape sequence or CSI: it sees no string
+  // and is told to cancel a discarded CSI), to be given to it again after
+  // bytes of our own went in between.
+  std::string vterm_partial() const {
+    const bool seen =
+        state_ == State::kEscape || state_ == State::kEscapeIntermediate || state_ == State::kCsi;
+    return seen ? partial_ : std::string();
+  }
   static constexpr std::size_t kMaxPartial = 256;
 
   void reset();

@@ -778,6 +778,21 @@ TEST(EmulatorHandover, TheSavedCursorGoesOn) {
   expect_handover_anywhere("\x1b[4;9H\x1b[?1048h\x1b[Hq\x1b[?1048lw", 10, 4);
 }
 
+TEST(Emulator, AResizeInsideASequenceLeavesItToBeFinished) {
+  // A resize (and a clear) between two feeds writes sequences of its own to
+  // libvterm: the program's sequence it was in still ends as it would have.
+  for (const char* first : {"a\x1b\xff\xff", "a\x1b[3", "a\x1b[?25", "a\x1b"}) {
+    Emulator e(10, 4);
+    e.feed(first);
+    e.resize(12, 5);
+    e.feed("1;2r\x1b[?6hX");
+    Emulator whole(12, 5);
+    whole.feed(std::string("a") + (std::string(first).substr(1)) + "1;2r\x1b[?6hX");
+    EXPECT_EQ(e.text(), whole.text()) << first;
+    EXPECT_EQ(e.cursor(), whole.cursor()) << first;
+  }
+}
+
 TEST(EmulatorHandover, TheScrollbackGoesAsItIsHeld) {
   Emulator before(10, 3, 50);
   for (int i = 0; i < 40; ++i)
