@@ -700,7 +700,8 @@ void Emulator::on_output(std::string_view bytes) {
 
 void Emulator::on_resize(int rows, int cols, int* delta_row) {
   // Shrinking: blank rows below the cursor go first, then rows from the top go
-  // to scrollback (primary) so that the cursor's row stays on screen. Growing:
+  // to scrollback (primary) so that the cursor's row stays on screen, then
+  // rows below it. Growing:
   // rows come back from scrollback (primary) before blank rows are added.
   auto resize_screen = [&](ScreenBuffer& screen, int cursor_row, bool primary) {
     const int old_rows = screen.rows();
@@ -711,7 +712,10 @@ void Emulator::on_resize(int rows, int cols, int* delta_row) {
         if (screen.used(r) != 0) break;
         --excess;
       }
-      drop_top = excess;
+      // Never the cursor's row itself: what is still too much below it goes
+      // (as xterm.js drops rows below the cursor). Dropping more from the top
+      // put the cursor above the screen (fuzzer finding).
+      drop_top = std::min(excess, std::max(cursor_row, 0));
     }
     screen.resize(rows, cols, drop_top, [&](const Cell* cells, int used) {
       if (primary) scrollback_.push(cells, used, combining_);

@@ -793,6 +793,19 @@ TEST(Emulator, AResizeInsideASequenceLeavesItToBeFinished) {
   }
 }
 
+TEST(Emulator, ShrinkingBelowTheCursorKeepsItOnTheScreen) {
+  // A full screen with the cursor on the top row, shrunk to one row: the
+  // cursor's row stays (the rows below it go), the cursor is on the screen.
+  Emulator e(10, 6);
+  e.feed("\x1b#8\x1b[1;4Hx");
+  e.resize(10, 1);
+  EXPECT_EQ(e.cursor().row, 0);
+  EXPECT_EQ(e.cursor().col, 4);
+  EXPECT_EQ(e.text(), "EEExEEEEEE");
+  e.feed("y");
+  EXPECT_EQ(e.text(), "EEExyEEEEE");
+}
+
 TEST(EmulatorHandover, TheScrollbackGoesAsItIsHeld) {
   Emulator before(10, 3, 50);
   for (int i = 0; i < 40; ++i)
