@@ -547,8 +547,12 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
   glyph_printed_ = true;
   if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return;
   // A glyph anywhere but where the pending wrap was means it happened (the
-  // cursor may be back where it was, and then no move is reported).
-  if (phantom_ && (row != phantom_row_ || col != phantom_col_)) phantom_ = false;
+  // cursor may be back where it was, and then no move is reported); so does
+  // one right after a scroll in the first column, where a wrap on the bottom
+  // line of a screen one line tall comes back to (fuzzer finding).
+  if (phantom_ && (row != phantom_row_ || col != phantom_col_ || (scrolled_ && col == 0)))
+    phantom_ = false;
+  scrolled_ = false;
   // A glyph of no width on its own (a combining or zero-width character that
   // libvterm could not join to the one before it, a C1 code point): libvterm
   // does not move past it, what comes next overwrites it, and no snapshot
@@ -594,6 +598,7 @@ void Emulator::scroll_up(int r0, int r1, int n, const Pen& pen) {
 }
 
 void Emulator::on_scrollrect(int r0, int r1, int c0, int c1, int down, int right) {
+  scrolled_ = true;
   // Lines scrolled off the top of the primary screen go to scrollback (as
   // libvterm's own screen and xterm do for a region anchored at the top).
   if (right == 0 && down > 0 && c0 == 0 && c1 == cols_) {

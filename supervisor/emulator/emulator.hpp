@@ -181,6 +181,7 @@ class Emulator {
   bool phantom_ = false;
   int phantom_row_ = 0;  // where that glyph was
   int phantom_col_ = 0;
+  bool scrolled_ = false;      // a scroll since the last glyph
   int saved_primary_row_ = 0;  // cursor when the alternate screen was entered
   int saved_primary_col_ = 0;
   proto::Modes modes_;

@@ -752,6 +752,16 @@ TEST(EmulatorHandover, APendingWrapGoesOn) {
       "\x1b[3;1H53\xff"
       "8\xff\xffX",
       4, 3);
+  // On one line, a wrap after a wide character comes back to where it was,
+  // in one write (no move reported): fuzzer finding.
+  {
+    Emulator before(2, 1);
+    before.feed("\x80\x1b[?103h\xf7\xf7h\xf7\xf7\xe7\x9f\x98\x80\x1b[?103h");
+    const Emulator::Handover h = before.handover();
+    Emulator after(2, 1);
+    ASSERT_TRUE(after.restore(h.view()));
+    EXPECT_EQ(after.snapshot().snapshotAnsi, before.snapshot().snapshotAnsi);
+  }
 }
 
 TEST(EmulatorHandover, TheSavedCursorGoesOn) {
