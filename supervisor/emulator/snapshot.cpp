@@ -255,8 +255,11 @@ std::string Emulator::row_text(const Cell* cells, int count) const {
   std::string out;
   std::u32string chars;
   for (int c = 0; c < count; ++c) {
-    if (cells[c].width() == 0) continue;
-    if (cells[c].ch == 0) {
+    // A right half is part of the wide character before it; one without it
+    // is a blank, as the snapshot writes it (fuzzer finding).
+    const bool orphan = cells[c].width() == 0 && (c == 0 || cells[c - 1].width() != 2);
+    if (cells[c].width() == 0 && !orphan) continue;
+    if (cells[c].ch == 0 || orphan) {
       out += ' ';
       continue;
     }

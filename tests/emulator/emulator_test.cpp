@@ -692,6 +692,20 @@ TEST(EmulatorHandover, ASequenceInProgressIsFinishedByTheNewEmulator) {
   // character written: they go to it (but not when it was written elsewhere:
   // docs/upgrade.md).
   expect_handover_anywhere("ab e\xcc\x81 x\x1b[3bq \xe4\xb8\xad\x1b[2b.");
+  // The right half of a wide character cut by a resize: a blank, in the text
+  // as in the snapshot (fuzzer finding).
+  {
+    Emulator before(16, 16, 200);
+    before.resize(4, 512);
+    before.feed(
+        std::string("\xe6\xbc\xa2\xe5\xad"
+                    "94\x1b[0\x00'}P\xf7\xf7\xf7\xf7\xf7\xf7\xff\xff\xff\xff",
+                    24));
+    const Emulator::Handover h = before.handover();
+    Emulator after(4, 512, 200);
+    ASSERT_TRUE(after.restore(h.view()));
+    EXPECT_EQ(after.snapshot(), before.snapshot());
+  }
   // The working directory (OSC 7), with what looks like an escape in it.
   expect_handover_anywhere("\x1b]7;file://host/tmp/a%2541b%20c%\x07x\x1b]7;/d%01e\x1b\\y");
   // UTF-8, wide and combining characters.
