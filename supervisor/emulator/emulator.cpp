@@ -293,6 +293,15 @@ void Emulator::feed(std::string_view in) {
       continue;
     }
     const TrackedAction action = tracker_.advance(p, n, pos);
+    if (action == TrackedAction::kLineControl) {
+      write_vterm(p + flushed, pos - 1 - flushed);
+      if (phantom_ && utf8_tail_.empty() && !(modes_.originMode && lr_margins_))
+        end_line_control(p[pos - 1]);
+      else
+        input_vterm(p + pos - 1, 1);
+      flushed = pos;
+      continue;
+    }
     if (action == TrackedAction::kAlignment) {
       // libvterm's DECALN puts 'E' in every cell without making it the
       // character REP repeats (its own record stays as it was): ours must
@@ -336,7 +345,7 @@ void Emulator::end_line_control(char control) {
     std::string cha = "\x1b[";
     cha += std::to_string(after.col + 1);
     cha += 'G';
-    input_vterm(cha);
+    input_vterm_between(cha);  // inside a sequence, it goes on after it
     phantom_ = false;
   }
 }
@@ -493,6 +502,7 @@ void Emulator::apply(TrackedAction action) {
       return;
     }
     case TrackedAction::kAlignment:
+    case TrackedAction::kLineControl:
       return;  // handled in feed()
     case TrackedAction::kRestoreCursor:
       clamp_restored_cursor();

@@ -53,6 +53,9 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
         if ((b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n') {
           if (utf8_pending_ == 0) return TrackedAction::kNone;  // caller handles text
           utf8_pending_ = 0;  // an ASCII byte ends a broken sequence
+          // A CR or LF still goes to the caller: it may have to cancel a
+          // pending wrap after it (Emulator::end_line_control; fuzzer finding).
+          if (b == '\r' || b == '\n') return TrackedAction::kNone;
           ++pos;
           continue;
         }
@@ -96,6 +99,7 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
         } else if (b < 0x20) {
           // C0 controls execute inside escape sequences.
           if (b == 0x0e || b == 0x0f) gl_ = b == 0x0e ? 1 : 0;
+          if (b == '\r' || b == '\n') return TrackedAction::kLineControl;
         } else if (b < 0x30) {
           esc_intermediate_ = static_cast<char>(b);
           state_ = State::kEscapeIntermediate;
@@ -186,6 +190,8 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           state_ = State::kGround;
         } else if (b == 0x0e || b == 0x0f) {
           gl_ = b == 0x0e ? 1 : 0;  // executed inside the CSI
+        } else if (b == '\r' || b == '\n') {
+          return TrackedAction::kLineControl;
         }
         continue;
 

@@ -48,6 +48,9 @@ enum class TrackedAction : std::uint8_t {
   // VPR HVP HPB VPB): libvterm 0.1.4 cancels a pending wrap on these even
   // when the cursor stays, on any other sequence only when it moves.
   kCursorCsi,
+  // CR or LF inside an escape sequence or CSI (executed there), pos just
+  // past it: the emulator may have to cancel a pending wrap after it.
+  kLineControl,
   // DECSC (ESC 7), pos just past it: libvterm keeps the saved cursor to
   // itself.
   kSaveCursor,

@@ -739,6 +739,16 @@ TEST(Emulator, ALineFeedOnTheBottomLineCancelsAPendingWrap) {
   Emulator bottom(2, 1);
   bottom.feed("\xe4\xb8\xad\r\nX");
   EXPECT_EQ(bottom.text(true), "\xe4\xb8\xad\nX");
+  // Also right after a broken UTF-8 character (fuzzer finding).
+  Emulator broken(2, 1);
+  broken.feed("\xe4\xb8\xad\xe5\nX");
+  EXPECT_EQ(broken.text(true), "\xe4\xb8\xad\nX");
+  // And inside an escape sequence or a CSI, where it is executed.
+  for (const char* inside : {"\x1b\xff\r\n[mX", "\x1b[3\r\n1mX"}) {
+    Emulator in_sequence(2, 1);
+    in_sequence.feed(std::string("\xe4\xb8\xad") + inside);
+    EXPECT_EQ(in_sequence.text(true), "\xe4\xb8\xad\nX") << inside;
+  }
   // One column is two, as in xterm.js.
   EXPECT_EQ(Emulator(1, 2).cols(), 2);
   expect_handover_anywhere("\xe4\xb8\xad\xe4\xb8\xad\r\nK\xf0\x9f\x91\x8d \r\nL", 2, 2);
