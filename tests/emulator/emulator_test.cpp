@@ -812,6 +812,22 @@ TEST(EmulatorHandover, TheSavedCursorGoesOn) {
   expect_handover_anywhere("\x1b[4;9H\x1b[?1048h\x1b[Hq\x1b[?1048lw", 10, 4);
 }
 
+TEST(Emulator, AC1CodePointLeavesTheCursorOnTheScreen) {
+  // libvterm 0.1.4 moves the cursor back by U+009B's width of -1.
+  for (const char* split : {"", "x"}) {
+    Emulator e(5, 2);
+    e.feed(std::string("\xc2") + split);
+    e.feed("\x9b");
+    EXPECT_GE(e.cursor().col, 0) << split;
+    e.feed("ab");
+    EXPECT_GE(e.cursor().col, 1) << split;
+  }
+  expect_handover_anywhere(
+      "q\xc2\x9b\xc2\x9b"
+      "ab\xc2\x85"
+      "c");
+}
+
 TEST(Emulator, AResizeInsideASequenceLeavesItToBeFinished) {
   // A resize (and a clear) between two feeds writes sequences of its own to
   // libvterm: the program's sequence it was in still ends as it would have.
