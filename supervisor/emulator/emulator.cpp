@@ -492,10 +492,20 @@ void Emulator::apply(TrackedAction action) {
       // repeat, or with one of no width (libvterm's loop would not advance),
       // it is dropped; a count past the width (REP stops at the end of the
       // row) is cut to the width.
-      if (!glyph_printed_ || last_glyph_width_ <= 0) {
+      // libvterm counts columns, not characters: a wide one is cut to what
+      // fits whole, else its last one lands half past the edge and the
+      // cursor past the screen (fuzzer finding).
+      int count = std::min(tracker_.repeat_count(), cols_);
+      if (last_glyph_width_ == 2) {
+        VTermPos at;
+        vterm_state_get_cursorpos(state_, &at);
+        const int room = std::max(cols_ - at.col, 0);
+        count = std::min(count, room - room % 2);
+      }
+      if (!glyph_printed_ || last_glyph_width_ <= 0 || count <= 0) {
         input_vterm("\x18", 1);
-      } else if (tracker_.repeat_count() > cols_) {
-        const std::string rep = "\x18\x1b[" + std::to_string(cols_) + "b";
+      } else if (count != tracker_.repeat_count()) {
+        const std::string rep = "\x18\x1b[" + std::to_string(count) + "b";
         input_vterm(rep);
       } else {
         input_vterm("b", 1);
@@ -508,6 +518,19 @@ void Emulator::apply(TrackedAction action) {
         phantom_ = modes_.autoWrap && at.col + last_glyph_width_ >= cols_;
         phantom_row_ = at.row;
         phantom_col_ = at.col;
+        const Cell* row = active_->row(std::clamp(at.row, 0, rows_ - 1));
+        if (phantom_ && last_glyph_width_ == 2 && at.col == cols_ - 1 && at.col > 0 &&
+            row[at.col - 1].width() == 2) {
+          // Its wrap pending with the cursor on the right half, where text
+          // never leaves it: the character is written again from its left
+          // half, as text leaves it (a snapshot does the same; fuzzer finding).
+          std::u32string chars;
+          combining_.expand(row[at.col - 1].ch, chars);
+          std::string again = "\x1b[D";
+          for (char32_t cp : chars)
+            append_utf8(again, cp);
+          input_vterm(again);
+        }
       }
       return;
     }
@@ -591,6 +614,12 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
     ch = combining_.intern(safe, count);
   }
   width = std::min(width, 2);
+  if (width == 2 && col + 2 > cols_) {
+    // A wide character in the last column (libvterm's REP puts one there):
+    // nothing can show it, and no snapshot could put it back; a blank.
+    ch = 0;
+    width = 1;
+  }
   active_->put(row, col, ch, width, pen_);
   if (col + width >= cols_) {
     phantom_ = modes_.autoWrap;

@@ -170,9 +170,13 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
     // written there once more (before insert mode and the character sets
     // could change how), which leaves the wrap pending here too; the cursor
     // stays there.
-    const int col = std::clamp(phantom_col_, 0, cols_ - 1);
+    int col = std::clamp(phantom_col_, 0, cols_ - 1);
+    const Cell* row = active_->row(phantom_row_);
+    // REP leaves the wrap pending past a wide character: it is the one to
+    // write again, from its left half.
+    if (row[col].width() == 0 && col > 0 && row[col - 1].width() == 2) --col;
     append_cup(ansi, origin_row(phantom_row_), col);
-    const Cell& cell = active_->row(phantom_row_)[col];
+    const Cell& cell = row[col];
     if (cell.ch == 0 || cell.width() == 0) {
       set_pen(ansi, cur, blank_cell(cell.pen).pen);
       ansi += " \x1b[X";  // and erased again, as it was

@@ -769,6 +769,11 @@ TEST(EmulatorHandover, APendingWrapGoesOn) {
       "d\x1b[?7lefghij\x1b[?7hk",
       5, 3);
   expect_handover_anywhere("\x1b[31ma\x1b[9bZ\x1b[41m\x1b[3;4Hx\x1b[Xy", 5, 3);
+  // REP of a wide character runs into the last column (fuzzer finding).
+  expect_handover_anywhere(
+      "\xe5\xad\x97\x1b[99b"
+      "r\xe5\xad\x97\x1b[2bs",
+      5, 3);
   expect_handover_anywhere("\x1b#8Z\x1b[3;5HW\x1b[1KV", 5, 3);
   // The wrap brings the cursor back to the column it started the text at (no
   // move is reported): fuzzer finding.
