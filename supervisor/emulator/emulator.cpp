@@ -303,6 +303,16 @@ void Emulator::feed(std::string_view in) {
       continue;
     }
     const TrackedAction action = tracker_.advance(p, n, pos);
+    if (action == TrackedAction::kC1Text) {
+      // Its two bytes never reach libvterm; a lead left by the last feed
+      // waits in utf8_tail_.
+      if (pos >= flushed + 2)
+        write_vterm(p + flushed, pos - 2 - flushed);
+      else
+        utf8_tail_.clear();
+      flushed = pos;
+      continue;
+    }
     if (action == TrackedAction::kLineControl) {
       write_vterm(p + flushed, pos - 1 - flushed);
       if (phantom_ && utf8_tail_.empty() && !(modes_.originMode && lr_margins_))
@@ -536,6 +546,7 @@ void Emulator::apply(TrackedAction action) {
     }
     case TrackedAction::kAlignment:
     case TrackedAction::kLineControl:
+    case TrackedAction::kC1Text:
       return;  // handled in feed()
     case TrackedAction::kRestoreCursor:
       clamp_restored_cursor();

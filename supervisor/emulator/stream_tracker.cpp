@@ -63,9 +63,12 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
         if (b >= 0x80) {
           if (b >= 0xc0) {
             utf8_pending_ = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+            utf8_lead_ = b;
             single_shift_ = 0;
           } else if (utf8_pending_ > 0) {
             --utf8_pending_;
+            // A C1 code point as text (U+0080-U+009F): see kC1Text.
+            if (utf8_lead_ == 0xc2 && utf8_pending_ == 0 && b < 0xa0) return TrackedAction::kC1Text;
           }
           continue;
         }

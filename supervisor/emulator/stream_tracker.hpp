@@ -51,6 +51,10 @@ enum class TrackedAction : std::uint8_t {
   // CR or LF inside an escape sequence or CSI (executed there), pos just
   // past it: the emulator may have to cancel a pending wrap after it.
   kLineControl,
+  // A C1 code point written as UTF-8 text (U+0080-U+009F), pos just past
+  // it: libvterm 0.1.4 gives it a width of -1 and moves the cursor back, off
+  // the screen; it is kept from libvterm (fuzzer finding).
+  kC1Text,
   // DECSC (ESC 7), pos just past it: libvterm keeps the saved cursor to
   // itself.
   kSaveCursor,
@@ -141,6 +145,7 @@ class StreamTracker {
 
   State state_ = State::kGround;
   int utf8_pending_ = 0;
+  unsigned char utf8_lead_ = 0;
   char g_[4] = {'B', 'B', 'B', 'B'};
   int gl_ = 0;
   int single_shift_ = 0;

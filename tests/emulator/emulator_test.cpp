@@ -831,6 +831,15 @@ TEST(Emulator, AC1CodePointLeavesTheCursorOnTheScreen) {
       "q\xc2\x9b\xc2\x9b"
       "ab\xc2\x85"
       "c");
+  // In the same write as what saves the cursor (fuzzer finding).
+  expect_handover_anywhere(
+      "ti\xc2\x85\x1b[?1049hx\x1b[?1049l\xc2\x85\x1b"
+      "7y\x1b"
+      "8z",
+      4, 3);
+  Emulator saved(4, 3);
+  saved.feed("ti\xc2\x85\x1b[?1049hx\x1b[?1049ly");
+  EXPECT_EQ(saved.text(), "tiy");
 }
 
 TEST(Emulator, AResizeInsideASequenceLeavesItToBeFinished) {
