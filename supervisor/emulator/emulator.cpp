@@ -116,6 +116,12 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
+// Without control characters.
+std::string one_line(std::string s) {
+  std::erase_if(s, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  return s;
+}
+
 }  // namespace
 
 // --- construction ------------------------------------------------------------
@@ -283,8 +289,7 @@ void Emulator::feed(std::string_view in) {
           if (p[pos] == '\r' || p[pos] == '\n') {
             if (pos > flushed) write_vterm(p + flushed, pos - flushed);
             flushed = pos;
-            // (CHA counts from the left margin in origin mode.)
-            if (phantom_ && utf8_tail_.empty() && !(modes_.originMode && lr_margins_)) {
+            if (wrap_may_outlive_line_control()) {
               end_line_control(p[pos]);
               flushed = pos + 1;
             }
@@ -315,7 +320,7 @@ void Emulator::feed(std::string_view in) {
     }
     if (action == TrackedAction::kLineControl) {
       write_vterm(p + flushed, pos - 1 - flushed);
-      if (phantom_ && utf8_tail_.empty() && !(modes_.originMode && lr_margins_))
+      if (wrap_may_outlive_line_control())
         end_line_control(p[pos - 1]);
       else
         input_vterm(p + pos - 1, 1);
@@ -356,6 +361,12 @@ void Emulator::feed(std::string_view in) {
 // goes one more line down. xterm and xterm.js cancel it (a snapshot's "\r\n"
 // replayed into a one-column screen scrolled twice: fuzzer finding). CHA to
 // the column libvterm is at cancels it and moves nothing.
+bool Emulator::wrap_may_outlive_line_control() const {
+  // (Not with a character cut in utf8_tail_, which must go first; not in
+  // origin mode with left/right margins, where CHA counts from the margin.)
+  return phantom_ && utf8_tail_.empty() && !(modes_.originMode && lr_margins_);
+}
+
 void Emulator::end_line_control(char control) {
   VTermPos before, after;
   vterm_state_get_cursorpos(state_, &before);
@@ -738,8 +749,7 @@ void Emulator::on_osc(std::string_view command) {
   if (command.substr(0, 2) == "0;" || command.substr(0, 2) == "2;") {
     // Without control characters: a title is one line of text (and the
     // snapshot, which writes it in an OSC, could not carry them).
-    title_ = proto::utf8_sanitize(command.substr(2));
-    std::erase_if(title_, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    title_ = one_line(proto::utf8_sanitize(command.substr(2)));
     return;
   }
   // OSC 7 ; file://host/path  (the shell's working directory)
@@ -753,10 +763,7 @@ void Emulator::on_osc(std::string_view command) {
   } else if (uri.empty() || uri[0] != '/') {
     return;
   }
-  // Without control characters, as the title.
-  std::string cwd = proto::utf8_sanitize(percent_decode(uri));
-  std::erase_if(cwd, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-  cwd_ = std::move(cwd);
+  cwd_ = one_line(proto::utf8_sanitize(percent_decode(uri)));  // as the title
 }
 
 void Emulator::on_output(std::string_view bytes) {

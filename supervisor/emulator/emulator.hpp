@@ -146,6 +146,7 @@ class Emulator {
   void save_cursor();
   void clamp_restored_cursor();
   void on_osc(std::string_view command);
+  bool wrap_may_outlive_line_control() const;
   void end_line_control(char control);
   bool fast_path_ready() const;
   std::size_t run_fast_path(const char* data, std::size_t n);
