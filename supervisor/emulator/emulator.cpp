@@ -197,16 +197,6 @@ void Emulator::input_vterm(const char* data, std::size_t n) {
   vterm_input_.assign(data, n);
   vterm_input_.push_back('\0');
   vterm_input_write(vt_, vterm_input_.data(), vterm_input_.size());
-  // libvterm 0.1.4 gives a C1 code point ("\xc2\x9b") a width of -1 and
-  // moves the cursor back by it, off the screen (fuzzer finding): back to
-  // column 0 (CHA), and into the sequence it may be in again.
-  VTermPos pos;
-  vterm_state_get_cursorpos(state_, &pos);
-  if (pos.col < 0) {
-    vterm_input_ = "\x1b[G" + tracker_.vterm_partial();
-    vterm_input_.push_back('\0');
-    vterm_input_write(vt_, vterm_input_.data(), vterm_input_.size());
-  }
 }
 
 void Emulator::input_vterm_between(std::string_view bytes) {
