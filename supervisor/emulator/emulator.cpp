@@ -188,10 +188,11 @@ Emulator::~Emulator() {
 // left in the write, but a character left incomplete by an earlier text run
 // (cut by a control, "\xc3\x1b[mab") adds a U+FFFD: with text to the write's
 // end that is one code point past the array (ASan on libvterm built from
-// source; found by the fuzzer as heap damage). Its parser skips NUL in every
-// state, while the decoder stops at it: a NUL at the end of every write leaves
-// room for that code point and changes nothing else. It also ends the string
-// that done_string reads past a write's end when ST is split from its ESC.
+// source; found by the fuzzer as heap damage). feed() now gives it whole
+// characters only, but its parser skips NUL in every state while the decoder
+// stops at it: a NUL at the end of every write would leave room for that code
+// point, and it ends the string that done_string reads past a write's end
+// when ST is split from its ESC.
 void Emulator::input_vterm(const char* data, std::size_t n) {
   if (n == 0) return;
   vterm_input_.assign(data, n);
@@ -206,26 +207,6 @@ void Emulator::input_vterm_between(std::string_view bytes) {
   // libvterm and margins to the tracker: fuzzer finding).
   input_vterm(bytes);
   input_vterm(tracker_.vterm_partial());
-}
-
-void Emulator::write_vterm(const char* data, std::size_t n) {
-  if (!utf8_tail_.empty()) {
-    utf8_tail_.append(data, n);
-    input_vterm(utf8_tail_);
-    utf8_tail_.clear();
-  } else {
-    input_vterm(data, n);
-  }
-}
-
-// libvterm 0.1.4 drops a partial UTF-8 character at the end of a write that
-// also held other text (the next write then shows U+FFFD). So a feed's last
-// write never ends inside a character: the tail waits for the next feed.
-void Emulator::write_vterm_holding_tail(const char* data, std::size_t n) {
-  utf8_tail_.append(data, n);
-  const std::size_t keep = proto::utf8_complete_prefix(utf8_tail_);
-  if (keep > 0) input_vterm(utf8_tail_.data(), keep);
-  utf8_tail_.erase(0, keep);
 }
 
 std::uint64_t Emulator::work() const {
@@ -248,7 +229,34 @@ std::size_t Emulator::feed_some(std::string_view bytes, std::uint64_t budget) {
   return done;
 }
 
+// The app's renderer is given text the host decoded from UTF-8 (its data
+// events are strings): every ill-formed subsequence is a U+FFFD there, where
+// it is, and so it is here before any part of the emulator sees it. libvterm
+// would otherwise keep a character cut by a control in its decoder and put
+// the U+FFFD after the control, where neither the tracker nor the fast path
+// expects a glyph (an upgrade's fuzzer finding), and turn an overlong into
+// one U+FFFD where the host writes two. A character cut by the end of a feed
+// waits for the next one.
 void Emulator::feed(std::string_view in) {
+  std::string_view bytes = in;
+  std::string joined;
+  if (!utf8_tail_.empty()) {
+    joined = utf8_tail_;
+    joined.append(in);
+    bytes = joined;
+  }
+  const std::size_t complete = proto::utf8_complete_prefix(bytes);
+  std::string tail(bytes.substr(complete));
+  bytes = bytes.substr(0, complete);
+  if (!proto::utf8_is_valid(bytes)) {
+    valid_input_ = proto::utf8_sanitize(bytes);
+    bytes = valid_input_;
+  }
+  utf8_tail_ = std::move(tail);
+  feed_valid(bytes);
+}
+
+void Emulator::feed_valid(std::string_view in) {
   const char* p = in.data();
   const std::size_t n = in.size();
   std::size_t pos = 0;      // how far the tracker has looked
@@ -260,7 +268,7 @@ void Emulator::feed(std::string_view in) {
         // libvterm first takes what came before: the fast path's conditions
         // (a pending wrap, the cursor) are as that leaves them (a wide
         // character that filled the line made the next one overwrite it).
-        if (pos > flushed) write_vterm(p + flushed, pos - flushed);
+        if (pos > flushed) input_vterm(p + flushed, pos - flushed);
         flushed = pos;
       }
       if ((is_plain_text_byte(c) || c == '\x1b') && fast_path_ready()) {
@@ -277,7 +285,7 @@ void Emulator::feed(std::string_view in) {
         tracker_.note_printable();
         while (pos < n && is_plain_text_byte(p[pos])) {
           if (p[pos] == '\r' || p[pos] == '\n') {
-            if (pos > flushed) write_vterm(p + flushed, pos - flushed);
+            if (pos > flushed) input_vterm(p + flushed, pos - flushed);
             flushed = pos;
             if (wrap_may_outlive_line_control()) {
               end_line_control(p[pos]);
@@ -299,17 +307,14 @@ void Emulator::feed(std::string_view in) {
     }
     const TrackedAction action = tracker_.advance(p, n, pos);
     if (action == TrackedAction::kC1Text) {
-      // Its two bytes never reach libvterm; a lead left by the last feed
-      // waits in utf8_tail_.
-      if (pos >= flushed + 2)
-        write_vterm(p + flushed, pos - 2 - flushed);
-      else
-        utf8_tail_.clear();
+      // Its two bytes never reach libvterm (both are in this input: it is
+      // whole characters).
+      input_vterm(p + flushed, pos - 2 - flushed);
       flushed = pos;
       continue;
     }
     if (action == TrackedAction::kLineControl) {
-      write_vterm(p + flushed, pos - 1 - flushed);
+      input_vterm(p + flushed, pos - 1 - flushed);
       if (wrap_may_outlive_line_control())
         end_line_control(p[pos - 1]);
       else
@@ -322,12 +327,12 @@ void Emulator::feed(std::string_view in) {
       // character REP repeats (its own record stays as it was): ours must
       // not change either, or a REP after it loops for ever (fuzzer finding).
       const std::size_t start = pos >= flushed + 3 ? pos - 3 : flushed;
-      write_vterm(p + flushed, start - flushed);
+      input_vterm(p + flushed, start - flushed);
       const bool printed = glyph_printed_;
       const int width = last_glyph_width_;
       const bool phantom = phantom_;  // nor is a wrap left pending
       const int phantom_row = phantom_row_, phantom_col = phantom_col_;
-      write_vterm(p + start, pos - start);
+      input_vterm(p + start, pos - start);
       flushed = pos;
       glyph_printed_ = printed;
       last_glyph_width_ = width;
@@ -337,12 +342,12 @@ void Emulator::feed(std::string_view in) {
       continue;
     }
     if (action != TrackedAction::kNone) {
-      write_vterm(p + flushed, pos - flushed);
+      input_vterm(p + flushed, pos - flushed);
       flushed = pos;
       apply(action);
     }
   }
-  write_vterm_holding_tail(p + flushed, n - flushed);
+  input_vterm(p + flushed, n - flushed);
 }
 
 // libvterm 0.1.4 cancels a pending wrap only when the cursor moves: a CR on
@@ -352,9 +357,9 @@ void Emulator::feed(std::string_view in) {
 // replayed into a one-column screen scrolled twice: fuzzer finding). CHA to
 // the column libvterm is at cancels it and moves nothing.
 bool Emulator::wrap_may_outlive_line_control() const {
-  // (Not with a character cut in utf8_tail_, which must go first; not in
-  // origin mode with left/right margins, where CHA counts from the margin.)
-  return phantom_ && utf8_tail_.empty() && !(modes_.originMode && lr_margins_);
+  // (Not in origin mode with left/right margins, where CHA counts from the
+  // margin.)
+  return phantom_ && !(modes_.originMode && lr_margins_);
 }
 
 void Emulator::end_line_control(char control) {

@@ -138,8 +138,8 @@ class Emulator {
   void input_vterm(std::string_view bytes) { input_vterm(bytes.data(), bytes.size()); }
   // Bytes of our own between two feeds (a resize, a clear).
   void input_vterm_between(std::string_view bytes);
-  void write_vterm(const char* data, std::size_t n);
-  void write_vterm_holding_tail(const char* data, std::size_t n);
+  // feed() after the input is made valid UTF-8.
+  void feed_valid(std::string_view bytes);
   void apply(TrackedAction action);
   void set_private_mode(int mode, bool on);
   void reset_tab_stops(int from_col);
@@ -203,7 +203,10 @@ class Emulator {
   int margin_bottom_ = 0;
   std::string title_;
   std::optional<std::string> cwd_;
-  std::string utf8_tail_;    // an incomplete UTF-8 character held back from libvterm
+  // The start of a UTF-8 character cut by the end of the last feed: no part
+  // of the emulator has seen it yet.
+  std::string utf8_tail_;
+  std::string valid_input_;  // feed()'s copy of input that was not valid UTF-8
   std::string vterm_input_;  // input_vterm's copy of a write, with its NUL
 };
 

@@ -240,10 +240,9 @@ Emulator::Handover Emulator::handover() const {
     h.screen += '\x07';
   }
   h.scrollback = scrollback_.encode();
-  // Between sequences, a character cut at the end of the last feed; inside
-  // one, the sequence (which holds any such bytes itself).
-  h.pending = tracker_.partial();
-  if (h.pending.empty()) h.pending = utf8_tail_;
+  // The escape sequence in progress, then a character cut at the end of the
+  // last feed (which nothing has seen yet).
+  h.pending = tracker_.partial() + utf8_tail_;
   return h;
 }
 

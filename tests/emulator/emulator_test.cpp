@@ -179,6 +179,30 @@ TEST(Emulator, CharacterSplitAfterTextInTheSameFeed) {
   EXPECT_EQ(ch(at(e, 0, 4)), "c");
 }
 
+TEST(Emulator, IllFormedUtf8IsAReplacementCharacterWhereItIs) {
+  // As the host's text events carry it to the app (one U+FFFD per maximal
+  // subpart, utf8_sanitize), and whatever the chunks: a character cut by an
+  // escape sequence is one before the sequence, an overlong is two, a
+  // truncated three-byte character one.
+  const std::string bytes =
+      "a\xc3\x1b[1mb\xc0\xaf"
+      "c\xe2\x82"
+      "d\xff";
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{64}}) {
+    Emulator e(20, 2);
+    feed_in_chunks(e, bytes, chunk);
+    EXPECT_EQ(e.text(),
+              "a\xef\xbf\xbd"
+              "b\xef\xbf\xbd\xef\xbf\xbd"
+              "c\xef\xbf\xbd"
+              "d\xef\xbf\xbd")
+        << chunk;
+    EXPECT_EQ(at(e, 0, 1).pen.attrs, 0u) << chunk;
+    EXPECT_EQ(at(e, 0, 2).pen.attrs, attr::kBold) << chunk;
+    EXPECT_EQ(e.cursor().col, 9) << chunk;
+  }
+}
+
 TEST(Emulator, CombiningCharacters) {
   Emulator e(80, 24);
   e.feed("e\xcc\x81x");  // e + U+0301
@@ -710,6 +734,10 @@ TEST(EmulatorHandover, ASequenceInProgressIsFinishedByTheNewEmulator) {
   expect_handover_anywhere("\x1b]7;file://host/tmp/a%2541b%20c%\x07x\x1b]7;/d%01e\x1b\\y");
   // UTF-8, wide and combining characters.
   expect_handover_anywhere("\xe2\x82\xac \xf0\x9f\x98\x80 e\xcc\x81 \xe4\xb8\xad");
+  expect_handover_anywhere(
+      "a\xc3\x1b[1mb\xc0\xaf"
+      "c\xe2\x82"
+      "d\xff\xe2\x82");
   // An invalid CSI (a leader after an intermediate, one after a parameter):
   // what follows it is text (fuzzer finding).
   expect_handover_anywhere("a\x1b[(?1mb\x1b[1?2mc\x1b[ 3md");
@@ -739,10 +767,12 @@ TEST(Emulator, ALineFeedOnTheBottomLineCancelsAPendingWrap) {
   Emulator bottom(2, 1);
   bottom.feed("\xe4\xb8\xad\r\nX");
   EXPECT_EQ(bottom.text(true), "\xe4\xb8\xad\nX");
-  // Also right after a broken UTF-8 character (fuzzer finding).
+  // Also right after a broken UTF-8 character (fuzzer finding), which is a
+  // U+FFFD as in xterm.js given the host's text: it wraps, and the LF after
+  // it is one line.
   Emulator broken(2, 1);
   broken.feed("\xe4\xb8\xad\xe5\nX");
-  EXPECT_EQ(broken.text(true), "\xe4\xb8\xad\nX");
+  EXPECT_EQ(broken.text(true), "\xe4\xb8\xad\n\xef\xbf\xbd\n X");
   // And inside an escape sequence or a CSI, where it is executed.
   for (const char* inside : {"\x1b\xff\r\n[mX", "\x1b[3\r\n1mX"}) {
     Emulator in_sequence(2, 1);
