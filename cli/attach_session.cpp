@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 
 namespace ptyctl::cli {
@@ -159,16 +160,23 @@ void AttachSession::refuse_nesting(const json::array& sessions) const {
 
 asio::awaitable<json::value> AttachSession::connect_and_attach(std::optional<std::uint64_t> next) {
   co_await link_->open();
+  bool restoring = false;
   if (!next) {
-    json::object none;
-    const json::value list = co_await link_->request("listSessions", std::move(none));
+    json::object restorable{{"includeRestorable", true}};
+    const json::value list = co_await link_->request("listSessions", std::move(restorable));
     const json::array& sessions = list.at("sessions").as_array();
     const json::object* s = nullptr;
     for (const auto& v : sessions)
       if (v.at("sessionId").as_string() == id_) s = &v.as_object();
     if (!s) throw CliError(kNoSuchSession, "no session " + id_ + " (ptyctl ls lists them)");
     refuse_nesting(sessions);
-    if (!s->at("isAlive").as_bool())
+    const json::value* from_record = s->if_contains("restorable");
+    restoring = from_record && from_record->is_bool() && from_record->as_bool();
+    if (restoring) {
+      // Its record: a new shell below the recorded screens (raw mode: CR LF).
+      const std::string note = "[restoring session " + id_ + " from its record]\r\n";
+      std::fputs(note.c_str(), stderr);
+    } else if (!s->at("isAlive").as_bool())
       throw CliError(kFailed, "session " + id_ + " has ended (ptyctl kill " + id_ + " removes it)");
   }
   int cols = 80, rows = 24;
@@ -176,8 +184,9 @@ asio::awaitable<json::value> AttachSession::connect_and_attach(std::optional<std
   json::object attach = attach_payload(id_, cols, rows);
   if (next) attach["resumeFrom"] = *next;
   if (const auto inside = inside_session()) attach["viewerSessionId"] = *inside;
+  if (restoring) attach["restore"] = true;
   json::value r = co_await link_->request("createOrAttach", std::move(attach));
-  if (r.at("isNew").as_bool()) {
+  if (r.at("isNew").as_bool() && !restoring) {
     // It ended just now and createOrAttach started a new one: not ours.
     json::object which{{"sessionId", id_}};
     co_await link_->request("kill", std::move(which));

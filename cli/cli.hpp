@@ -51,6 +51,7 @@ int cmd_send(const Globals&, const std::vector<std::string>&);
 int cmd_snapshot(const Globals&, const std::vector<std::string>&);
 int cmd_wait(const Globals&, const std::vector<std::string>&);
 int cmd_kill(const Globals&, const std::vector<std::string>&);
+int cmd_restore(const Globals&, const std::vector<std::string>&);
 int cmd_status(const Globals&, const std::vector<std::string>&);
 int cmd_start(const Globals&, const std::vector<std::string>&);
 int cmd_ps(const Globals&, const std::vector<std::string>&);

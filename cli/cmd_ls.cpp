@@ -16,7 +16,10 @@ int cmd_ls(const Globals& globals, const std::vector<std::string>& args) {
                    {},
                    "ptyctl ls [--json]",
                    "Lists sessions: id, pid, alive, attached clients, size, cwd, command or "
-                   "shell, created, last attached."};
+                   "shell, created, last attached. A session that did not outlive the last "
+                   "pty-supervisor (a crash, a reboot, a stop) is listed as restorable: "
+                   "`ptyctl restore ID` or `ptyctl attach ID` brings it back, `ptyctl kill ID` "
+                   "removes its record."};
   verb.options.add_options()("json", "print listSessions' answer as a JSON array");
   auto vm = parse(verb, args);
   if (!vm) return kOk;
@@ -24,8 +27,8 @@ int cmd_ls(const Globals& globals, const std::vector<std::string>& args) {
   return run_verb([&](asio::io_context& io) -> asio::awaitable<int> {
     HostLink link(io, globals);
     co_await link.open();
-    json::object none;
-    const json::value list = co_await link.request("listSessions", std::move(none));
+    json::object restorable{{"includeRestorable", true}};
+    const json::value list = co_await link.request("listSessions", std::move(restorable));
     const json::array& sessions = list.at("sessions").as_array();
     if (as_json) {
       std::cout << json::serialize(sessions) << "\n";
@@ -47,8 +50,13 @@ int cmd_ls(const Globals& globals, const std::vector<std::string>& args) {
       std::string command = str(s, "command");
       if (command == "-") command = str(s, "shell");
       const bool alive = s.at("isAlive").as_bool();
+      const json::value* record = s.if_contains("restorable");
+      const bool restorable = record && record->is_bool() && record->as_bool();
       std::printf("%-20s %7s %-5s %7s %-7s %-24s %-24s %-24s %s\n", str(s, "sessionId").c_str(),
-                  num(s, "pid").c_str(), alive ? "yes" : ("exit " + num(s, "exitCode")).c_str(),
+                  num(s, "pid").c_str(),
+                  alive        ? "yes"
+                  : restorable ? "restorable"
+                               : ("exit " + num(s, "exitCode")).c_str(),
                   num(s, "attachedClients").c_str(), size.c_str(), str(s, "createdAt").c_str(),
                   str(s, "lastAttachedAt").c_str(), str(s, "cwd").c_str(), command.c_str());
     }

@@ -25,6 +25,7 @@ const std::vector<Verb>& verbs() {
       {"snapshot", "print a session's screen (text, ansi or json)", cmd_snapshot},
       {"wait", "wait for text on a session's screen, or for its exit", cmd_wait},
       {"kill", "end a session, or all of them", cmd_kill},
+      {"restore", "bring back a session the last pty-supervisor did not outlive", cmd_restore},
       {"status", "whether pty-supervisor and terminal-host run", cmd_status},
       {"start", "run pty-supervisor or terminal-host (foreground, or -d)", cmd_start},
       {"ps", "list the processes in the registry", cmd_ps},

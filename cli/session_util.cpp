@@ -10,8 +10,8 @@ namespace ptyctl::cli {
 namespace json = boost::json;
 
 asio::awaitable<std::optional<json::object>> find_session(HostLink& link, const std::string& id) {
-  json::object none;
-  const json::value list = co_await link.request("listSessions", std::move(none));
+  json::object restorable{{"includeRestorable", true}};
+  const json::value list = co_await link.request("listSessions", std::move(restorable));
   for (const auto& s : list.at("sessions").as_array())
     if (s.at("sessionId").as_string() == id) co_return s.as_object();
   co_return std::nullopt;

@@ -12,7 +12,7 @@
 
 namespace ptyctl::cli {
 
-// The session's listSessions entry, or nullopt.
+// The session's listSessions entry (a restorable record's too), or nullopt.
 asio::awaitable<std::optional<boost::json::object>> find_session(HostLink& link,
                                                                  const std::string& id);
 // The same, or CliError(kNoSuchSession).

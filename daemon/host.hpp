@@ -75,7 +75,7 @@ class Host {
                                                std::string inside);
   asio::awaitable<void> detach_viewer(std::shared_ptr<SessionRoute> route,
                                       const ClientConnection* stream);
-  asio::awaitable<boost::json::value> list_sessions();
+  asio::awaitable<boost::json::value> list_sessions(bool include_restorable);
   asio::awaitable<boost::json::value> list_from_supervisor();
   asio::awaitable<void> kill_all();
   // `forget`: its record goes once it has ended (a disposed session).

@@ -90,7 +90,8 @@ asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnecti
     co_await kill_all();
     co_return json::value_from(ok);
   }
-  if (std::get_if<client::ListSessionsRequest>(&payload)) co_return co_await list_sessions();
+  if (const auto* p = std::get_if<client::ListSessionsRequest>(&payload))
+    co_return co_await list_sessions(p->includeRestorable.value_or(false));
   if (const auto* p = std::get_if<client::ClearScrollbackRequest>(&payload)) {
     const sup::ClearScrollbackRequest req{p->sessionId};
     json::value v = json::value_from(req);
@@ -146,13 +147,17 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
   create.workspaceId = r.workspaceId;
   create.paneId = r.paneId;
   create.tabId = r.tabId;
+  create.restore = r.restore;
+  create.rerun = r.rerun;
   bool is_new = true;
+  bool restored = false;
   int pid = 0;
   try {
     json::value v = json::value_from(create);
     const json::value answer = co_await supervisor_.call("createSession", std::move(v));
     const auto created = as<sup::CreateSessionResult>(answer);
     pid = created.pid;
+    restored = created.restored.value_or(false);
     known_alive_.insert(r.sessionId);
     // A new session under an old id (the old one ended): whoever watched the
     // old one has had its exit, and attaches again to see the new one.
@@ -202,6 +207,7 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
   result.wasRecovered = !is_new && alive;
   result.pid = pid ? pid : (attached.session ? attached.session->pid : 0);
   if (r.resumeFrom) result.resumed = attached.resumed;
+  if (r.restore) result.restored = restored;
   co_return json::value_from(result);
 }
 
@@ -314,10 +320,12 @@ asio::awaitable<json::value> Host::list_from_supervisor() {
   co_return co_await supervisor_.call("listSessions", std::move(none));
 }
 
-asio::awaitable<json::value> Host::list_sessions() {
+asio::awaitable<json::value> Host::list_sessions(bool include_restorable) {
   const auto list = as<sup::ListSessionsResult>(co_await list_from_supervisor());
   client::ListSessionsResult out;
   for (const auto& s : list.sessions) {
+    // A record is not a session to the app: it restores its own way.
+    if (s.restorable.value_or(false) && !include_restorable) continue;
     if (s.isAlive) known_alive_.insert(s.sessionId);
     client::SessionSummary sum;
     sum.sessionId = s.sessionId;
@@ -338,6 +346,7 @@ asio::awaitable<json::value> Host::list_sessions() {
     sum.rows = s.rows;
     sum.exitCode = s.exitCode;
     sum.offset = s.offset;
+    sum.restorable = s.restorable;
     out.sessions.push_back(std::move(sum));
   }
   co_return json::value_from(out);

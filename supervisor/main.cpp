@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   std::string state_dir_opt, log_level = "info", instance;
   std::size_t ring_size = 4u * 1024 * 1024;
   bool detach_mode = false;
+  bool no_records = false;
+  int record_interval_ms = 2000, record_max_age_days = 30;
+  std::uint64_t records_budget_mb = 256;
   po::options_description desc("Usage: pty-supervisor [options]\n\nOptions");
   desc.add_options()("help,h", "show this help")("version", "print the version")(
       "state-dir", po::value(&state_dir_opt),
@@ -86,7 +89,15 @@ int main(int argc, char** argv) {
       "run in the background, logging to <state-dir>/pty-supervisor.log")(
       "name", po::value(&instance),
       "instance name in the process registry (process/supervisor-NAME; default: derived from "
-      "the state directory, \"default\" for ~/.superset)");
+      "the state directory, \"default\" for ~/.superset)")(
+      "no-records", po::bool_switch(&no_records),
+      "keep no session records in <state-dir>/sessions (no restore after a crash or reboot)")(
+      "record-interval", po::value(&record_interval_ms)->default_value(record_interval_ms),
+      "ms between two writes of a session's record (only when it changed)")(
+      "record-max-age", po::value(&record_max_age_days)->default_value(record_max_age_days),
+      "days a record of an ended supervisor's session is kept")(
+      "records-budget", po::value(&records_budget_mb)->default_value(records_budget_mb),
+      "MiB all records may take; past it the oldest restorable ones go");
   // Between the images of an in-place upgrade (docs/upgrade.md); not for people.
   int check_fd = -1, restore_fd = -1, rollback_exe = -1;
   std::string restore_failed;
@@ -125,6 +136,12 @@ int main(int argc, char** argv) {
     std::cerr << "pty-supervisor: --name must be 1 to 64 of a-z, 0-9 and -\n";
     return 2;
   }
+  if (record_interval_ms < 100 || record_interval_ms > 3600000 || record_max_age_days < 1 ||
+      records_budget_mb < 1) {
+    std::cerr << "pty-supervisor: --record-interval must be 100 to 3600000 ms, --record-max-age "
+                 "and --records-budget at least 1\n";
+    return 2;
+  }
   if (ring_size < 4096) {
     std::cerr << "pty-supervisor: --ring-size must be at least 4096\n";
     return 2;
@@ -139,6 +156,14 @@ int main(int argc, char** argv) {
                                      log_level,     "--ring-size", std::to_string(ring_size),
                                      "--name",      instance};
   if (detach_mode || detached_before) exec_args.push_back("--detached-before");
+  if (no_records) exec_args.push_back("--no-records");
+  for (const auto& [name, value] :
+       {std::pair{"--record-interval", std::to_string(record_interval_ms)},
+        std::pair{"--record-max-age", std::to_string(record_max_age_days)},
+        std::pair{"--records-budget", std::to_string(records_budget_mb)}}) {
+    exec_args.push_back(name);
+    exec_args.push_back(value);
+  }
   const ServerFiles files{"pty-supervisor",
                           state_dir,
                           file(proto::kSupervisorSocket),
@@ -215,6 +240,10 @@ int main(int argc, char** argv) {
   options.own_binary = binary;
   options.exec_args = exec_args;
   options.lock_fd = server->lock_fd();
+  options.records.enabled = !no_records;
+  options.records.interval = std::chrono::milliseconds(record_interval_ms);
+  options.records.max_age = std::chrono::hours(24) * record_max_age_days;
+  options.records.budget_bytes = records_budget_mb * 1024 * 1024;
   sup::Supervisor supervisor(io, std::move(*acceptor), options);
   if (handed) {
     try {

@@ -14,7 +14,7 @@ BOOST_DESCRIBE_STRUCT(SessionState, (),
                        createdAt, lastAttachedAt, pid, masterFd, reaped, finished, forget, exitCode,
                        exitSignal, killInMs, ringCapacity, ringEnd, ringFd, ringBytes,
                        emulatorOffset, rehydrateBytes, screenBytes, scrollbackBytes, pendingBytes,
-                       inputBytes))
+                       inputBytes, env, inheritEnv, lastCwd, recordedAt, endReason))
 BOOST_DESCRIBE_STRUCT(State, (),
                       (format, writerVersion, startedNs, listenFd, lockFd, requesterFd, requestId,
                        failure, sessions))

@@ -90,11 +90,12 @@ namespace sup {
 
 BOOST_DESCRIBE_STRUCT(SessionInfo, (),
                       (sessionId, pid, isAlive, exitCode, signal, cols, rows, cwd, shell, command,
-                       workspaceId, paneId, createdAt, lastAttachedAt, offset, attachedClients))
+                       workspaceId, paneId, createdAt, lastAttachedAt, offset, attachedClients,
+                       restorable, recordedAt))
 BOOST_DESCRIBE_STRUCT(HelloRequest, (), (protocolVersion, daemonPid, daemonVersion))
 BOOST_DESCRIBE_STRUCT(CreateSessionRequest, (),
                       (sessionId, cols, rows, cwd, shell, args, command, env, inheritEnv,
-                       workspaceId, paneId, tabId))
+                       workspaceId, paneId, tabId, restore, rerun))
 BOOST_DESCRIBE_STRUCT(AttachSessionRequest, (), (sessionId, fromOffset))
 BOOST_DESCRIBE_STRUCT(DetachSessionRequest, (), (sessionId))
 BOOST_DESCRIBE_STRUCT(WriteRequest, (), (sessionId))
@@ -108,7 +109,7 @@ BOOST_DESCRIBE_STRUCT(PrepareUpgradeRequest, (), (binary))
 BOOST_DESCRIBE_STRUCT(PrepareUpgradeResult, (), (previousVersion, version, supervisorPid, tookMs))
 BOOST_DESCRIBE_STRUCT(HelloResult, (),
                       (protocolVersion, supervisorPid, supervisorVersion, sessions))
-BOOST_DESCRIBE_STRUCT(CreateSessionResult, (), (sessionId, pid, isNew))
+BOOST_DESCRIBE_STRUCT(CreateSessionResult, (), (sessionId, pid, isNew, restored))
 BOOST_DESCRIBE_STRUCT(AttachSessionResult, (), (snapshot, resumed, session))
 BOOST_DESCRIBE_STRUCT(GetSnapshotResult, (), (snapshot, session))
 BOOST_DESCRIBE_STRUCT(ListSessionsResult, (), (sessions))
@@ -170,7 +171,7 @@ BOOST_DESCRIBE_STRUCT(HelloRequest, (), (token, protocolVersion, clientId, role)
 BOOST_DESCRIBE_STRUCT(CreateOrAttachRequest, (),
                       (sessionId, requestId, cols, rows, cwd, env, shell, workspaceId, paneId,
                        tabId, workspaceName, workspacePath, rootPath, command, resumeFrom,
-                       viewerSessionId))
+                       viewerSessionId, restore, rerun))
 BOOST_DESCRIBE_STRUCT(CancelCreateOrAttachRequest, (), (sessionId, requestId))
 BOOST_DESCRIBE_STRUCT(WriteRequest, (), (sessionId, data))
 BOOST_DESCRIBE_STRUCT(ResizeRequest, (), (sessionId, cols, rows))
@@ -178,17 +179,18 @@ BOOST_DESCRIBE_STRUCT(DetachRequest, (), (sessionId))
 BOOST_DESCRIBE_STRUCT(SignalRequest, (), (sessionId, signal))
 BOOST_DESCRIBE_STRUCT(KillRequest, (), (sessionId, deleteHistory))
 BOOST_DESCRIBE_STRUCT(KillAllRequest, (), (deleteHistory))
-BOOST_DESCRIBE_STRUCT(ListSessionsRequest, (), ())
+BOOST_DESCRIBE_STRUCT(ListSessionsRequest, (), (includeRestorable))
 BOOST_DESCRIBE_STRUCT(ClearScrollbackRequest, (), (sessionId))
 BOOST_DESCRIBE_STRUCT(ShutdownRequest, (), (killSessions))
 BOOST_DESCRIBE_STRUCT(GetSnapshotRequest, (), (sessionId))
 BOOST_DESCRIBE_STRUCT(HelloResult, (), (protocolVersion, daemonVersion, daemonPid))
-BOOST_DESCRIBE_STRUCT(CreateOrAttachResult, (), (isNew, snapshot, wasRecovered, pid, resumed))
+BOOST_DESCRIBE_STRUCT(CreateOrAttachResult, (),
+                      (isNew, snapshot, wasRecovered, pid, resumed, restored))
 BOOST_DESCRIBE_STRUCT(SuccessResult, (), (success))
 BOOST_DESCRIBE_STRUCT(SessionSummary, (),
                       (sessionId, workspaceId, paneId, isAlive, attachedClients, pid, createdAt,
                        lastAttachedAt, shell, cwd, command, cols, rows, exitCode, offset,
-                       viewedFrom))
+                       viewedFrom, restorable))
 BOOST_DESCRIBE_STRUCT(ListSessionsResult, (), (sessions))
 BOOST_DESCRIBE_STRUCT(GetSnapshotResult, (), (snapshot))
 BOOST_DESCRIBE_STRUCT(DataEvent, (), (type, data, offset, endOffset))

@@ -292,6 +292,13 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
           if (auto existing = supervisor_.find(p.sessionId); existing && !existing->finished())
             throw proto::ProtocolError(code::kSessionExists,
                                        "session " + p.sessionId + " is running");
+          if (p.restore.value_or(false)) {
+            if (auto s = supervisor_.restore(p.sessionId, p.rerun.value_or(false))) {
+              CreateSessionResult result{s->id(), s->pid(), true, true};
+              respond(request.id, json::value_from(result));
+              return;
+            }
+          }
           SessionSpec spec;
           spec.id = p.sessionId;
           spec.cols = p.cols;
@@ -305,7 +312,8 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
           spec.workspace_id = p.workspaceId.value_or("");
           spec.pane_id = p.paneId.value_or("");
           auto s = supervisor_.create(std::move(spec));
-          respond(request.id, json::value_from(CreateSessionResult{s->id(), s->pid(), true}));
+          respond(request.id,
+                  json::value_from(CreateSessionResult{s->id(), s->pid(), true, std::nullopt}));
         } else if constexpr (std::is_same_v<T, AttachSessionRequest>) {
           auto s = session_of(p.sessionId);
           AttachSessionResult result{s->snapshot(), false, s->info()};
@@ -343,6 +351,10 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
           auto s = session_of(p.sessionId);
           respond(request.id, json::value_from(GetSnapshotResult{s->snapshot(), s->info()}));
         } else if constexpr (std::is_same_v<T, KillSessionRequest>) {
+          if (!supervisor_.find(p.sessionId) && supervisor_.remove_record(p.sessionId)) {
+            respond(request.id, json::object{});  // a restorable one: its record goes
+            return;
+          }
           auto s = session_of(p.sessionId);
           const int sig = *proto::signal_from_name(p.signal.value_or("SIGHUP"));
           respond(request.id, json::object{});
@@ -365,9 +377,11 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
           ListSessionsResult result;
           for (const auto& s : supervisor_.sessions())
             result.sessions.push_back(s->info());
+          for (auto& info : supervisor_.restorable_sessions())
+            result.sessions.push_back(std::move(info));
           respond(request.id, json::value_from(result));
         } else if constexpr (std::is_same_v<T, ClearScrollbackRequest>) {
-          session_of(p.sessionId)->emulator().clear();
+          session_of(p.sessionId)->clear_history();
           respond(request.id, json::object{});
         } else if constexpr (std::is_same_v<T, PrepareUpgradeRequest>) {
           // Answered here only when it did not happen; otherwise the next

@@ -7,6 +7,8 @@
 #include <ptyctl/common/watchdog.hpp>
 
 #include <ptyctl/proto/errors.hpp>
+#include <ptyctl/proto/record.hpp>
+#include <ptyctl/proto/version.hpp>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -179,6 +181,7 @@ asio::awaitable<void> Session::read_loop() {
 void Session::on_bytes(std::string_view bytes) {
   // The ring and the connections first: forwarding never waits for the emulator.
   ring_.append(bytes);
+  ++changes_;
   for (SessionObserver* o : std::vector<SessionObserver*>(observers_.begin(), observers_.end()))
     o->on_output(*this);
   emulator_backlog_.append(bytes);
@@ -274,6 +277,7 @@ void Session::apply_pending_resize() {
   }
   spec_.cols = cols;
   spec_.rows = rows;
+  ++changes_;
   if (master_.is_open()) {
     winsize ws{};
     ws.ws_row = static_cast<unsigned short>(rows);
@@ -417,10 +421,8 @@ void Session::finish() {
   if (on_finished) on_finished(*this);
 }
 
-SessionHandover Session::handover() {
-  apply_pending_resize();
-  SessionHandover h;
-  auto& st = h.state;
+proto::handover::SessionState Session::describe() const {
+  proto::handover::SessionState st;
   st.sessionId = spec_.id;
   st.cols = spec_.cols;
   st.rows = spec_.rows;
@@ -432,6 +434,51 @@ SessionHandover Session::handover() {
   st.paneId = spec_.pane_id;
   st.createdAt = created_at_ms_;
   st.lastAttachedAt = last_attached_ms_;
+  return st;
+}
+
+std::string Session::record(const std::optional<std::string>& end_reason) {
+  apply_pending_resize();
+  proto::handover::SessionState st = describe();
+  st.pid = pid_;
+  if (!spec_.env.empty()) st.env = spec_.env;
+  st.inheritEnv = spec_.inherit_env;
+  st.lastCwd = current_cwd();
+  st.recordedAt = now_ms();
+  st.endReason = end_reason;
+  recorded_changes_ = changes_;
+  const emu::Emulator::Handover e = emulator_.handover();
+  return proto::record::encode(std::move(st), proto::kPtyctlVersion, e.rehydrate, e.screen,
+                               e.scrollback);
+}
+
+std::string Session::current_cwd() {
+  if (emulator_.cwd() && !emulator_.cwd()->empty()) return *emulator_.cwd();
+  std::vector<int> pids;
+  if (master_.is_open()) {
+    const pid_t foreground = ::tcgetpgrp(master_.native_handle());
+    if (foreground > 0) pids.push_back(foreground);
+  }
+  if (!finished_) pids.push_back(pid_);
+  for (int pid : pids) {
+    char buf[4096];
+    const std::string link = "/proc/" + std::to_string(pid) + "/cwd";
+    const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+    if (n > 0) return std::string(buf, static_cast<std::size_t>(n));
+  }
+  return spec_.cwd;
+}
+
+void Session::clear_history() {
+  emulator_.clear();
+  ++changes_;
+}
+
+SessionHandover Session::handover() {
+  apply_pending_resize();
+  SessionHandover h;
+  auto& st = h.state;
+  st = describe();
   st.pid = pid_;
   st.masterFd = master_fd();
   st.reaped = reaped_;
@@ -513,6 +560,7 @@ void Session::close() {
 void Session::attach(SessionObserver* observer) {
   observers_.insert(observer);
   last_attached_ms_ = now_ms();
+  ++changes_;
 }
 
 void Session::detach(SessionObserver* observer) {

@@ -130,6 +130,20 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_reaped(int status);
   // Supervisor shutdown: close the PTY without waiting.
   void close();
+  // For its record (session_records.hpp): due when something a record shows
+  // changed since the last (output, a resize, an attach, a cleared
+  // scrollback); record() is its bytes as of now, `end_reason` saying why it
+  // is the last one.
+  bool record_due() const { return changes_ != recorded_changes_; }
+  std::string record(const std::optional<std::string>& end_reason);
+  // Where the program is: the shell's OSC 7, else the cwd of the terminal's
+  // foreground process, else the session leader's, else the spec's.
+  std::string current_cwd();
+  // Output that comes before the program's (a restored session's
+  // scrollback and screen): before start().
+  void preload(std::string_view bytes) { on_bytes(bytes); }
+  // clearScrollback: the emulator's (xterm.js clear()).
+  void clear_history();
   // Once it has ended (and its exit is sent), its record goes.
   void forget_when_finished() { forget_ = true; }
   bool forgotten_when_finished() const { return forget_; }
@@ -144,6 +158,8 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> feed_emulator();
   void apply_pending_resize();
   void hang_up();
+  // The spec's part of its description, for handover() and record().
+  proto::handover::SessionState describe() const;
   void arm_kill_timer(std::chrono::milliseconds grace);
   void arm_drain_timer();
   void finish();
@@ -158,7 +174,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool resize_posted_ = false;
   std::string emulator_backlog_;       // read and ringed, not yet in the emulator
   std::uint64_t emulator_offset_ = 0;  // the offset of the emulator's next byte
-  std::string activity_;               // what the watchdog says while the emulator works
+  std::uint64_t changes_ = 0;
+  std::uint64_t recorded_changes_ = ~std::uint64_t{0};  // changes_ at the last record()
+  std::string activity_;  // what the watchdog says while the emulator works
   std::set<SessionObserver*> observers_;
   std::deque<std::string> input_;
   std::size_t input_bytes_ = 0;

@@ -24,11 +24,38 @@ constexpr std::size_t kMaxFinishedSessions = 256;
 }  // namespace
 
 Supervisor::Supervisor(asio::io_context& io, UnixAcceptor acceptor, SupervisorOptions options)
-    : io_(io), acceptor_(std::move(acceptor)), options_(std::move(options)) {}
+    : io_(io),
+      acceptor_(std::move(acceptor)),
+      options_(std::move(options)),
+      records_(options_.state_dir, options_.records) {}
 
 void Supervisor::start() {
+  std::set<std::string> live;
+  for (const auto& [id, s] : sessions_)
+    if (!s->finished()) live.insert(id);
+  records_.load(live);
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, reap_children(), asio::detached);
+  asio::co_spawn(io_, record_loop(), asio::detached);
+}
+
+asio::awaitable<void> Supervisor::record_loop() {
+  if (!records_.enabled()) co_return;
+  asio::steady_timer timer(io_);
+  for (;;) {
+    timer.expires_after(options_.records.interval);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec || stopping_) co_return;
+    write_records(std::nullopt);
+  }
+}
+
+void Supervisor::write_records(const std::optional<std::string>& end_reason) {
+  if (!records_.enabled()) return;
+  // Encoded here (the emulator is the loop's), written by the records' thread.
+  for (auto& [id, s] : sessions_)
+    if (!s->finished() && (s->record_due() || end_reason))
+      records_.write(id, s->record(end_reason));
 }
 
 void Supervisor::request_stop(int sig) {
@@ -104,6 +131,9 @@ asio::awaitable<void> Supervisor::stop_sessions(int sig) {
   stopping_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  // Every record one last time, saying it was a stop, before the hangup.
+  write_records("pty-supervisor stopped");
+  records_.flush();
   for (auto& [id, s] : sessions_)
     s->kill(SIGHUP, options_.kill_grace);
   // Wait for the sessions to end (SIGKILL follows the grace period).
@@ -132,11 +162,14 @@ std::shared_ptr<Session> Supervisor::find(const std::string& id) const {
   return it == sessions_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<Session> Supervisor::create(SessionSpec spec) {
+std::shared_ptr<Session> Supervisor::create(SessionSpec spec, std::string_view preamble) {
   if (stopping_)
     throw proto::ProtocolError(proto::code::kSpawnFailed, "the supervisor is stopping");
   spec.state_dir = options_.state_dir;
   auto session = Session::spawn(io_, spec, options_.ring_size);
+  if (!preamble.empty()) session->preload(preamble);
+  // A recorded session of this id that was not restored is gone now.
+  if (records_.restorable().contains(spec.id)) records_.remove(spec.id);
   session->on_finished = [this](Session& s) { session_finished(s); };
   sessions_[spec.id] = session;  // replaces an ended session of the same id
   {
@@ -156,6 +189,9 @@ void Supervisor::session_finished(Session& s) {
   }
   log_info("session " + s.id() + " ended: exit code " + std::to_string(s.exit_code().value_or(0)) +
            (s.exit_signal() ? ", signal " + std::to_string(*s.exit_signal()) : ""));
+  // Its record goes, unless it ended because the supervisor stops (then the
+  // record is what the next one restores).
+  if (!stopping_) records_.remove(s.id());
   // Attached connections send the exit after the last output; when nobody
   // is attached, every connection hears of it.
   if (s.attached_count() == 0) {

@@ -3,6 +3,7 @@
 // owns the session table, reaps children, shuts down on SIGTERM/SIGINT.
 
 #include "session.hpp"
+#include "session_records.hpp"
 
 #include <boost/asio.hpp>
 
@@ -35,6 +36,7 @@ struct SupervisorOptions {
   std::string own_binary;
   std::vector<std::string> exec_args;
   int lock_fd = -1;
+  RecordOptions records;
 };
 
 class Supervisor {
@@ -52,7 +54,17 @@ class Supervisor {
   const SupervisorOptions& options() const { return options_; }
 
   std::shared_ptr<Session> find(const std::string& id) const;
-  std::shared_ptr<Session> create(SessionSpec spec);  // throws ProtocolError
+  // Throws ProtocolError. `preamble`: output before the program's.
+  std::shared_ptr<Session> create(SessionSpec spec, std::string_view preamble = {});
+  // Records (session_records.hpp): a restorable session of this id comes
+  // back as a new shell below its recorded screens (nullptr: none, or its
+  // record was bad). `rerun`: its recorded command instead of the shell.
+  bool restorable(const std::string& id) const;
+  std::shared_ptr<Session> restore(const std::string& id, bool rerun);
+  // The restorable ones as listSessions lists them.
+  std::vector<proto::sup::SessionInfo> restorable_sessions() const;
+  // killSession of a restorable session: its record goes. False if none.
+  bool remove_record(const std::string& id);
   void remove(const std::string& id);
   std::vector<std::shared_ptr<Session>> sessions() const;
   void forget(Connection* connection);
@@ -71,6 +83,9 @@ class Supervisor {
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> reap_children();
   asio::awaitable<void> stop_sessions(int sig);
+  // Every interval, the records of the sessions that changed.
+  asio::awaitable<void> record_loop();
+  void write_records(const std::optional<std::string>& end_reason);
   void session_finished(Session& session);
   asio::awaitable<void> run_upgrade(std::string binary, std::weak_ptr<Connection> requester,
                                     std::string request_id,
@@ -83,6 +98,7 @@ class Supervisor {
   asio::io_context& io_;
   UnixAcceptor acceptor_;
   SupervisorOptions options_;
+  SessionRecords records_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   std::set<std::shared_ptr<Connection>> connections_;
   bool stopping_ = false;

@@ -69,6 +69,8 @@ sup::SessionInfo full_info() {
   i.lastAttachedAt = 1'790'000'001'000;
   i.offset = 123456789;
   i.attachedClients = 2;
+  i.restorable = true;
+  i.recordedAt = 1'790'000'002'000;
   return i;
 }
 
@@ -115,7 +117,11 @@ TEST(Messages, SupervisorTypesRoundTrip) {
   create.args.reset();
   create.command = "echo hi";
   expect_round_trip(create);
-  expect_round_trip(sup::CreateSessionRequest{"s2", 80, 24, {}, {}, {}, {}, {}, {}, {}, {}, {}});
+  expect_round_trip(
+      sup::CreateSessionRequest{"s2", 80, 24, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}});
+  create.restore = true;
+  create.rerun = false;
+  expect_round_trip(create);
   expect_round_trip(sup::AttachSessionRequest{"s1", 77});
   expect_round_trip(sup::AttachSessionRequest{"s1", std::nullopt});
   expect_round_trip(sup::DetachSessionRequest{"s1"});
@@ -130,7 +136,8 @@ TEST(Messages, SupervisorTypesRoundTrip) {
   expect_round_trip(sup::PrepareUpgradeRequest{"/usr/bin/pty-supervisor"});
   expect_round_trip(sup::PrepareUpgradeRequest{});
   expect_round_trip(sup::HelloResult{1, 10, "0.1.0", {full_info(), minimal}});
-  expect_round_trip(sup::CreateSessionResult{"s1", 10, false});
+  expect_round_trip(sup::CreateSessionResult{"s1", 10, false, std::nullopt});
+  expect_round_trip(sup::CreateSessionResult{"s1", 10, true, true});
   expect_round_trip(sup::AttachSessionResult{full_snapshot(), true, std::nullopt});
   expect_round_trip(sup::AttachSessionResult{minimal_snapshot(), false, full_info()});
   expect_round_trip(sup::GetSnapshotResult{minimal_snapshot(), std::nullopt});
@@ -185,8 +192,11 @@ TEST(Messages, ClientTypesRoundTrip) {
   expect_round_trip(client::ShutdownRequest{});
   expect_round_trip(client::GetSnapshotRequest{"x"});
   expect_round_trip(client::HelloResult{2, "0.1.0", 123});
-  expect_round_trip(client::CreateOrAttachResult{true, full_snapshot(), false, 55, std::nullopt});
-  expect_round_trip(client::CreateOrAttachResult{false, minimal_snapshot(), true, 55, true});
+  expect_round_trip(
+      client::CreateOrAttachResult{true, full_snapshot(), false, 55, std::nullopt, std::nullopt});
+  expect_round_trip(client::CreateOrAttachResult{false, minimal_snapshot(), true, 55, true, false});
+  expect_round_trip(client::CreateOrAttachResult{true, full_snapshot(), false, 55, true, true});
+  expect_round_trip(client::ListSessionsRequest{true});
   expect_round_trip(client::SuccessResult{});
   client::SessionSummary summary;
   summary.sessionId = "x";
@@ -194,6 +204,8 @@ TEST(Messages, ClientTypesRoundTrip) {
   summary.paneId = "p";
   summary.pid = 9;
   summary.attachedClients = 1;
+  expect_round_trip(summary);
+  summary.restorable = true;
   expect_round_trip(summary);
   summary.createdAt = "2026-11-22T00:00:00.000Z";
   summary.lastAttachedAt = "2026-11-22T00:01:00.000Z";

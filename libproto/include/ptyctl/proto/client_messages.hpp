@@ -54,6 +54,11 @@ struct CreateOrAttachRequest {
   // Ours: the session the attaching client runs inside ($PTYCTL_SESSION_ID of
   // ptyctl attach), listed in viewedFrom so nesting loops can be refused.
   std::optional<std::string> viewerSessionId;
+  // Ours: bring back the recorded session of this id (pty-supervisor's
+  // records; answered restored: true), `rerun` its command. Without it a
+  // recorded id is a fresh session: the app restores its own way.
+  std::optional<bool> restore;
+  std::optional<bool> rerun;
   bool operator==(const CreateOrAttachRequest&) const = default;
 };
 PTYCTL_PROTO_JSON(CreateOrAttachRequest);
@@ -115,6 +120,8 @@ PTYCTL_PROTO_JSON(KillAllRequest);
 
 struct ListSessionsRequest {
   static constexpr std::string_view kType = "listSessions";
+  // Ours: also the recorded sessions that can be restored (restorable: true).
+  std::optional<bool> includeRestorable;
   bool operator==(const ListSessionsRequest&) const = default;
 };
 PTYCTL_PROTO_JSON(ListSessionsRequest);
@@ -161,7 +168,8 @@ struct CreateOrAttachResult {
   Snapshot snapshot;
   bool wasRecovered = false;  // !isNew && alive
   int pid = 0;
-  std::optional<bool> resumed;  // ours: answered when resumeFrom was given
+  std::optional<bool> resumed;   // ours: answered when resumeFrom was given
+  std::optional<bool> restored;  // ours: answered true when restore brought it back
   bool operator==(const CreateOrAttachResult&) const = default;
 };
 PTYCTL_PROTO_JSON(CreateOrAttachResult);
@@ -191,6 +199,7 @@ struct SessionSummary {
   std::optional<std::uint64_t> offset;
   // The sessions inside which a viewer of this one runs (viewerSessionId).
   std::optional<std::vector<std::string>> viewedFrom;
+  std::optional<bool> restorable;  // listed with includeRestorable: a record, not a session
   bool operator==(const SessionSummary&) const = default;
 };
 PTYCTL_PROTO_JSON(SessionSummary);

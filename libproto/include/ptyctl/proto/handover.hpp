@@ -69,6 +69,14 @@ struct SessionState {
   std::uint64_t pendingBytes = 0;
   // Input not yet written to the program.
   std::uint64_t inputBytes = 0;
+  // A record's own (record.hpp; an upgrade leaves them out): the spec's
+  // environment, where the program was last, when the record was written,
+  // and why it was the last one (a clean stop says so; a crash cannot).
+  std::optional<std::map<std::string, std::string>> env;
+  std::optional<bool> inheritEnv;
+  std::optional<std::string> lastCwd;
+  std::optional<std::int64_t> recordedAt;  // ms since the epoch
+  std::optional<std::string> endReason;
   bool operator==(const SessionState&) const = default;
 };
 PTYCTL_PROTO_JSON(SessionState);

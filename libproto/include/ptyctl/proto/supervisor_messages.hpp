@@ -31,6 +31,11 @@ struct SessionInfo {
   std::optional<std::int64_t> lastAttachedAt;  // ms since the epoch; absent if never
   std::uint64_t offset = 0;                    // end of its output so far
   int attachedClients = 0;
+  // Ours (additive): a record of a session that did not outlive the last
+  // pty-supervisor (a crash, a reboot, a stop); createSession {restore}
+  // brings it back. Not alive, no pid; `cwd` is where it was last.
+  std::optional<bool> restorable;
+  std::optional<std::int64_t> recordedAt;  // ms since the epoch: its record's last write
   bool operator==(const SessionInfo&) const = default;
 };
 PTYCTL_PROTO_JSON(SessionInfo);
@@ -62,6 +67,12 @@ struct CreateSessionRequest {
   std::optional<std::string> workspaceId;
   std::optional<std::string> paneId;
   std::optional<std::string> tabId;
+  // Ours (additive): with a record of this id and no live session, a new
+  // shell in the recorded cwd and size, below the recorded scrollback and
+  // screen (docs/operations.md, "Records and restore"); the other fields are
+  // then unused. `rerun`: the recorded command, not the shell.
+  std::optional<bool> restore;
+  std::optional<bool> rerun;
   bool operator==(const CreateSessionRequest&) const = default;
 };
 PTYCTL_PROTO_JSON(CreateSessionRequest);
@@ -177,6 +188,7 @@ struct CreateSessionResult {
   std::string sessionId;
   int pid = 0;
   bool isNew = true;
+  std::optional<bool> restored;  // ours: answered true when it came from a record
   bool operator==(const CreateSessionResult&) const = default;
 };
 PTYCTL_PROTO_JSON(CreateSessionResult);
