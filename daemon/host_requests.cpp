@@ -168,7 +168,8 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
       throw proto::ProtocolError(code::kCreateAttachFailed, e.what());
     is_new = false;
   }
-  if (!is_new) {
+  if (!is_new || restored) {
+    // (A restored one starts at its recorded size: the viewer's is this.)
     const sup::ResizeRequest req{r.sessionId, r.cols, r.rows};
     json::value v = json::value_from(req);
     co_await supervisor_.call("resize", std::move(v));
