@@ -784,6 +784,21 @@ TEST(Emulator, ALineFeedOnTheBottomLineCancelsAPendingWrap) {
   expect_handover_anywhere("\xe4\xb8\xad\xe4\xb8\xad\r\nK\xf0\x9f\x91\x8d \r\nL", 2, 2);
 }
 
+TEST(Emulator, AutowrapOffCancelsAPendingWrapAsInXtermJs) {
+  // xterm.js then overwrites the last column with the next character;
+  // libvterm alone kept the wrap pending and wrapped.
+  for (bool fast : {true, false}) {
+    Emulator e(5, 3);
+    e.set_fast_path(fast);
+    e.feed("abcde\x1b[?7lX");
+    EXPECT_EQ(e.text(), "abcdX") << fast;
+    e.feed("YZ\r\n\x1b[?7hfghij");
+    EXPECT_EQ(e.text(), "abcdZ\nfghij") << fast;
+  }
+  expect_handover_anywhere("abcde\x1b[?7l", 5, 3);
+  expect_handover_anywhere("abcde\x1b[?7lX\x1b[?7h", 5, 3);
+}
+
 TEST(EmulatorHandover, APendingWrapGoesOn) {
   // A character in the last column leaves the next one's wrap pending: after
   // the upgrade too (a snapshot writes that character again, which a
