@@ -2,6 +2,7 @@
 // real bash sessions, the supervisor and every process of the sessions
 // SIGKILLed as a crash or a reboot would leave them, then a new supervisor.
 
+#include "cli_harness.hpp"
 #include "harness.hpp"
 #include "host_client.hpp"
 
@@ -535,4 +536,88 @@ TEST(Restore, OverWireTwoOnlyWhenAsked) {
   EXPECT_FALSE(r.at("payload").as_object().contains("restored"));
   EXPECT_FALSE(contains(r.at("payload").at("snapshot").at("snapshotAnsi").as_string().c_str(),
                         "recorded-not-asked"));
+}
+
+TEST(Restore, ThroughPtyctl) {
+  HostFixture f({}, kFastRecords);
+  for (const char* id : {"work", "dropped", "attached"}) {
+    // The shell a restore starts is the recorded $SHELL: sh, which reads no
+    // startup file of this machine's.
+    auto r = run_cli(with_state(f, {"new", "--id", id, "--cwd", f.dir.path(), "--", "bash",
+                                    "--norc", "--noprofile"}),
+                     {{"SHELL", "/bin/sh"}});
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = run_cli(with_state(f, {"send", id, "--enter", "echo marker-$((6*7))"}));
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_TRUE(wait_until(
+        [&] {
+          const auto rec = read_record(f.dir.path(), id);
+          return rec && contains(record_text(*rec), "\nmarker-42\n");
+        },
+        20s))
+        << id;
+  }
+  std::vector<int> pids;
+  {
+    HostClient c(f.socket(), f.token());
+    const json::object listed = c.request("listSessions");
+    for (const auto& s : listed.at("payload").at("sessions").as_array())
+      pids.push_back(s.at("pid").to_number<int>());
+  }
+  kill_everything(*f.supervisor, pids);
+  f.supervisor = start_supervisor(f.dir.path());
+
+  auto r = run_cli(with_state(f, {"ls"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out), 4) << r.out;
+  EXPECT_TRUE(contains(r.out, "restorable")) << r.out;
+  r = run_cli(with_state(f, {"kill", "dropped"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = run_cli(with_state(f, {"ls", "--json"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json::array listed = json::parse(r.out).as_array();
+  ASSERT_EQ(listed.size(), 2u) << r.out;
+  for (const auto& s : listed)
+    EXPECT_TRUE(s.at("restorable").as_bool()) << r.out;
+
+  {
+    // Attaching to a restorable session restores it, and says so.
+    AttachedTerminal t(with_state(f, {"attach", "attached"}));
+    ASSERT_TRUE(t.read_until(std::regex("restoring session attached from its record")))
+        << t.screen();
+    ASSERT_TRUE(t.read_until(std::regex("marker-42[^]*restored [^]*it ran"))) << t.screen();
+    t.type("echo typed-$((1+1))\r");
+    ASSERT_TRUE(t.read_until(std::regex("\ntyped-2\r\n"))) << t.screen();
+    t.type("\x1c");  // Ctrl-\ detaches
+    ASSERT_TRUE(t.wait_exit(20s));
+  }
+
+  r = run_cli(with_state(f, {"restore", "work"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "work\n");
+  // It ran a command (bash as ptyctl new was given it): the shell, and the
+  // marker names the command.
+  r = run_cli(with_state(f, {"wait", "work", "--text", "it ran: exec", "--timeout", "30"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = run_cli(with_state(f, {"send", "work", "--enter", "echo again-$((6*7))"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = run_cli(with_state(f, {"wait", "work", "--text", "^again-42$", "--timeout", "30"}));
+  ASSERT_EQ(r.code, 0) << r.err << run_cli(with_state(f, {"snapshot", "work", "--scrollback"})).out;
+  r = run_cli(with_state(f, {"snapshot", "work", "--scrollback"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto old_output = r.out.find("\nmarker-42\n");
+  const auto marker = r.out.find("\xe2\x94\x80\xe2\x94\x80 restored ");
+  const auto new_output = r.out.find("\nagain-42\n");
+  ASSERT_NE(old_output, std::string::npos) << r.out;
+  ASSERT_NE(marker, std::string::npos) << r.out;
+  ASSERT_NE(new_output, std::string::npos) << r.out;
+  EXPECT_LT(old_output, marker);
+  EXPECT_LT(marker, new_output);
+  // Restored once: it is a live session now, not a record.
+  r = run_cli(with_state(f, {"restore", "work"}));
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.err, "is not restorable (it is running)")) << r.err;
+  r = run_cli(with_state(f, {"restore", "dropped"}));
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.err, "no session dropped")) << r.err;
 }
