@@ -17,7 +17,6 @@
 
 namespace ptyctl::cli {
 
-namespace json = boost::json;
 using namespace std::chrono_literals;
 
 namespace {
@@ -85,8 +84,8 @@ asio::awaitable<void> AttachSession::keyboard() {
       typed = typed.substr(0, k);
       carry += typed;
       if (connected_ && !carry.empty()) {
-        json::object w{{"sessionId", id_}, {"data", proto::utf8_sanitize(carry)}};
-        co_await link_->notify("write", std::move(w));
+        const auto request = proto::client::WriteRequest{id_, proto::utf8_sanitize(carry)};
+        co_await link_->notify(request);
       }
       finish("[detached from " + id_ + "]");
       break;
@@ -96,9 +95,9 @@ asio::awaitable<void> AttachSession::keyboard() {
     pending_input_ += proto::utf8_sanitize(std::string_view(carry).substr(0, complete));
     carry.erase(0, complete);
     if (connected_ && !pending_input_.empty()) {
-      json::object w{{"sessionId", id_}, {"data", std::move(pending_input_)}};
+      proto::client::WriteRequest w{id_, std::move(pending_input_)};
       pending_input_.clear();
-      co_await link_->notify("write", std::move(w));
+      co_await link_->notify(w);
     }
   }
 }
@@ -107,9 +106,9 @@ asio::awaitable<void> AttachSession::resize() {
   if (!connected_) co_return;
   int cols = 80, rows = 24;
   window_size(cols, rows);
-  json::object r{{"sessionId", id_}, {"cols", cols}, {"rows", rows}};
   try {
-    co_await link_->request("resize", std::move(r));
+    const auto request = proto::client::ResizeRequest{id_, cols, rows};
+    co_await link_->call(request);
   } catch (const CliError&) {
     // The connection went away; the reconnect attaches at the new size.
   }
@@ -136,7 +135,8 @@ std::optional<std::string> AttachSession::inside_session() const {
   return std::string(inside);
 }
 
-void AttachSession::refuse_nesting(const json::array& sessions) const {
+void AttachSession::refuse_nesting(
+    const std::vector<proto::client::SessionSummary>& sessions) const {
   // The sessions this terminal is inside: the one we run in, the ones whose
   // viewers show that one (an attach running inside them), and so on up.
   const auto inside = inside_session();
@@ -144,12 +144,9 @@ void AttachSession::refuse_nesting(const json::array& sessions) const {
   std::vector<std::string> chain{*inside};
   for (std::size_t i = 0; i < chain.size() && chain.size() < 64; ++i) {
     for (const auto& s : sessions) {
-      if (s.at("sessionId").as_string() != chain[i]) continue;
-      const json::value* from = s.as_object().if_contains("viewedFrom");
-      if (!from || !from->is_array()) continue;
-      for (const auto& f : from->as_array())
-        if (f.is_string() && std::find(chain.begin(), chain.end(), f.as_string()) == chain.end())
-          chain.emplace_back(f.as_string());
+      if (s.sessionId != chain[i] || !s.viewedFrom) continue;
+      for (const auto& f : *s.viewedFrom)
+        if (std::find(chain.begin(), chain.end(), f) == chain.end()) chain.push_back(f);
     }
   }
   if (std::find(chain.begin(), chain.end(), id_) == chain.end()) return;
@@ -158,40 +155,38 @@ void AttachSession::refuse_nesting(const json::array& sessions) const {
                               ", so attaching it here would show it inside itself");
 }
 
-asio::awaitable<json::value> AttachSession::connect_and_attach(std::optional<std::uint64_t> next) {
+asio::awaitable<std::optional<proto::client::CreateOrAttachResult>>
+AttachSession::connect_and_attach(std::optional<std::uint64_t> next) {
   co_await link_->open();
   bool restoring = false;
   if (!next) {
-    json::object restorable{{"includeRestorable", true}};
-    const json::value list = co_await link_->request("listSessions", std::move(restorable));
-    const json::array& sessions = list.at("sessions").as_array();
-    const json::object* s = nullptr;
+    const auto sessions = co_await list_sessions(*link_);
+    const proto::client::SessionSummary* s = nullptr;
     for (const auto& v : sessions)
-      if (v.at("sessionId").as_string() == id_) s = &v.as_object();
+      if (v.sessionId == id_) s = &v;
     if (!s) throw CliError(kNoSuchSession, "no session " + id_ + " (ptyctl ls lists them)");
     refuse_nesting(sessions);
-    const json::value* from_record = s->if_contains("restorable");
-    restoring = from_record && from_record->is_bool() && from_record->as_bool();
+    restoring = s->restorable.value_or(false);
     if (restoring) {
       // Its record: a new shell below the recorded screens (raw mode: CR LF).
       const std::string note = "[restoring session " + id_ + " from its record]\r\n";
       std::fputs(note.c_str(), stderr);
-    } else if (!s->at("isAlive").as_bool())
+    } else if (!s->isAlive)
       throw CliError(kFailed, "session " + id_ + " has ended (ptyctl kill " + id_ + " removes it)");
   }
   int cols = 80, rows = 24;
   window_size(cols, rows);
-  json::object attach = attach_payload(id_, cols, rows);
-  if (next) attach["resumeFrom"] = *next;
-  if (const auto inside = inside_session()) attach["viewerSessionId"] = *inside;
-  if (restoring) attach["restore"] = true;
-  json::value r = co_await link_->request("createOrAttach", std::move(attach));
-  if (r.at("isNew").as_bool() && !restoring) {
+  auto attach = attach_request(id_, cols, rows);
+  attach.resumeFrom = next;
+  attach.viewerSessionId = inside_session();
+  if (restoring) attach.restore = true;
+  auto r = co_await link_->call(attach);
+  if (r.isNew && !restoring) {
     // It ended just now and createOrAttach started a new one: not ours.
-    json::object which{{"sessionId", id_}};
-    co_await link_->request("kill", std::move(which));
+    const auto request = proto::client::KillRequest{id_, std::nullopt};
+    co_await link_->call(request);
     finish("[session " + id_ + " has ended]");
-    co_return json::value(nullptr);
+    co_return std::nullopt;
   }
   co_return r;
 }
@@ -208,7 +203,8 @@ asio::awaitable<int> AttachSession::run() {
     link_ = std::make_unique<HostLink>(io_, globals_, /*autostart=*/!next);
     // Connect, hello, attach: any failure once we have shown something means
     // terminal-host is restarting; try again for a while.
-    std::optional<json::value> attached;
+    // Outer: connected; inner: the session is there (nullopt: it has ended).
+    std::optional<std::optional<proto::client::CreateOrAttachResult>> attached;
     std::string failure;
     try {
       attached = co_await connect_and_attach(next);
@@ -236,11 +232,9 @@ asio::awaitable<int> AttachSession::run() {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    if (attached->is_null()) break;  // the session has ended
-    const json::value& r = *attached;
-    const auto snap = json::value_to<proto::Snapshot>(r.at("snapshot"));
-    const json::value* resumed = r.as_object().if_contains("resumed");
-    if (!next || !(resumed && resumed->is_bool() && resumed->as_bool())) {
+    if (!*attached) break;  // the session has ended
+    const proto::Snapshot& snap = (*attached)->snapshot;
+    if (!next || !(*attached)->resumed.value_or(false)) {
       // Home, clear, then the screen as the session has it.
       std::string paint = "\x1b[H\x1b[2J";
       paint += snap.rehydrateSequences;
@@ -252,29 +246,26 @@ asio::awaitable<int> AttachSession::run() {
     if (noticed) co_await output(std::string(kTitlePop));
     noticed = false;
     if (!pending_input_.empty()) {
-      json::object w{{"sessionId", id_}, {"data", std::move(pending_input_)}};
+      proto::client::WriteRequest w{id_, std::move(pending_input_)};
       pending_input_.clear();
-      co_await link_->notify("write", std::move(w));
+      co_await link_->notify(w);
     }
     for (;;) {
       auto ev = co_await link_->next_event(Clock::time_point::max());
       if (!ev) break;
-      if (ev->at("sessionId").as_string() != id_) continue;
-      const json::object& p = ev->at("payload").as_object();
-      const std::string_view type = p.at("type").as_string();
-      if (type == "data") {
-        const auto offset = p.at("offset").to_number<std::uint64_t>();
-        const auto end = p.at("endOffset").to_number<std::uint64_t>();
-        std::string data(p.at("data").as_string());
+      if (ev->sessionId != id_) continue;
+      if (auto* d = std::get_if<proto::client::DataEvent>(&ev->event)) {
+        if (!d->offset || !d->endOffset) continue;  // not from a server of ours
+        const std::uint64_t offset = *d->offset;
+        const std::uint64_t end = *d->endOffset;
+        std::string data = std::move(d->data);
         if (end <= *next && offset < end) continue;  // shown already
         if (offset < *next && data.size() == end - offset)
           data.erase(0, static_cast<std::size_t>(*next - offset));
         next = end;
         co_await output(std::move(data));
-      } else if (type == "exit") {
-        const json::value* c = p.if_contains("exitCode");
-        finish("[session " + id_ + " exited with code " +
-               std::to_string(c && c->is_number() ? c->to_number<std::int64_t>() : 0) + "]");
+      } else if (const auto* x = std::get_if<proto::client::ExitEvent>(&ev->event)) {
+        finish("[session " + id_ + " exited with code " + std::to_string(x->exitCode) + "]");
         break;
       }
     }

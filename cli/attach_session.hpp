@@ -27,12 +27,13 @@ class AttachSession {
  private:
   // Opens a link, hello, createOrAttach (resuming from `next`): its answer,
   // or null when the session has ended. Throws when terminal-host is away.
-  asio::awaitable<boost::json::value> connect_and_attach(std::optional<std::uint64_t> next);
+  asio::awaitable<std::optional<proto::client::CreateOrAttachResult>> connect_and_attach(
+      std::optional<std::uint64_t> next);
   // $PTYCTL_SESSION_ID when we run inside a session of this state dir.
   std::optional<std::string> inside_session() const;
   // CliError when this terminal is inside the session (directly, or inside a
   // session shown by an attach running inside it): tmux's nesting check.
-  void refuse_nesting(const boost::json::array& sessions) const;
+  void refuse_nesting(const std::vector<proto::client::SessionSummary>& sessions) const;
   asio::awaitable<void> keyboard();
   asio::awaitable<void> signals();
   asio::awaitable<void> resize();

@@ -30,15 +30,20 @@ int cmd_kill(const Globals& globals, const std::vector<std::string>& args) {
     HostLink link(io, globals);
     co_await link.open();
     if (all) {
-      json::object none;
-      co_await link.request("killAll", std::move(none));
+      const auto request = proto::client::KillAllRequest{};
+      co_await link.call(request);
       co_return kOk;
     }
     co_await require_session(link, id);
-    json::object payload{{"sessionId", id}};
-    if (!sig.empty()) payload["signal"] = sig;
-    const std::string_view type = sig.empty() ? "kill" : "signal";
-    co_await link.request(type, std::move(payload));
+    // (Requests are named before co_await throughout: GCC 12 destroys a
+    // temporary in a co_await expression twice.)
+    if (sig.empty()) {
+      const auto request = proto::client::KillRequest{id, std::nullopt};
+      co_await link.call(request);
+    } else {
+      const auto request = proto::client::SignalRequest{id, sig};
+      co_await link.call(request);
+    }
     co_return kOk;
   });
 }

@@ -27,38 +27,24 @@ int cmd_ls(const Globals& globals, const std::vector<std::string>& args) {
   return run_verb([&](asio::io_context& io) -> asio::awaitable<int> {
     HostLink link(io, globals);
     co_await link.open();
-    json::object restorable{{"includeRestorable", true}};
-    const json::value list = co_await link.request("listSessions", std::move(restorable));
-    const json::array& sessions = list.at("sessions").as_array();
+    const auto sessions = co_await list_sessions(link);
     if (as_json) {
-      std::cout << json::serialize(sessions) << "\n";
+      std::cout << json::serialize(json::value_from(sessions)) << "\n";
       co_return kOk;
     }
-    auto str = [](const json::object& o, const char* k) {
-      const json::value* v = o.if_contains(k);
-      return v && v->is_string() ? std::string(v->as_string()) : std::string("-");
-    };
-    auto num = [](const json::object& o, const char* k) {
-      const json::value* v = o.if_contains(k);
-      return v && v->is_number() ? std::to_string(v->to_number<std::int64_t>()) : std::string("-");
-    };
+    const auto or_dash = [](const std::optional<std::string>& s) { return s ? *s : "-"; };
+    const auto number = [](auto v) { return v ? std::to_string(*v) : std::string("-"); };
     std::printf("%-20s %7s %-5s %7s %-7s %-24s %-24s %-24s %s\n", "ID", "PID", "ALIVE", "CLIENTS",
                 "SIZE", "CREATED", "LAST ATTACHED", "CWD", "COMMAND");
-    for (const auto& v : sessions) {
-      const json::object& s = v.as_object();
-      const std::string size = num(s, "cols") + "x" + num(s, "rows");
-      std::string command = str(s, "command");
-      if (command == "-") command = str(s, "shell");
-      const bool alive = s.at("isAlive").as_bool();
-      const json::value* record = s.if_contains("restorable");
-      const bool restorable = record && record->is_bool() && record->as_bool();
-      std::printf("%-20s %7s %-5s %7s %-7s %-24s %-24s %-24s %s\n", str(s, "sessionId").c_str(),
-                  num(s, "pid").c_str(),
-                  alive        ? "yes"
-                  : restorable ? "restorable"
-                               : ("exit " + num(s, "exitCode")).c_str(),
-                  num(s, "attachedClients").c_str(), size.c_str(), str(s, "createdAt").c_str(),
-                  str(s, "lastAttachedAt").c_str(), str(s, "cwd").c_str(), command.c_str());
+    for (const auto& s : sessions) {
+      const std::string size = number(s.cols) + "x" + number(s.rows);
+      const std::string command = s.command ? *s.command : or_dash(s.shell);
+      const std::string alive = s.isAlive                      ? "yes"
+                                : s.restorable.value_or(false) ? "restorable"
+                                                               : "exit " + number(s.exitCode);
+      std::printf("%-20s %7d %-5s %7d %-7s %-24s %-24s %-24s %s\n", s.sessionId.c_str(), s.pid,
+                  alive.c_str(), s.attachedClients, size.c_str(), or_dash(s.createdAt).c_str(),
+                  or_dash(s.lastAttachedAt).c_str(), or_dash(s.cwd).c_str(), command.c_str());
     }
     co_return kOk;
   });

@@ -88,7 +88,7 @@ int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
     throw CliError(kUsage, "--size must be COLSxROWS, e.g. 120x40");
   if (id.empty()) id = generated_id();
   check_session_id(id);
-  json::object environment;
+  std::map<std::string, std::string> environment;
   for (const auto& [k, v] : caller_environment())
     environment[k] = v;
   for (const auto& kv : env) {
@@ -105,25 +105,25 @@ int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
     HostLink link(io, globals);
     co_await link.open();
     const auto existing = co_await find_session(link, id);
-    if (existing && existing->at("isAlive").as_bool())
+    if (existing && existing->isAlive)
       throw CliError(kFailed, "session " + id + " already exists (ptyctl attach " + id + ")");
-    json::object p = attach_payload(id, cols, rows);
-    p["cwd"] = cwd;
-    if (!environment.empty()) p["env"] = environment;
-    if (const char* shell = std::getenv("SHELL"); shell && *shell == '/') p["shell"] = shell;
+    auto p = attach_request(id, cols, rows);
+    p.cwd = cwd;
+    if (!environment.empty()) p.env = environment;
+    if (const char* shell = std::getenv("SHELL"); shell && *shell == '/') p.shell = shell;
     if (command.size() == 1) {
-      p["command"] = command[0];  // a command line: the shell parses it
+      p.command = command[0];  // a command line: the shell parses it
     } else if (!command.empty()) {
       // A program and its arguments: quoted, so the shell runs exactly them.
       std::string joined = "exec";
       for (const auto& a : command)
         joined += " " + shell_quote(a);
-      p["command"] = joined;
+      p.command = joined;
     }
-    const json::value r = co_await link.request("createOrAttach", p);
-    json::object detach{{"sessionId", id}};
-    co_await link.request("detach", std::move(detach));
-    const auto pid = r.at("pid").to_number<std::int64_t>();
+    const auto r = co_await link.call(p);
+    const auto request = proto::client::DetachRequest{id};
+    co_await link.call(request);
+    const std::int64_t pid = r.pid;
     if (as_json)
       std::cout << json::serialize(json::object{{"sessionId", id}, {"pid", pid}}) << "\n";
     else

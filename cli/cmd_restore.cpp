@@ -7,8 +7,6 @@
 
 namespace ptyctl::cli {
 
-namespace json = boost::json;
-
 int cmd_restore(const Globals& globals, const std::vector<std::string>& args) {
   VerbOptions verb{po::options_description("Options"),
                    {},
@@ -35,45 +33,36 @@ int cmd_restore(const Globals& globals, const std::vector<std::string>& args) {
   return run_verb([&](asio::io_context& io) -> asio::awaitable<int> {
     HostLink link(io, globals);
     co_await link.open();
-    std::vector<json::object> targets;
+    std::vector<proto::client::SessionSummary> targets;
     if (all) {
-      json::object restorable{{"includeRestorable", true}};
-      const json::value list = co_await link.request("listSessions", std::move(restorable));
-      for (const auto& s : list.at("sessions").as_array()) {
-        const json::value* r = s.as_object().if_contains("restorable");
-        if (r && r->is_bool() && r->as_bool()) targets.push_back(s.as_object());
-      }
+      auto sessions = co_await list_sessions(link);
+      for (auto& s : sessions)
+        if (s.restorable.value_or(false)) targets.push_back(std::move(s));
     } else {
-      const json::object s = co_await require_session(link, id);
-      const json::value* r = s.if_contains("restorable");
-      if (!r || !r->is_bool() || !r->as_bool())
+      auto s = co_await require_session(link, id);
+      if (!s.restorable.value_or(false))
         throw CliError(kFailed, "session " + id + " is not restorable (" +
-                                    (s.at("isAlive").as_bool() ? "it is running" : "it has ended") +
-                                    ")");
-      targets.push_back(s);
+                                    (s.isAlive ? "it is running" : "it has ended") + ")");
+      targets.push_back(std::move(s));
     }
     int code = kOk;
     for (const auto& s : targets) {
-      const std::string sid(s.at("sessionId").as_string());
-      const int cols = static_cast<int>(s.at("cols").to_number<std::int64_t>());
-      const int rows = static_cast<int>(s.at("rows").to_number<std::int64_t>());
-      json::object p = attach_payload(sid, cols, rows);
-      p["restore"] = true;
-      if (rerun) p["rerun"] = true;
-      const json::value r = co_await link.request("createOrAttach", std::move(p));
-      json::object detach{{"sessionId", sid}};
-      co_await link.request("detach", std::move(detach));
-      const json::value* restored = r.as_object().if_contains("restored");
-      if (restored && restored->is_bool() && restored->as_bool()) {
-        std::cout << sid << "\n";
+      auto request = attach_request(s.sessionId, s.cols.value_or(80), s.rows.value_or(24));
+      request.restore = true;
+      if (rerun) request.rerun = true;
+      const auto r = co_await link.call(request);
+      const auto detach = proto::client::DetachRequest{s.sessionId};
+      co_await link.call(detach);
+      if (r.restored.value_or(false)) {
+        std::cout << s.sessionId << "\n";
       } else {
-        std::cerr << "ptyctl: session " << sid
+        std::cerr << "ptyctl: session " << s.sessionId
                   << " could not be restored from its record (see the supervisor's log); a new "
                      "session was started instead\n";
         code = kFailed;
       }
     }
-    co_return code;
+    co_return kOk == code ? kOk : code;
   });
 }
 

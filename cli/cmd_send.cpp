@@ -42,15 +42,15 @@ int cmd_send(const Globals& globals, const std::vector<std::string>& args) {
   return run_verb([&](asio::io_context& io) -> asio::awaitable<int> {
     HostLink link(io, globals);
     co_await link.open();
-    auto s = co_await require_session(link, id);
-    if (!s.at("isAlive").as_bool()) throw CliError(kFailed, "session " + id + " has ended");
+    const auto s = co_await require_session(link, id);
+    if (!s.isAlive) throw CliError(kFailed, "session " + id + " has ended");
     // In pieces of at most 1 MiB, cut at character boundaries.
     std::string_view rest = data;
     while (!rest.empty()) {
       std::size_t n = std::min<std::size_t>(rest.size(), 1u << 20);
       if (n < rest.size()) n = proto::utf8_complete_prefix(rest.substr(0, n));
-      json::object write{{"sessionId", id}, {"data", std::string(rest.substr(0, n))}};
-      co_await link.request("write", std::move(write));
+      const auto request = proto::client::WriteRequest{id, std::string(rest.substr(0, n))};
+      co_await link.call(request);
       rest.remove_prefix(n);
     }
     co_return kOk;

@@ -32,13 +32,12 @@ int cmd_snapshot(const Globals& globals, const std::vector<std::string>& args) {
   return run_verb([&](asio::io_context& io) -> asio::awaitable<int> {
     HostLink link(io, globals);
     co_await link.open();
-    json::object which{{"sessionId", id}};
-    const json::value r = co_await link.request("getSnapshot", std::move(which));
+    const auto request = proto::client::GetSnapshotRequest{id};
+    const proto::Snapshot snap = (co_await link.call(request)).snapshot;
     if (format == "json") {
-      std::cout << json::serialize(r.at("snapshot")) << "\n";
+      std::cout << json::serialize(json::value_from(snap)) << "\n";
       co_return kOk;
     }
-    const auto snap = json::value_to<proto::Snapshot>(r.at("snapshot"));
     if (format == "ansi")
       std::cout << snap.rehydrateSequences << snap.snapshotAnsi;
     else

@@ -59,9 +59,9 @@ int cmd_status(const Globals& globals, const std::vector<std::string>& args) {
       run_verb([&](asio::io_context& io) -> asio::awaitable<int> {
         HostLink link(io, quiet);
         co_await link.open();
-        json::object none;
-        const json::value list = co_await link.request("listSessions", std::move(none));
-        out["sessions"] = list.at("sessions").as_array().size();
+        const auto request = proto::client::ListSessionsRequest{};
+        const auto list = co_await link.call(request);
+        out["sessions"] = list.sessions.size();
         co_return kOk;
       });
     } catch (const CliError&) {

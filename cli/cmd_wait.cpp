@@ -10,8 +10,6 @@
 
 namespace ptyctl::cli {
 
-namespace json = boost::json;
-
 int cmd_wait(const Globals& globals, const std::vector<std::string>& args) {
   VerbOptions verb{po::options_description("Options"),
                    {},
@@ -49,35 +47,28 @@ int cmd_wait(const Globals& globals, const std::vector<std::string>& args) {
   return run_verb([&](asio::io_context& io) -> asio::awaitable<int> {
     HostLink link(io, globals);
     co_await link.open();
-    auto session = co_await require_session(link, id);
-    auto exit_code = [](const json::object& o) {
-      const json::value* c = o.if_contains("exitCode");
-      return c && c->is_number() ? c->to_number<std::int64_t>() : 0;
-    };
+    const auto session = co_await require_session(link, id);
     auto matches = [&](const std::string& screen) { return std::regex_search(screen, *pattern); };
-    if (!session.at("isAlive").as_bool()) {
+    if (!session.isAlive) {
       if (for_exit) {
-        std::cout << exit_code(session) << "\n";
+        std::cout << session.exitCode.value_or(0) << "\n";
         co_return kOk;
       }
-      json::object which{{"sessionId", id}};
-      const json::value r = co_await link.request("getSnapshot", std::move(which));
-      const auto snap = json::value_to<proto::Snapshot>(r.at("snapshot"));
+      const auto request = proto::client::GetSnapshotRequest{id};
+      const auto snap = (co_await link.call(request)).snapshot;
       if (matches(snapshot_text(snap, scrollback))) co_return kOk;
       throw CliError(kFailed, "session " + id + " has ended without showing the text");
     }
     // Attach: the snapshot, then the live output into our own emulator.
-    const int cols = static_cast<int>(session.at("cols").to_number<std::int64_t>());
-    const int rows = static_cast<int>(session.at("rows").to_number<std::int64_t>());
-    json::object attach = attach_payload(id, cols, rows);
-    const json::value r = co_await link.request("createOrAttach", std::move(attach));
-    if (r.at("isNew").as_bool()) {
+    const auto attach = attach_request(id, session.cols.value_or(80), session.rows.value_or(24));
+    const auto r = co_await link.call(attach);
+    if (r.isNew) {
       // It ended between our two requests and createOrAttach started a new one.
-      json::object which{{"sessionId", id}};
-      co_await link.request("kill", std::move(which));
+      const auto kill = proto::client::KillRequest{id, std::nullopt};
+      co_await link.call(kill);
       throw CliError(kFailed, "session " + id + " ended while attaching");
     }
-    const auto snap = json::value_to<proto::Snapshot>(r.at("snapshot"));
+    const proto::Snapshot& snap = r.snapshot;
     emu::Emulator screen(snap.cols, snap.rows);
     screen.feed(snap.rehydrateSequences);
     screen.feed(snap.snapshotAnsi);
@@ -90,22 +81,20 @@ int cmd_wait(const Globals& globals, const std::vector<std::string>& args) {
         std::cerr << "ptyctl wait: timed out after " << timeout << " s\n";
         co_return kFailed;
       }
-      if (ev->at("sessionId").as_string() != id) continue;
-      const json::object& p = ev->at("payload").as_object();
-      const std::string_view type = p.at("type").as_string();
-      if (type == "exit") {
+      if (ev->sessionId != id) continue;
+      if (const auto* exit = std::get_if<proto::client::ExitEvent>(&ev->event)) {
         if (for_exit) {
-          std::cout << exit_code(p) << "\n";
+          std::cout << exit->exitCode << "\n";
           co_return kOk;
         }
         throw CliError(kFailed, "session " + id + " has ended without showing the text");
       }
-      if (type != "data") continue;
-      const auto end = p.at("endOffset").to_number<std::uint64_t>();
-      if (end <= next) continue;  // older than the snapshot
-      next = end;
+      const auto* data = std::get_if<proto::client::DataEvent>(&ev->event);
+      if (!data || !data->endOffset) continue;
+      if (*data->endOffset <= next) continue;  // older than the snapshot
+      next = *data->endOffset;
       if (for_exit) continue;
-      screen.feed(std::string_view(p.at("data").as_string()));
+      screen.feed(data->data);
       if (matches(screen.text(scrollback))) co_return kOk;
     }
   });

@@ -122,11 +122,11 @@ asio::awaitable<void> HostLink::read_loop(std::shared_ptr<Shared> sh, bool contr
     decoder.feed(std::string_view(buf.data(), n));
     try {
       while (auto m = decoder.next()) {
-        const json::value* id = m->if_contains("id");
-        if (id && id->is_string())
-          sh->responses[std::string(id->as_string())] = std::move(*m);
-        else if (!control)
-          sh->events.push_back(std::move(*m));
+        proto::Envelope envelope = proto::parse_envelope(*m);
+        if (auto* r = std::get_if<proto::Response>(&envelope))
+          sh->responses[r->id] = std::move(*r);
+        else if (!control && std::holds_alternative<proto::Event>(envelope))
+          sh->events.push_back(proto::client::parse_stream_event(*m));
       }
     } catch (const std::exception&) {
       break;
@@ -160,11 +160,9 @@ asio::awaitable<void> HostLink::hello(asio::local::stream_protocol::socket& s, c
     throw CliError(kUnreachable, e.what());
   }
   const std::string id = std::string("hello-") + role;
-  const json::object payload{{"token", token},
-                             {"protocolVersion", proto::kClientProtocolVersion},
-                             {"clientId", client_id_},
-                             {"role", role}};
-  const std::string line = proto::encode_line(proto::make_request(id, "hello", payload));
+  const proto::client::HelloRequest hello{token, proto::kClientProtocolVersion, client_id_, role};
+  const std::string line = proto::encode_line(
+      proto::make_request(id, proto::client::HelloRequest::kType, json::value_from(hello)));
   auto [ec, n] =
       co_await asio::async_write(s, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
   if (ec)
@@ -176,15 +174,14 @@ asio::awaitable<void> HostLink::hello(asio::local::stream_protocol::socket& s, c
   auto it = s_->responses.find(id);
   if (it == s_->responses.end())
     throw CliError(kUnreachable, "terminal-host on " + socket_path_ + " did not answer hello");
-  const json::object r = std::move(it->second);
+  const proto::Response r = std::move(it->second);
   s_->responses.erase(it);
-  if (!r.at("ok").as_bool())
+  if (!r.ok)
     throw CliError(kUnreachable, "terminal-host refused hello: " +
-                                     std::string(r.at("error").at("code").as_string()) + ": " +
-                                     std::string(r.at("error").at("message").as_string()));
+                                     (r.error ? r.error->code + ": " + r.error->message : ""));
 }
 
-asio::awaitable<json::value> HostLink::request(std::string_view type, json::value payload) {
+asio::awaitable<json::value> HostLink::send_request(std::string_view type, json::value payload) {
   // Only locals after the first suspension: the link may be dropped (a
   // reconnect) while this waits, its shared state lives on.
   auto sh = s_;
@@ -195,25 +192,26 @@ asio::awaitable<json::value> HostLink::request(std::string_view type, json::valu
   auto it = sh->responses.find(id);
   if (it == sh->responses.end())
     throw CliError(kUnreachable, "terminal-host closed the connection");
-  json::object r = std::move(it->second);
+  proto::Response r = std::move(it->second);
   sh->responses.erase(it);
-  if (r.at("ok").as_bool()) co_return std::move(r["payload"]);
-  const std::string code(r.at("error").at("code").as_string());
-  const std::string message(r.at("error").at("message").as_string());
-  throw CliError(code == "SESSION_NOT_FOUND" ? kNoSuchSession : kFailed, code + ": " + message);
+  if (r.ok) co_return std::move(r.payload);
+  const proto::ErrorInfo error = r.error.value_or(proto::ErrorInfo{"UNKNOWN", "no error given"});
+  throw CliError(error.code == proto::code::kSessionNotFound ? kNoSuchSession : kFailed,
+                 error.code + ": " + error.message);
 }
 
-asio::awaitable<void> HostLink::notify(std::string_view type, json::value payload) {
+asio::awaitable<void> HostLink::send_notify(std::string_view type, json::value payload) {
   const std::string id = "notify_" + std::to_string(next_id_++);
   co_await write_line(proto::encode_line(proto::make_request(id, type, std::move(payload))));
 }
 
-asio::awaitable<std::optional<json::object>> HostLink::next_event(Clock::time_point deadline) {
+asio::awaitable<std::optional<proto::client::StreamEvent>> HostLink::next_event(
+    Clock::time_point deadline) {
   auto sh = s_;
   while (sh->events.empty() && !sh->closed && Clock::now() < deadline)
     co_await sh->arrived.wait(deadline);
   if (sh->events.empty()) co_return std::nullopt;
-  json::object e = std::move(sh->events.front());
+  proto::client::StreamEvent e = std::move(sh->events.front());
   sh->events.pop_front();
   co_return e;
 }

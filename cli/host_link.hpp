@@ -6,6 +6,7 @@
 #include "cli.hpp"
 
 #include <ptyctl/common/async_event.hpp>
+#include <ptyctl/proto/client_messages.hpp>
 #include <ptyctl/proto/line_codec.hpp>
 
 #include <boost/asio.hpp>
@@ -41,14 +42,23 @@ class HostLink {
   asio::awaitable<void> open();
   void close();
 
-  // The success payload; throws CliError with the server's code and message
+  // A request of libproto's (R::kType names it, R::Result is its success
+  // payload): throws CliError with the server's code and message
   // (SESSION_NOT_FOUND → kNoSuchSession, others → kFailed).
-  asio::awaitable<boost::json::value> request(std::string_view type, boost::json::value payload);
+  template <class R>
+  asio::awaitable<typename R::Result> call(const R& request) {
+    const boost::json::value answer =
+        co_await send_request(R::kType, boost::json::value_from(request));
+    co_return boost::json::value_to<typename R::Result>(answer);
+  }
   // Fire-and-forget (a notify_ write): no answer is awaited.
-  asio::awaitable<void> notify(std::string_view type, boost::json::value payload);
+  template <class R>
+  asio::awaitable<void> notify(const R& request) {
+    co_await send_notify(R::kType, boost::json::value_from(request));
+  }
   // The next event from the stream socket, or nullopt at the deadline or when
   // the connection ends (closed() then says so).
-  asio::awaitable<std::optional<boost::json::object>> next_event(Clock::time_point deadline);
+  asio::awaitable<std::optional<proto::client::StreamEvent>> next_event(Clock::time_point deadline);
   bool closed() const { return s_->closed; }
 
  private:
@@ -60,13 +70,16 @@ class HostLink {
     asio::local::stream_protocol::socket control;
     asio::local::stream_protocol::socket stream;
     AsyncEvent arrived;
-    std::map<std::string, boost::json::object> responses;
-    std::deque<boost::json::object> events;
+    std::map<std::string, proto::Response> responses;
+    std::deque<proto::client::StreamEvent> events;
     bool closed = false;
     bool writing = false;
     AsyncEvent write_done;
   };
 
+  asio::awaitable<boost::json::value> send_request(std::string_view type,
+                                                   boost::json::value payload);
+  asio::awaitable<void> send_notify(std::string_view type, boost::json::value payload);
   asio::awaitable<void> hello(asio::local::stream_protocol::socket& s, const char* role);
   static asio::awaitable<void> read_loop(std::shared_ptr<Shared> shared, bool control);
   asio::awaitable<void> write_line(std::string line);

@@ -9,23 +9,34 @@ namespace ptyctl::cli {
 
 namespace json = boost::json;
 
-asio::awaitable<std::optional<json::object>> find_session(HostLink& link, const std::string& id) {
-  json::object restorable{{"includeRestorable", true}};
-  const json::value list = co_await link.request("listSessions", std::move(restorable));
-  for (const auto& s : list.at("sessions").as_array())
-    if (s.at("sessionId").as_string() == id) co_return s.as_object();
+asio::awaitable<std::vector<proto::client::SessionSummary>> list_sessions(HostLink& link) {
+  proto::client::ListSessionsRequest request;
+  request.includeRestorable = true;
+  co_return (co_await link.call(request)).sessions;
+}
+
+asio::awaitable<std::optional<proto::client::SessionSummary>> find_session(HostLink& link,
+                                                                           const std::string& id) {
+  auto sessions = co_await list_sessions(link);
+  for (auto& s : sessions)
+    if (s.sessionId == id) co_return std::move(s);
   co_return std::nullopt;
 }
 
-asio::awaitable<json::object> require_session(HostLink& link, const std::string& id) {
+asio::awaitable<proto::client::SessionSummary> require_session(HostLink& link,
+                                                               const std::string& id) {
   auto s = co_await find_session(link, id);
   if (!s) throw CliError(kNoSuchSession, "no session " + id + " (ptyctl ls lists them)");
   co_return std::move(*s);
 }
 
-json::object attach_payload(const std::string& id, int cols, int rows) {
-  return json::object{{"sessionId", id},         {"cols", cols},       {"rows", rows},
-                      {"workspaceId", "ptyctl"}, {"paneId", "ptyctl"}, {"tabId", "ptyctl"}};
+proto::client::CreateOrAttachRequest attach_request(const std::string& id, int cols, int rows) {
+  proto::client::CreateOrAttachRequest r;
+  r.sessionId = id;
+  r.cols = cols;
+  r.rows = rows;
+  r.workspaceId = r.paneId = r.tabId = "ptyctl";
+  return r;
 }
 
 bool parse_size(const std::string& text, int& cols, int& rows) {

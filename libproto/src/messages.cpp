@@ -274,6 +274,20 @@ HelloRequest validate_hello(const boost::json::value& payload, std::string_view 
   return out;
 }
 
+StreamEvent parse_stream_event(const boost::json::object& line) {
+  const Envelope envelope = parse_envelope(line);
+  const Event* e = std::get_if<Event>(&envelope);
+  if (!e) throw ProtocolError(code::kInvalidPayload, "not an event");
+  StreamEvent out{e->sessionId, std::monostate{}};
+  if (e->event == DataEvent::kEvent)
+    out.event = boost::json::value_to<DataEvent>(e->payload);
+  else if (e->event == ExitEvent::kEvent)
+    out.event = boost::json::value_to<ExitEvent>(e->payload);
+  else if (e->event == ErrorEvent::kEvent)
+    out.event = boost::json::value_to<ErrorEvent>(e->payload);
+  return out;
+}
+
 }  // namespace client
 
 }  // namespace ptyctl::proto

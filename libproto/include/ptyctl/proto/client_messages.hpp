@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace ptyctl::proto::client {
@@ -19,8 +20,17 @@ inline constexpr std::string_view kRoleStream = "stream";
 // Request ids with this prefix on `write` are fire-and-forget.
 inline constexpr std::string_view kNotifyPrefix = "notify_";
 
+// Each request names its success payload (Result): HostLink::call and the
+// tests' clients are typed end to end.
+struct HelloResult;
+struct CreateOrAttachResult;
+struct SuccessResult;
+struct ListSessionsResult;
+struct GetSnapshotResult;
+
 struct HelloRequest {
   static constexpr std::string_view kType = "hello";
+  using Result = HelloResult;  // its success payload
   std::string token;
   int protocolVersion = 0;
   std::string clientId;
@@ -36,6 +46,7 @@ HelloRequest validate_hello(const boost::json::value& payload, std::string_view 
 
 struct CreateOrAttachRequest {
   static constexpr std::string_view kType = "createOrAttach";
+  using Result = CreateOrAttachResult;  // its success payload
   std::string sessionId;
   std::optional<std::string> requestId;
   int cols = 80;
@@ -65,6 +76,7 @@ PTYCTL_PROTO_JSON(CreateOrAttachRequest);
 
 struct CancelCreateOrAttachRequest {
   static constexpr std::string_view kType = "cancelCreateOrAttach";
+  using Result = SuccessResult;  // its success payload
   std::string sessionId;
   std::string requestId;
   bool operator==(const CancelCreateOrAttachRequest&) const = default;
@@ -73,6 +85,7 @@ PTYCTL_PROTO_JSON(CancelCreateOrAttachRequest);
 
 struct WriteRequest {
   static constexpr std::string_view kType = "write";
+  using Result = SuccessResult;  // its success payload
   std::string sessionId;
   std::string data;
   bool operator==(const WriteRequest&) const = default;
@@ -81,6 +94,7 @@ PTYCTL_PROTO_JSON(WriteRequest);
 
 struct ResizeRequest {
   static constexpr std::string_view kType = "resize";
+  using Result = SuccessResult;  // its success payload
   std::string sessionId;
   int cols = 80;
   int rows = 24;
@@ -90,6 +104,7 @@ PTYCTL_PROTO_JSON(ResizeRequest);
 
 struct DetachRequest {
   static constexpr std::string_view kType = "detach";
+  using Result = SuccessResult;  // its success payload
   std::string sessionId;
   bool operator==(const DetachRequest&) const = default;
 };
@@ -97,6 +112,7 @@ PTYCTL_PROTO_JSON(DetachRequest);
 
 struct SignalRequest {
   static constexpr std::string_view kType = "signal";
+  using Result = SuccessResult;  // its success payload
   std::string sessionId;
   std::string signal;
   bool operator==(const SignalRequest&) const = default;
@@ -105,6 +121,7 @@ PTYCTL_PROTO_JSON(SignalRequest);
 
 struct KillRequest {
   static constexpr std::string_view kType = "kill";
+  using Result = SuccessResult;  // its success payload
   std::string sessionId;
   std::optional<bool> deleteHistory;
   bool operator==(const KillRequest&) const = default;
@@ -113,6 +130,7 @@ PTYCTL_PROTO_JSON(KillRequest);
 
 struct KillAllRequest {
   static constexpr std::string_view kType = "killAll";
+  using Result = SuccessResult;  // its success payload
   std::optional<bool> deleteHistory;
   bool operator==(const KillAllRequest&) const = default;
 };
@@ -120,6 +138,7 @@ PTYCTL_PROTO_JSON(KillAllRequest);
 
 struct ListSessionsRequest {
   static constexpr std::string_view kType = "listSessions";
+  using Result = ListSessionsResult;  // its success payload
   // Ours: also the recorded sessions that can be restored (restorable: true).
   std::optional<bool> includeRestorable;
   bool operator==(const ListSessionsRequest&) const = default;
@@ -128,6 +147,7 @@ PTYCTL_PROTO_JSON(ListSessionsRequest);
 
 struct ClearScrollbackRequest {
   static constexpr std::string_view kType = "clearScrollback";
+  using Result = SuccessResult;  // its success payload
   std::string sessionId;
   bool operator==(const ClearScrollbackRequest&) const = default;
 };
@@ -135,6 +155,7 @@ PTYCTL_PROTO_JSON(ClearScrollbackRequest);
 
 struct ShutdownRequest {
   static constexpr std::string_view kType = "shutdown";
+  using Result = SuccessResult;  // its success payload
   std::optional<bool> killSessions;
   bool operator==(const ShutdownRequest&) const = default;
 };
@@ -142,6 +163,7 @@ PTYCTL_PROTO_JSON(ShutdownRequest);
 
 struct GetSnapshotRequest {  // ours (additive)
   static constexpr std::string_view kType = "getSnapshot";
+  using Result = GetSnapshotResult;  // its success payload
   std::string sessionId;
   bool operator==(const GetSnapshotRequest&) const = default;
 };
@@ -247,5 +269,15 @@ struct ErrorEvent {
   bool operator==(const ErrorEvent&) const = default;
 };
 PTYCTL_PROTO_JSON(ErrorEvent);
+
+// One line of a stream socket as a client reads it: the session and its
+// event. An event type this version does not know is monostate (a newer
+// server may send more).
+struct StreamEvent {
+  std::string sessionId;
+  std::variant<std::monostate, DataEvent, ExitEvent, ErrorEvent> event;
+};
+// Throws ProtocolError (INVALID_PAYLOAD) for a line that is not an event.
+StreamEvent parse_stream_event(const boost::json::object& line);
 
 }  // namespace ptyctl::proto::client
