@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
 
-DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git bash tmux systemd less \
+DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git bash tmux systemd less python3 \
         libgtest-dev libboost1.81-dev libboost-json1.81-dev \
         libboost-program-options1.81-dev libvterm-dev
 
@@ -69,10 +69,12 @@ fuzz-libvterm: deps
 	cmake --build --preset fuzz-libvterm --target emulator_fuzz
 	scripts/run-fuzz.sh build/fuzz-libvterm $(FUZZ_SECONDS) $(FUZZ_TIMEOUT) emulator_fuzz
 
-# Formatting must match .clang-format exactly.
+# Formatting must match .clang-format exactly; no wire's field or message
+# type is spelled out outside libproto/.
 lint: deps
 	git ls-files -z '*.cpp' '*.hpp' | xargs -0 clang-format --dry-run --Werror
 	echo "lint: formatting ok"
+	scripts/check-wire-names.py
 
 format:
 	git ls-files -z '*.cpp' '*.hpp' | xargs -0 clang-format -i

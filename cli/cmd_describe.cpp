@@ -26,7 +26,7 @@ int cmd_describe(const Globals& globals, const std::vector<std::string>& args) {
   if (!vm) return kOk;
   const ProcessEntry e = require_process(globals, parse_process_id(globals, id));
   json::object o = describe_json(e);
-  if (auto sidecar = read_sidecar(e.process)) o["supervision"] = std::move(*sidecar);
+  if (auto sidecar = read_sidecar(e.process)) o["supervision"] = json::value_from(*sidecar);
   std::cout << json::serialize(o) << "\n";
   return kOk;
 }

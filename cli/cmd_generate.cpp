@@ -93,12 +93,9 @@ int cmd_generate(const Globals& globals, const std::vector<std::string>& args) {
   const std::string process = process_name(kind, name);
   std::error_code ec;
   std::filesystem::create_directories(registry_dir(), ec);
-  const json::object sidecar{{"id", "process/" + process},
-                             {"supervisor", "systemd-user"},
-                             {"unit", unit},
-                             {"generated_at", iso8601_utc(now_ms())},
-                             {"command", json::value_from(server_command(in))}};
-  std::ofstream(sidecar_path(process)) << json::serialize(sidecar) << "\n";
+  const Sidecar sidecar{"process/" + process, "systemd-user", unit, iso8601_utc(now_ms()),
+                        server_command(in)};
+  std::ofstream(sidecar_path(process)) << json::serialize(json::value_from(sidecar)) << "\n";
   return kOk;
 }
 

@@ -33,9 +33,7 @@ int cmd_logs(const Globals& globals, const std::vector<std::string>& args) {
   const ProcessEntry e = require_process(globals, parse_process_id(globals, id));
   if (!e.log_file) {
     std::string unit;
-    if (auto sidecar = read_sidecar(e.process))
-      if (const json::value* u = sidecar->if_contains("unit"); u && u->is_string())
-        unit = std::string(u->as_string());
+    if (auto sidecar = read_sidecar(e.process)) unit = sidecar->unit;
     if (!unit.empty())
       std::cout << e.id() << " has no log file of its own; under systemd: journalctl --user-unit "
                 << unit << "\n";

@@ -5,6 +5,10 @@
 #include "session_util.hpp"
 
 #include <ptyctl/common/environment.hpp>
+#include <ptyctl/proto/json_conv.hpp>
+#include <ptyctl/proto/json_struct.hpp>
+
+#include <boost/describe/class.hpp>
 
 #include <unistd.h>
 
@@ -59,6 +63,15 @@ std::string generated_id() {
 }
 
 }  // namespace
+
+// What `ptyctl new --json` prints (libproto's mapper).
+struct NewSession {
+  std::string sessionId;
+  std::int64_t pid = 0;
+};
+PTYCTL_PROTO_JSON(NewSession);
+BOOST_DESCRIBE_STRUCT(NewSession, (), (sessionId, pid))
+PTYCTL_PROTO_JSON_DEFINE(NewSession)
 
 int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
   VerbOptions verb{po::options_description("Options"),
@@ -125,7 +138,7 @@ int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
     co_await link.call(request);
     const std::int64_t pid = r.pid;
     if (as_json)
-      std::cout << json::serialize(json::object{{"sessionId", id}, {"pid", pid}}) << "\n";
+      std::cout << json::serialize(json::value_from(NewSession{id, pid})) << "\n";
     else
       std::cout << id << "\n";
     co_return kOk;

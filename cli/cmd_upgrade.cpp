@@ -119,14 +119,15 @@ int cmd_upgrade(const Globals& globals, const std::vector<std::string>& args) {
   hello.protocolVersion = proto::kSupervisorProtocolVersion;
   hello.daemonPid = static_cast<int>(::getpid());
   hello.daemonVersion = "ptyctl " + std::string(proto::kPtyctlVersion);
+  // (Request ids of our choosing; the types come from the payloads.)
   const auto said =
-      link.call("hello", proto::make_request("hello", hello), std::chrono::seconds(10));
+      link.call("req-1", proto::make_request("req-1", hello), std::chrono::seconds(10));
   if (!said.ok) throw CliError(kFailed, "pty-supervisor refused hello: " + said.error->message);
   proto::sup::PrepareUpgradeRequest request;
   if (!binary.empty()) request.binary = binary;
   // The new binary's check may take up to 10 s; the exec and restore follow.
   const auto r =
-      link.call("upgrade", proto::make_request("upgrade", request), std::chrono::seconds(60));
+      link.call("req-2", proto::make_request("req-2", request), std::chrono::seconds(60));
   if (!r.ok) {
     if (as_json) std::cout << json::serialize(json::value_from(*r.error)) << "\n";
     throw CliError(kFailed, "the upgrade did not happen: " + r.error->message);

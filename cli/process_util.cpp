@@ -1,7 +1,10 @@
 #include "process_util.hpp"
 
 #include <ptyctl/common/state_dir.hpp>
+#include <ptyctl/proto/json_struct.hpp>
 #include <ptyctl/proto/paths.hpp>
+
+#include <boost/describe/class.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -90,28 +93,28 @@ std::string uptime(const ProcessEntry& e) {
 }
 
 json::object describe_json(const ProcessEntry& e) {
-  json::object o{{"id", e.id()},
-                 {"kind", e.kind},
-                 {"name", e.name},
-                 {"pid", e.pid},
-                 {"state", process_state(e)},
-                 {"command", json::value_from(e.command)},
-                 {"log_file", e.log_file ? json::value(*e.log_file) : json::value(nullptr)},
-                 {"state_dir", e.state_dir},
-                 {"socket", e.socket},
-                 {"version", e.version},
-                 {"started_at", e.started_at}};
+  // The registry's entry, and its state as of now.
+  json::object o = json::value_from(e).as_object();
+  o.erase("started_at_ms");
+  o["state"] = process_state(e);
   return o;
 }
 
-std::optional<json::object> read_sidecar(const std::string& process) {
+BOOST_DESCRIBE_STRUCT(Sidecar, (), (id, supervisor, unit, generated_at, command))
+PTYCTL_PROTO_JSON_DEFINE(Sidecar)
+
+std::optional<Sidecar> read_sidecar(const std::string& process) {
   std::ifstream in(sidecar_path(process));
   if (!in) return std::nullopt;
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.as_object());
+  const json::value v = json::parse(text, ec);
+  if (ec) return std::nullopt;
+  try {
+    return json::value_to<Sidecar>(v);
+  } catch (const std::exception&) {
+    return std::nullopt;  // not one of ours
+  }
 }
 
 bool stop_process(const ProcessEntry& e, std::chrono::milliseconds grace) {

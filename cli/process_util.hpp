@@ -5,12 +5,14 @@
 #include "cli.hpp"
 
 #include <ptyctl/common/registry.hpp>
+#include <ptyctl/proto/json_conv.hpp>
 
 #include <boost/json.hpp>
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ptyctl::cli {
 
@@ -47,8 +49,18 @@ std::string process_state(const ProcessEntry& e);
 std::string uptime(const ProcessEntry& e);
 // The entry as `ps --json` and `describe` print it (with its state).
 boost::json::object describe_json(const ProcessEntry& e);
+// How a process is supervised: <process>.supervisor.json beside its
+// registry entry, written by `ptyctl generate systemd` (libproto's mapper).
+struct Sidecar {
+  std::string id;          // process/NAME
+  std::string supervisor;  // "systemd-user"
+  std::string unit;
+  std::string generated_at;  // ISO 8601 UTC
+  std::vector<std::string> command;
+};
+PTYCTL_PROTO_JSON(Sidecar);
 // The sidecar a generated unit left beside the entry, if any.
-std::optional<boost::json::object> read_sidecar(const std::string& process);
+std::optional<Sidecar> read_sidecar(const std::string& process);
 // SIGTERM, then SIGKILL after `grace`; true once it is gone.
 bool stop_process(const ProcessEntry& e, std::chrono::milliseconds grace);
 // execvp of argv[0] with argv; returns only when it fails.

@@ -116,9 +116,7 @@ void Host::on_message(const std::shared_ptr<ClientConnection>& from, json::objec
     if (!r) throw proto::ProtocolError(code::kInvalidRequest, "expected a request");
     request = std::move(*r);
   } catch (const proto::ProtocolError& e) {
-    const json::value* id = message.if_contains("id");
-    from->send(proto::encode_line(
-        proto::make_failure(id && id->is_string() ? std::string_view(id->as_string()) : "", e)));
+    from->send(proto::encode_line(proto::make_failure(proto::request_id_in(message), e)));
     return;
   }
   if (request.type == client::HelloRequest::kType) {
@@ -195,12 +193,8 @@ asio::awaitable<void> Host::serve(std::shared_ptr<ClientConnection> from, proto:
       client::ErrorEvent ev;
       ev.error = failure_message;
       ev.code = std::string(code::kWriteFailed);
-      std::string session_id;
-      if (const auto* p = request.payload.if_object())
-        if (const auto* s = p->if_contains("sessionId"); s && s->is_string())
-          session_id = std::string(s->as_string());
       stream->send(
-          proto::encode_line(proto::make_event("error", session_id, json::value_from(ev))));
+          proto::encode_line(proto::make_event(proto::session_id_in(request.payload), ev)));
     }
     co_return;
   }
@@ -255,18 +249,18 @@ void Host::forget_route_if_idle(const std::string& session_id) {
 void Host::on_supervisor_event(const proto::Event& event, std::string_view bytes) {
   auto it = routes_.find(event.sessionId);
   SessionRoute* r = it == routes_.end() ? nullptr : it->second.get();
-  if (event.event == "data") {
+  if (event.event == sup::DataEvent::kEvent) {
     if (!r || !r->subscribed()) return;  // sent before a detach took effect
     const auto ev = json::value_to<sup::DataEvent>(event.payload);
     r->on_data(ev.offset, bytes);
-  } else if (event.event == "snapshot") {
+  } else if (event.event == sup::SnapshotEvent::kEvent) {
     if (!r || !r->subscribed()) return;
     const auto ev = json::value_to<sup::SnapshotEvent>(event.payload);
     log_warn("fell behind session " + event.sessionId + "; viewers repaint from offset " +
              std::to_string(ev.snapshot.offset));
     r->subscribe(ev.snapshot.offset);
     r->repaint(ev.snapshot);
-  } else if (event.event == "exit") {
+  } else if (event.event == sup::ExitEvent::kEvent) {
     known_alive_.erase(event.sessionId);
     const auto ev = json::value_to<sup::ExitEvent>(event.payload);
     client::ExitEvent out;
@@ -279,10 +273,10 @@ void Host::on_supervisor_event(const proto::Event& event, std::string_view bytes
     }
     // Nobody watches it: every authenticated stream socket hears of it.
     const std::string line =
-        proto::encode_line(proto::make_event("exit", event.sessionId, payload));
+        proto::encode_line(proto::make_event(client::ExitEvent::kEvent, event.sessionId, payload));
     for (const auto& c : connections_)
       if (c->role() == Role::kStream && !c->closed()) c->send(line);
-  } else if (event.event == "error") {
+  } else if (event.event == sup::ErrorEvent::kEvent) {
     const auto ev = json::value_to<sup::ErrorEvent>(event.payload);
     client::ErrorEvent out;
     out.error = ev.error;
@@ -291,9 +285,7 @@ void Host::on_supervisor_event(const proto::Event& event, std::string_view bytes
       out.code = ev.code;
     else
       out.code = std::string(code::kUnknown);
-    if (r)
-      r->send_event(
-          proto::encode_line(proto::make_event("error", event.sessionId, json::value_from(out))));
+    if (r) r->send_event(proto::encode_line(proto::make_event(event.sessionId, out)));
   }
 }
 
@@ -309,9 +301,8 @@ asio::awaitable<void> Host::resubscribe_all() {
   // it. Unwatched ones get the exit every stream socket hears (as for any
   // unwatched exit); watched ones are told below.
   try {
-    json::value none = json::object{};
-    const auto list = json::value_to<sup::ListSessionsResult>(
-        co_await supervisor_.call_now("listSessions", std::move(none)));
+    const sup::ListSessionsRequest request;
+    const auto list = co_await supervisor_.call_now(request);
     std::set<std::string> alive;
     for (const auto& s : list.sessions)
       if (s.isAlive) alive.insert(s.sessionId);
@@ -323,8 +314,7 @@ asio::awaitable<void> Host::resubscribe_all() {
       client::ExitEvent ex;
       ex.exitCode = 128 + SIGHUP;
       ex.signal = SIGHUP;
-      const std::string line =
-          proto::encode_line(proto::make_event("exit", id, json::value_from(ex)));
+      const std::string line = proto::encode_line(proto::make_event(id, ex));
       for (const auto& c : connections_)
         if (c->role() == Role::kStream && !c->closed()) c->send(line);
     }
@@ -338,10 +328,8 @@ asio::awaitable<void> Host::resubscribe_all() {
     if (r->empty() || r->subscribed()) continue;
     const std::uint64_t from = r->lowest_next();
     try {
-      sup::AttachSessionRequest req{id, from};
-      json::value v = json::value_from(req);
-      const json::value answer = co_await supervisor_.call_now("attachSession", std::move(v));
-      const auto result = json::value_to<sup::AttachSessionResult>(answer);
+      const sup::AttachSessionRequest req{id, from};
+      const auto result = co_await supervisor_.call_now(req);
       if (result.resumed) {
         r->subscribe(from);
       } else {
@@ -358,11 +346,11 @@ asio::awaitable<void> Host::resubscribe_all() {
       client::ErrorEvent err;
       err.error = "the session was lost with the pty-supervisor that ran it";
       err.code = std::string(code::kSubprocessError);
-      r->send_event(proto::encode_line(proto::make_event("error", id, json::value_from(err))));
+      r->send_event(proto::encode_line(proto::make_event(id, err)));
       client::ExitEvent ex;
       ex.exitCode = 128 + SIGHUP;
       ex.signal = SIGHUP;
-      r->send_event(proto::encode_line(proto::make_event("exit", id, json::value_from(ex))));
+      r->send_event(proto::encode_line(proto::make_event(id, ex)));
       r->clear_viewers();
     }
   }

@@ -76,7 +76,6 @@ class Host {
   asio::awaitable<void> detach_viewer(std::shared_ptr<SessionRoute> route,
                                       const ClientConnection* stream);
   asio::awaitable<boost::json::value> list_sessions(bool include_restorable);
-  asio::awaitable<boost::json::value> list_from_supervisor();
   asio::awaitable<void> kill_all();
   // `forget`: its record goes once it has ended (a disposed session).
   asio::awaitable<void> kill(const std::string& session_id, bool forget = false);

@@ -23,11 +23,6 @@ bool is_code(const proto::ProtocolError& e, std::string_view c) {
   return e.code() == c;
 }
 
-template <class T>
-T as(const json::value& v) {
-  return json::value_to<T>(v);
-}
-
 }  // namespace
 
 asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnection>& from,
@@ -44,8 +39,7 @@ asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnecti
   if (const auto* p = std::get_if<client::WriteRequest>(&payload)) {
     try {
       const sup::WriteRequest req{p->sessionId};
-      json::value v = json::value_from(req);
-      co_await supervisor_.call("write", std::move(v), p->data);
+      co_await supervisor_.call(req, p->data);
     } catch (const proto::ProtocolError& e) {
       if (is_code(e, code::kWriteQueueFull)) throw;
       // The app recognises a lost session by this text (and recovers it).
@@ -58,8 +52,7 @@ asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnecti
   if (const auto* p = std::get_if<client::ResizeRequest>(&payload)) {
     try {
       const sup::ResizeRequest req{p->sessionId, p->cols, p->rows};
-      json::value v = json::value_from(req);
-      co_await supervisor_.call("resize", std::move(v));
+      co_await supervisor_.call(req);
     } catch (const proto::ProtocolError& e) {
       if (!is_code(e, code::kSessionNotFound)) throw;  // unknown sessions succeed, as in the app
     }
@@ -75,8 +68,7 @@ asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnecti
   if (const auto* p = std::get_if<client::SignalRequest>(&payload)) {
     try {
       const sup::SignalRequest req{p->sessionId, p->signal};
-      json::value v = json::value_from(req);
-      co_await supervisor_.call("signal", std::move(v));
+      co_await supervisor_.call(req);
     } catch (const proto::ProtocolError& e) {
       if (!is_code(e, code::kSessionNotFound)) throw;  // unknown or ended: success, as in the app
     }
@@ -94,8 +86,7 @@ asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnecti
     co_return co_await list_sessions(p->includeRestorable.value_or(false));
   if (const auto* p = std::get_if<client::ClearScrollbackRequest>(&payload)) {
     const sup::ClearScrollbackRequest req{p->sessionId};
-    json::value v = json::value_from(req);
-    co_await supervisor_.call("clearScrollback", std::move(v));
+    co_await supervisor_.call(req);
     co_return json::value_from(ok);
   }
   if (const auto* p = std::get_if<client::ShutdownRequest>(&payload)) {
@@ -106,9 +97,8 @@ asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnecti
   }
   if (const auto* p = std::get_if<client::GetSnapshotRequest>(&payload)) {
     const sup::GetSnapshotRequest req{p->sessionId};
-    json::value v = json::value_from(req);
-    const json::value r = co_await supervisor_.call("getSnapshot", std::move(v));
-    client::GetSnapshotResult out{as<sup::GetSnapshotResult>(r).snapshot};
+    auto r = co_await supervisor_.call(req);
+    client::GetSnapshotResult out{std::move(r.snapshot)};
     co_return json::value_from(out);
   }
   throw proto::ProtocolError(code::kUnknownRequest, "unknown request type: " + request.type);
@@ -153,9 +143,7 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
   bool restored = false;
   int pid = 0;
   try {
-    json::value v = json::value_from(create);
-    const json::value answer = co_await supervisor_.call("createSession", std::move(v));
-    const auto created = as<sup::CreateSessionResult>(answer);
+    const auto created = co_await supervisor_.call(create);
     pid = created.pid;
     restored = created.restored.value_or(false);
     known_alive_.insert(r.sessionId);
@@ -171,8 +159,7 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
   if (!is_new || restored) {
     // (A restored one starts at its recorded size: the viewer's is this.)
     const sup::ResizeRequest req{r.sessionId, r.cols, r.rows};
-    json::value v = json::value_from(req);
-    co_await supervisor_.call("resize", std::move(v));
+    co_await supervisor_.call(req);
   }
   if (r.requestId && pending_attaches_[pending_key]) {
     // Cancelled while the session was being created: as the app's daemon
@@ -223,9 +210,7 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
   if (!route->subscribed() || !others) {
     // First viewer: subscribe from where it wants to be, or from a snapshot.
     sup::AttachSessionRequest req{route->id(), resume_from};
-    json::value v = json::value_from(req);
-    const json::value answer = co_await supervisor_.call("attachSession", std::move(v));
-    auto r = as<sup::AttachSessionResult>(answer);
+    auto r = co_await supervisor_.call(req);
     const std::uint64_t from = r.resumed ? *resume_from : r.snapshot.offset;
     log_debug("session " + route->id() + ": subscribed from offset " + std::to_string(from) +
               (r.resumed ? " (resumed)" : " (snapshot)"));
@@ -237,9 +222,7 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
   if (resume_from && *resume_from < route->position()) {
     // Rewind the one subscription; viewers ahead skip what they have.
     sup::AttachSessionRequest req{route->id(), resume_from};
-    json::value v = json::value_from(req);
-    const json::value answer = co_await supervisor_.call("attachSession", std::move(v));
-    auto r = as<sup::AttachSessionResult>(answer);
+    auto r = co_await supervisor_.call(req);
     if (r.resumed) {
       route->subscribe(*resume_from);
       route->add_viewer(stream, *resume_from, inside);
@@ -251,9 +234,7 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
     route->subscribe(r.snapshot.offset);
     if (lowest < r.snapshot.offset) {
       sup::AttachSessionRequest back{route->id(), lowest};
-      json::value v2 = json::value_from(back);
-      const json::value answer2 = co_await supervisor_.call("attachSession", std::move(v2));
-      auto r2 = as<sup::AttachSessionResult>(answer2);
+      auto r2 = co_await supervisor_.call(back);
       if (r2.resumed) {
         route->subscribe(lowest);
       } else {
@@ -267,9 +248,7 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
   // Already subscribed: a snapshot now, and this viewer continues from its
   // offset (or from resume_from, which the stream has not reached yet).
   const sup::GetSnapshotRequest snap_req{route->id()};
-  json::value snap_v = json::value_from(snap_req);
-  const json::value snap_answer = co_await supervisor_.call("getSnapshot", std::move(snap_v));
-  auto got = as<sup::GetSnapshotResult>(snap_answer);
+  auto got = co_await supervisor_.call(snap_req);
   const bool resumed = resume_from && *resume_from <= got.snapshot.offset;
   const std::uint64_t next = resumed ? *resume_from : got.snapshot.offset;
   if (next < route->position()) {
@@ -278,8 +257,7 @@ asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<Session
     // rewind the subscription to it, the ring still holds those bytes, and
     // the viewers ahead skip what they have.
     sup::AttachSessionRequest back{route->id(), next};
-    json::value v = json::value_from(back);
-    auto r = as<sup::AttachSessionResult>(co_await supervisor_.call("attachSession", std::move(v)));
+    auto r = co_await supervisor_.call(back);
     if (r.resumed) {
       route->subscribe(next);
       route->add_viewer(stream, next, inside);
@@ -304,8 +282,7 @@ asio::awaitable<void> Host::detach_viewer(std::shared_ptr<SessionRoute> route,
     route->unsubscribe();
     try {
       const sup::DetachSessionRequest req{route->id()};
-      json::value v = json::value_from(req);
-      co_await supervisor_.call("detachSession", std::move(v));
+      co_await supervisor_.call(req);
     } catch (const proto::ProtocolError& e) {
       log_debug("detachSession " + route->id() + ": " + e.code());
     }
@@ -316,13 +293,9 @@ asio::awaitable<void> Host::detach_viewer(std::shared_ptr<SessionRoute> route,
   forget_route_if_idle(id);
 }
 
-asio::awaitable<json::value> Host::list_from_supervisor() {
-  json::value none = json::object{};
-  co_return co_await supervisor_.call("listSessions", std::move(none));
-}
-
 asio::awaitable<json::value> Host::list_sessions(bool include_restorable) {
-  const auto list = as<sup::ListSessionsResult>(co_await list_from_supervisor());
+  const sup::ListSessionsRequest request;
+  const auto list = co_await supervisor_.call(request);
   client::ListSessionsResult out;
   for (const auto& s : list.sessions) {
     // A record is not a session to the app: it restores its own way.
@@ -357,15 +330,15 @@ asio::awaitable<void> Host::kill(const std::string& session_id, bool forget) {
   try {
     sup::KillSessionRequest req{session_id, std::nullopt, std::nullopt};
     if (forget) req.forget = true;
-    json::value v = json::value_from(req);
-    co_await supervisor_.call("killSession", std::move(v));
+    co_await supervisor_.call(req);
   } catch (const proto::ProtocolError& e) {
     if (!is_code(e, code::kSessionNotFound)) throw;  // an unknown session is already gone
   }
 }
 
 asio::awaitable<void> Host::kill_all() {
-  const auto list = as<sup::ListSessionsResult>(co_await list_from_supervisor());
+  const sup::ListSessionsRequest request;
+  const auto list = co_await supervisor_.call(request);
   for (const auto& s : list.sessions)
     if (s.isAlive) co_await kill(s.sessionId);
 }

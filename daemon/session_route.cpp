@@ -111,7 +111,7 @@ void SessionRoute::deliver(std::uint64_t base, std::string_view text) {
       ev.data = proto::utf8_is_valid(part) ? std::string(part) : proto::utf8_sanitize(part);
       ev.offset = v.next;
       ev.endOffset = end;
-      line = proto::encode_line(proto::make_event("data", id_, json::value_from(ev)));
+      line = proto::encode_line(proto::make_event(id_, ev));
       encoded_from = v.next;
     }
     v.next = end;
@@ -130,7 +130,7 @@ void SessionRoute::repaint(const proto::Snapshot& snapshot) {
       snapshot.rehydrateSequences + snapshot.snapshotAnsi;
   ev.offset = snapshot.offset;
   ev.endOffset = snapshot.offset;
-  const std::string line = proto::encode_line(proto::make_event("data", id_, json::value_from(ev)));
+  const std::string line = proto::encode_line(proto::make_event(id_, ev));
   for (auto& v : viewers_) {
     if (v.next >= snapshot.offset) continue;
     v.next = snapshot.offset;
@@ -149,7 +149,7 @@ void SessionRoute::on_exit(const json::value& payload) {
     deliver(carry_from_, held);
     carry_from_ += held.size();
   }
-  send_event(proto::encode_line(proto::make_event("exit", id_, payload)));
+  send_event(proto::encode_line(proto::make_event(proto::client::ExitEvent::kEvent, id_, payload)));
 }
 
 void SessionRoute::send_event(const std::string& line) {

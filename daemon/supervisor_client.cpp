@@ -136,7 +136,8 @@ asio::awaitable<void> SupervisorClient::run() {
                                      static_cast<int>(::getpid()),
                                      std::string(proto::kPtyctlVersion)};
       json::value v = json::value_from(hello);
-      const json::value r = co_await send_and_wait("hello", std::move(v), {});
+      const json::value r =
+          co_await send_and_wait(proto::sup::HelloRequest::kType, std::move(v), {});
       const auto result = json::value_to<proto::sup::HelloResult>(r);
       supervisor_pid_ = result.supervisorPid;
       log_info("connected to pty-supervisor pid " + std::to_string(result.supervisorPid) + " (" +
@@ -280,8 +281,8 @@ asio::awaitable<json::value> SupervisorClient::send_and_wait(std::string_view ty
   co_return std::move(pending.response->payload);
 }
 
-asio::awaitable<json::value> SupervisorClient::call(std::string_view type, json::value payload,
-                                                    std::string_view bytes) {
+asio::awaitable<json::value> SupervisorClient::call_raw(std::string_view type, json::value payload,
+                                                        std::string_view bytes) {
   const auto deadline = std::chrono::steady_clock::now() + options_.call_timeout;
   while (!ready_ && !stopping_ && std::chrono::steady_clock::now() < deadline)
     co_await ready_event_.wait(deadline);

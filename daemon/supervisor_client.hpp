@@ -8,6 +8,7 @@
 
 #include <ptyctl/proto/envelope.hpp>
 #include <ptyctl/proto/frame_codec.hpp>
+#include <ptyctl/proto/supervisor_messages.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
@@ -46,14 +47,22 @@ class SupervisorClient {
   // Sends a request and waits for its answer. Returns the success payload;
   // throws ProtocolError with the supervisor's code, or SUBPROCESS_ERROR when
   // no supervisor can be reached or the connection drops first.
-  asio::awaitable<boost::json::value> call(std::string_view type, boost::json::value payload,
-                                           std::string_view bytes = {});
+  // R is a wire-1 request of libproto's (R::kType, R::Result); `bytes` are
+  // the frame's payload (a write's input).
+  template <class R>
+  asio::awaitable<typename R::Result> call(const R& request, std::string_view bytes = {}) {
+    boost::json::value payload = boost::json::value_from(request);
+    const boost::json::value answer = co_await call_raw(R::kType, std::move(payload), bytes);
+    co_return boost::json::value_to<typename R::Result>(answer);
+  }
 
   // The same without waiting for readiness: for on_connected, which runs
   // before the connection is ready for everyone else.
-  asio::awaitable<boost::json::value> call_now(std::string_view type, boost::json::value payload,
-                                               std::string_view bytes = {}) {
-    return send_and_wait(type, std::move(payload), bytes);
+  template <class R>
+  asio::awaitable<typename R::Result> call_now(const R& request) {
+    boost::json::value payload = boost::json::value_from(request);
+    const boost::json::value answer = co_await send_and_wait(R::kType, std::move(payload), {});
+    co_return boost::json::value_to<typename R::Result>(answer);
   }
 
   bool connected() const { return connected_; }
@@ -77,6 +86,8 @@ class SupervisorClient {
   asio::awaitable<void> spawn_supervisor();
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
+  asio::awaitable<boost::json::value> call_raw(std::string_view type, boost::json::value payload,
+                                               std::string_view bytes);
   asio::awaitable<boost::json::value> send_and_wait(std::string_view type,
                                                     boost::json::value payload,
                                                     std::string_view bytes);

@@ -1,6 +1,9 @@
 #include <ptyctl/common/registry.hpp>
 #include <ptyctl/common/state_dir.hpp>
+#include <ptyctl/proto/json_struct.hpp>
 #include <ptyctl/proto/paths.hpp>
+
+#include <boost/describe/class.hpp>
 
 #include <boost/json.hpp>
 
@@ -101,21 +104,22 @@ std::string iso8601_utc(std::int64_t ms) {
   return buf;
 }
 
+// After the mapper's pass: the id (for readers of the file) and an explicit
+// null for no log file.
+void finish_json(json::object& o, const ProcessEntry& e) {
+  o["id"] = e.id();
+  if (!e.log_file) o["log_file"] = nullptr;
+}
+
+BOOST_DESCRIBE_STRUCT(ProcessEntry, (),
+                      (process, kind, name, pid, command, log_file, state_dir, socket, version,
+                       started_at_ms, started_at))
+PTYCTL_PROTO_JSON_DEFINE(ProcessEntry)
+
 void register_process(const ProcessEntry& e) {
   std::error_code ec;
   fs::create_directories(registry_dir(), ec);
-  json::object o{{"id", e.id()},
-                 {"process", e.process},
-                 {"kind", e.kind},
-                 {"name", e.name},
-                 {"pid", e.pid},
-                 {"command", json::value_from(e.command)},
-                 {"log_file", e.log_file ? json::value(*e.log_file) : json::value(nullptr)},
-                 {"state_dir", e.state_dir},
-                 {"socket", e.socket},
-                 {"version", e.version},
-                 {"started_at", e.started_at},
-                 {"started_at_ms", e.started_at_ms}};
+  const json::value o = json::value_from(e);
   try {
     write_private_file(registry_path(e.process), json::serialize(o) + "\n");
   } catch (const StateDirError&) {
@@ -131,22 +135,8 @@ std::optional<ProcessEntry> read_process(const std::string& process) {
   boost::system::error_code ec;
   const json::value v = json::parse(ss.str(), ec);
   if (ec || !v.is_object()) return std::nullopt;
-  const json::object& o = v.as_object();
   try {
-    ProcessEntry e;
-    e.process = json::value_to<std::string>(o.at("process"));
-    e.kind = json::value_to<std::string>(o.at("kind"));
-    e.name = json::value_to<std::string>(o.at("name"));
-    e.pid = static_cast<int>(o.at("pid").to_number<std::int64_t>());
-    e.command = json::value_to<std::vector<std::string>>(o.at("command"));
-    if (const auto* l = o.if_contains("log_file"); l && l->is_string())
-      e.log_file = json::value_to<std::string>(*l);
-    e.state_dir = json::value_to<std::string>(o.at("state_dir"));
-    e.socket = json::value_to<std::string>(o.at("socket"));
-    e.version = json::value_to<std::string>(o.at("version"));
-    e.started_at = json::value_to<std::string>(o.at("started_at"));
-    e.started_at_ms = o.at("started_at_ms").to_number<std::int64_t>();
-    return e;
+    return json::value_to<ProcessEntry>(v);
   } catch (const std::exception&) {
     return std::nullopt;
   }

@@ -112,6 +112,17 @@ json::object make_failure(std::string_view id, const ProtocolError& error) {
   return make_failure(id, error.code(), error.what());
 }
 
+std::string request_id_in(const json::object& message) {
+  const json::value* id = message.if_contains("id");
+  return id && id->is_string() ? std::string(id->get_string()) : std::string();
+}
+
+std::string session_id_in(const json::value& payload) {
+  const json::object* p = payload.if_object();
+  const json::value* s = p ? p->if_contains("sessionId") : nullptr;
+  return s && s->is_string() ? std::string(s->get_string()) : std::string();
+}
+
 json::object make_event(std::string_view event, std::string_view session_id, json::value payload) {
   return to_json(Event{std::string(event), std::string(session_id), std::move(payload)});
 }

@@ -1,4 +1,4 @@
-#include "json_struct.hpp"
+#include <ptyctl/proto/json_struct.hpp>
 
 #include <ptyctl/proto/handover.hpp>
 

@@ -1,6 +1,6 @@
 // Member lists, field checks and JSON conversions of every message type.
 
-#include "json_struct.hpp"
+#include <ptyctl/proto/json_struct.hpp>
 
 #include <ptyctl/proto/client_messages.hpp>
 #include <ptyctl/proto/limits.hpp>

@@ -112,15 +112,14 @@ void Connection::fail(const std::string& id, std::string_view c, const std::stri
   queue(proto::encode_frame(proto::make_failure(id, c, message)));
 }
 
-void Connection::send_event(std::string_view event, const std::string& session_id,
-                            json::value payload) {
+void Connection::send_exit(const std::string& session_id, const proto::sup::ExitEvent& exit) {
   if (!hello_done_) return;
-  queue(proto::encode_frame(proto::make_event(event, session_id, std::move(payload))));
+  queue(proto::encode_frame(proto::make_event(session_id, exit)));
 }
 
 std::string Connection::exit_event(Session& session) {
   proto::sup::ExitEvent e{session.exit_code().value_or(0), session.exit_signal()};
-  return proto::encode_frame(proto::make_event("exit", session.id(), json::value_from(e)));
+  return proto::encode_frame(proto::make_event(session.id(), e));
 }
 
 void Connection::detach_all() {
@@ -201,14 +200,14 @@ asio::awaitable<void> Connection::write_loop() {
                  std::to_string(s.ring().end() - sub.sent_to) + " bytes; sending a snapshot");
         proto::sup::SnapshotEvent ev{s.snapshot()};
         sub.sent_to = ev.snapshot.offset;
-        frame = proto::encode_frame(proto::make_event("snapshot", id, json::value_from(ev)));
+        frame = proto::encode_frame(proto::make_event(id, ev));
       } else if (sub.sent_to < s.ring().end()) {
         // The bytes go straight from the ring behind the frame's head.
         const std::uint64_t from = sub.sent_to;
         const std::size_t n =
             static_cast<std::size_t>(std::min<std::uint64_t>(kMaxDataChunk, s.ring().end() - from));
-        json::object ev =
-            proto::make_event("data", id, json::value_from(proto::sup::DataEvent{from}));
+        const proto::sup::DataEvent data{from};
+        json::object ev = proto::make_event(id, data);
         frame = proto::encode_frame_head(ev, n);
         frame.reserve(frame.size() + n);
         sub.sent_to += s.ring().read(from, n, frame);

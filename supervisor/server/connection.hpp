@@ -46,9 +46,8 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
   void close();
   void on_output(Session& session) override;
   void on_finished(Session& session) override;
-  // An event for this connection (the exit of a session nobody watched).
-  void send_event(std::string_view event, const std::string& session_id,
-                  boost::json::value payload);
+  // The exit of a session nobody watched, for this connection.
+  void send_exit(const std::string& session_id, const proto::sup::ExitEvent& exit);
   bool authenticated() const { return hello_done_; }
   // The socket's fd (handed over by an upgrade), -1 once closed.
   int native_handle() { return closed_ || !socket_.is_open() ? -1 : socket_.native_handle(); }

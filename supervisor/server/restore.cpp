@@ -71,19 +71,10 @@ std::vector<proto::sup::SessionInfo> Supervisor::restorable_sessions() const {
   std::vector<proto::sup::SessionInfo> out;
   for (const auto& [id, st] : records_.restorable()) {
     if (sessions_.contains(id)) continue;  // listed as itself
-    proto::sup::SessionInfo i;
-    i.sessionId = id;
+    proto::sup::SessionInfo i = info_of(st);
     i.pid = 0;
     i.isAlive = false;
-    i.cols = st.cols;
-    i.rows = st.rows;
     i.cwd = st.lastCwd.value_or(st.cwd);
-    i.shell = st.shell;
-    i.command = st.command;
-    i.workspaceId = st.workspaceId;
-    i.paneId = st.paneId;
-    i.createdAt = st.createdAt;
-    i.lastAttachedAt = st.lastAttachedAt;
     i.restorable = true;
     i.recordedAt = st.recordedAt;
     out.push_back(std::move(i));

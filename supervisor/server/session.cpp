@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <tuple>
 
 extern char** environ;
 
@@ -584,24 +585,31 @@ proto::Snapshot Session::snapshot() {
   return s;
 }
 
-proto::sup::SessionInfo Session::info() const {
+proto::sup::SessionInfo info_of(const proto::handover::SessionState& st) {
   proto::sup::SessionInfo i;
-  i.sessionId = spec_.id;
+  i.sessionId = st.sessionId;
+  i.pid = st.pid;
+  i.cols = st.cols;
+  i.rows = st.rows;
+  i.cwd = st.cwd;
+  i.shell = st.shell;
+  i.command = st.command;
+  i.workspaceId = st.workspaceId;
+  i.paneId = st.paneId;
+  i.createdAt = st.createdAt;
+  i.lastAttachedAt = st.lastAttachedAt;
+  return i;
+}
+
+proto::sup::SessionInfo Session::info() const {
+  proto::sup::SessionInfo i = info_of(describe());
   i.pid = pid_;
   i.isAlive = !finished_;
   if (finished_) {
     i.exitCode = exit_code_.value_or(0);
     i.signal = exit_signal_;
   }
-  i.cols = pending_size_ ? pending_size_->first : spec_.cols;
-  i.rows = pending_size_ ? pending_size_->second : spec_.rows;
-  i.cwd = spec_.cwd;
-  i.shell = spec_.shell;
-  i.command = spec_.command;
-  i.workspaceId = spec_.workspace_id;
-  i.paneId = spec_.pane_id;
-  i.createdAt = created_at_ms_;
-  i.lastAttachedAt = last_attached_ms_;
+  if (pending_size_) std::tie(i.cols, i.rows) = *pending_size_;
   i.offset = ring_.end();
   i.attachedClients = static_cast<int>(observers_.size());
   return i;

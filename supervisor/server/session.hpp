@@ -73,6 +73,9 @@ struct SessionHandover {
   std::string input;
 };
 
+// listSessions' entry of a session so described (its spec's part).
+proto::sup::SessionInfo info_of(const proto::handover::SessionState& state);
+
 // A handed-over session's emulator rebuilt from its bytes: what the new image
 // and its check (--check-upgrade) both do.
 void restore_emulator(emu::Emulator& emulator, const proto::handover::SessionBytes& bytes);

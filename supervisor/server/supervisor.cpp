@@ -197,7 +197,7 @@ void Supervisor::session_finished(Session& s) {
   if (s.attached_count() == 0) {
     proto::sup::ExitEvent e{s.exit_code().value_or(0), s.exit_signal()};
     for (auto& c : connections_)
-      if (c->authenticated()) c->send_event("exit", s.id(), boost::json::value_from(e));
+      if (c->authenticated()) c->send_exit(s.id(), e);
   }
   // The cap on ended sessions holds whenever one ends, not only on create
   // (after killAll of 1000 sessions). Later: we may be inside a loop over them.

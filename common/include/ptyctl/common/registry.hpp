@@ -11,6 +11,8 @@
 // state dir (default_instance_name), so two state dirs never share an entry
 // and no command acting on one state dir touches another's processes.
 
+#include <ptyctl/proto/json_conv.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +34,9 @@ struct ProcessEntry {
   std::string started_at;  // ISO 8601 UTC
   std::string id() const { return "process/" + process; }
 };
+// Its registry file's JSON (libproto's mapper), with `id` added and a null
+// `log_file` when it has none.
+PTYCTL_PROTO_JSON(ProcessEntry);
 
 // "supervisor" + "default" → "supervisor-default".
 std::string process_name(const std::string& kind, const std::string& name);

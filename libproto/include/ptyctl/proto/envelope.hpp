@@ -72,6 +72,20 @@ boost::json::object make_request(std::string_view id, const P& payload) {
   return make_request(id, P::kType, boost::json::value_from(payload));
 }
 
+// An event of a typed payload E (E::kEvent names it).
+template <class E>
+boost::json::object make_event(std::string_view session_id, const E& payload) {
+  return make_event(E::kEvent, session_id, boost::json::value_from(payload));
+}
+
+// The id of a message that may not parse as a request (for its failure):
+// "" when it has no string id.
+std::string request_id_in(const boost::json::object& message);
+
+// The session a request's payload names (its sessionId, if a string), even
+// in a payload that failed to parse: "" when it names none.
+std::string session_id_in(const boost::json::value& payload);
+
 // A typed request payload: one of Ts, chosen by the request's type.
 template <class... Ts>
 struct RequestSet {

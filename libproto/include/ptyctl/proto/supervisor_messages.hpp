@@ -42,8 +42,19 @@ PTYCTL_PROTO_JSON(SessionInfo);
 
 // --- requests -------------------------------------------------------------
 
+// Each request names its success payload (Result): SupervisorClient::call is
+// typed end to end.
+struct HelloResult;
+struct CreateSessionResult;
+struct AttachSessionResult;
+struct EmptyResult;
+struct GetSnapshotResult;
+struct ListSessionsResult;
+struct PrepareUpgradeResult;
+
 struct HelloRequest {
   static constexpr std::string_view kType = "hello";
+  using Result = HelloResult;  // its success payload
   int protocolVersion = 0;
   int daemonPid = 0;
   std::string daemonVersion;
@@ -53,6 +64,7 @@ PTYCTL_PROTO_JSON(HelloRequest);
 
 struct CreateSessionRequest {
   static constexpr std::string_view kType = "createSession";
+  using Result = CreateSessionResult;  // its success payload
   std::string sessionId;
   int cols = 80;
   int rows = 24;
@@ -79,6 +91,7 @@ PTYCTL_PROTO_JSON(CreateSessionRequest);
 
 struct AttachSessionRequest {
   static constexpr std::string_view kType = "attachSession";
+  using Result = AttachSessionResult;  // its success payload
   std::string sessionId;
   std::optional<std::uint64_t> fromOffset;
   bool operator==(const AttachSessionRequest&) const = default;
@@ -87,6 +100,7 @@ PTYCTL_PROTO_JSON(AttachSessionRequest);
 
 struct DetachSessionRequest {
   static constexpr std::string_view kType = "detachSession";
+  using Result = EmptyResult;  // its success payload
   std::string sessionId;
   bool operator==(const DetachSessionRequest&) const = default;
 };
@@ -94,6 +108,7 @@ PTYCTL_PROTO_JSON(DetachSessionRequest);
 
 struct WriteRequest {  // the bytes are the frame's payload
   static constexpr std::string_view kType = "write";
+  using Result = EmptyResult;  // its success payload
   std::string sessionId;
   bool operator==(const WriteRequest&) const = default;
 };
@@ -101,6 +116,7 @@ PTYCTL_PROTO_JSON(WriteRequest);
 
 struct ResizeRequest {
   static constexpr std::string_view kType = "resize";
+  using Result = EmptyResult;  // its success payload
   std::string sessionId;
   int cols = 80;
   int rows = 24;
@@ -110,6 +126,7 @@ PTYCTL_PROTO_JSON(ResizeRequest);
 
 struct GetSnapshotRequest {
   static constexpr std::string_view kType = "getSnapshot";
+  using Result = GetSnapshotResult;  // its success payload
   std::string sessionId;
   bool operator==(const GetSnapshotRequest&) const = default;
 };
@@ -117,6 +134,7 @@ PTYCTL_PROTO_JSON(GetSnapshotRequest);
 
 struct KillSessionRequest {
   static constexpr std::string_view kType = "killSession";
+  using Result = EmptyResult;  // its success payload
   std::string sessionId;
   std::optional<std::string> signal;  // default SIGHUP
   // Ours (additive): the record goes once the session has ended, instead of
@@ -128,6 +146,7 @@ PTYCTL_PROTO_JSON(KillSessionRequest);
 
 struct SignalRequest {
   static constexpr std::string_view kType = "signal";
+  using Result = EmptyResult;  // its success payload
   std::string sessionId;
   std::string signal;
   bool operator==(const SignalRequest&) const = default;
@@ -136,12 +155,14 @@ PTYCTL_PROTO_JSON(SignalRequest);
 
 struct ListSessionsRequest {
   static constexpr std::string_view kType = "listSessions";
+  using Result = ListSessionsResult;  // its success payload
   bool operator==(const ListSessionsRequest&) const = default;
 };
 PTYCTL_PROTO_JSON(ListSessionsRequest);
 
 struct ClearScrollbackRequest {
   static constexpr std::string_view kType = "clearScrollback";
+  using Result = EmptyResult;  // its success payload
   std::string sessionId;
   bool operator==(const ClearScrollbackRequest&) const = default;
 };
@@ -149,6 +170,7 @@ PTYCTL_PROTO_JSON(ClearScrollbackRequest);
 
 struct PrepareUpgradeRequest {
   static constexpr std::string_view kType = "prepareUpgrade";
+  using Result = PrepareUpgradeResult;  // its success payload
   std::optional<std::string> binary;
   bool operator==(const PrepareUpgradeRequest&) const = default;
 };

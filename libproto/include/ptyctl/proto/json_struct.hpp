@@ -1,7 +1,12 @@
 #pragma once
-// Private to libproto: reads and writes message structs from their Boost.Describe
+// The project's JSON mapper: reads and writes structs from their Boost.Describe
 // member lists, so every field is checked the same way and errors name the
-// field by its JSON path ("snapshot.modes.autoWrap must be a boolean").
+// field by its JSON path ("snapshot.modes.autoWrap must be a boolean"). Every
+// JSON type of the project goes through it: declare the conversions with
+// PTYCTL_PROTO_JSON (json_conv.hpp) beside the struct, and define them in one
+// source with BOOST_DESCRIBE_STRUCT and PTYCTL_PROTO_JSON_DEFINE. A member
+// left out of the description is a compile error (its count is checked
+// against Boost.PFR's).
 //
 // Rules: a missing non-optional field is an error; an optional field that is
 // missing or null is empty, and an empty one is left out when writing; fields
@@ -13,6 +18,7 @@
 #include <boost/describe/members.hpp>
 #include <boost/json.hpp>
 #include <boost/mp11/algorithm.hpp>
+#include <boost/pfr/tuple_size.hpp>
 
 #include <cmath>
 #include <concepts>
@@ -168,8 +174,19 @@ void read_value(const json::value& v, std::string_view path, T& out) {
   if constexpr (requires { check(out); }) check(out);
 }
 
+// Every member of T is in its description: one added to the struct and not to
+// BOOST_DESCRIBE_STRUCT would silently never be read or written.
+template <Described T>
+constexpr void check_described_completely() {
+  constexpr std::size_t described = boost::mp11::mp_size<
+      boost::describe::describe_members<T, boost::describe::mod_public>>::value;
+  static_assert(described == boost::pfr::tuple_size_v<T>,
+                "a member of this struct is missing from its BOOST_DESCRIBE_STRUCT list");
+}
+
 template <Described T>
 T read_struct(const json::value& v) {
+  check_described_completely<T>();
   T out{};
   read_value(v, "", out);
   return out;
@@ -177,6 +194,7 @@ T read_struct(const json::value& v) {
 
 template <Described T>
 void write_struct(json::value& jv, const T& x) {
+  check_described_completely<T>();
   json::object& obj = jv.emplace_object();
   boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
       [&](auto member) {
