@@ -66,16 +66,45 @@ class Host {
   asio::awaitable<boost::json::value> dispatch(const std::shared_ptr<ClientConnection>& from,
                                                const proto::Request& request);
 
-  // Request handlers (host_requests.cpp).
-  asio::awaitable<boost::json::value> create_or_attach(
-      const std::shared_ptr<ClientConnection>& from, const proto::client::CreateOrAttachRequest& r);
+  // One handler per request (host_requests.cpp), answering its Result.
+  template <class R>
+  asio::awaitable<boost::json::value> answer(const std::shared_ptr<ClientConnection>& from,
+                                             const R& request) {
+    const auto result = co_await on(from, request);
+    co_return boost::json::value_from(result);
+  }
+  using Connection = std::shared_ptr<ClientConnection>;
+  asio::awaitable<proto::client::CreateOrAttachResult> on(
+      const Connection& from, const proto::client::CreateOrAttachRequest& r);
+  asio::awaitable<proto::client::SuccessResult> on(
+      const Connection& from, const proto::client::CancelCreateOrAttachRequest& r);
+  asio::awaitable<proto::client::SuccessResult> on(const Connection& from,
+                                                   const proto::client::WriteRequest& r);
+  asio::awaitable<proto::client::SuccessResult> on(const Connection& from,
+                                                   const proto::client::ResizeRequest& r);
+  asio::awaitable<proto::client::SuccessResult> on(const Connection& from,
+                                                   const proto::client::DetachRequest& r);
+  asio::awaitable<proto::client::SuccessResult> on(const Connection& from,
+                                                   const proto::client::SignalRequest& r);
+  asio::awaitable<proto::client::SuccessResult> on(const Connection& from,
+                                                   const proto::client::KillRequest& r);
+  asio::awaitable<proto::client::SuccessResult> on(const Connection& from,
+                                                   const proto::client::KillAllRequest& r);
+  asio::awaitable<proto::client::ListSessionsResult> on(
+      const Connection& from, const proto::client::ListSessionsRequest& r);
+  asio::awaitable<proto::client::SuccessResult> on(const Connection& from,
+                                                   const proto::client::ClearScrollbackRequest& r);
+  asio::awaitable<proto::client::SuccessResult> on(const Connection& from,
+                                                   const proto::client::ShutdownRequest& r);
+  asio::awaitable<proto::client::GetSnapshotResult> on(const Connection& from,
+                                                       const proto::client::GetSnapshotRequest& r);
   asio::awaitable<AttachOutcome> attach_viewer(std::shared_ptr<SessionRoute> route,
                                                std::shared_ptr<ClientConnection> stream,
                                                std::optional<std::uint64_t> resume_from,
                                                std::string inside);
   asio::awaitable<void> detach_viewer(std::shared_ptr<SessionRoute> route,
                                       const ClientConnection* stream);
-  asio::awaitable<boost::json::value> list_sessions(bool include_restorable);
+  asio::awaitable<proto::client::ListSessionsResult> list_sessions(bool include_restorable);
   asio::awaitable<void> kill_all();
   // `forget`: its record goes once it has ended (a disposed session).
   asio::awaitable<void> kill(const std::string& session_id, bool forget = false);

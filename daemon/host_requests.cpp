@@ -28,84 +28,105 @@ bool is_code(const proto::ProtocolError& e, std::string_view c) {
 asio::awaitable<json::value> Host::dispatch(const std::shared_ptr<ClientConnection>& from,
                                             const proto::Request& request) {
   const auto payload = client::Requests::parse(request.type, request.payload);
-  const client::SuccessResult ok;
-  if (const auto* p = std::get_if<client::CreateOrAttachRequest>(&payload))
-    co_return co_await create_or_attach(from, *p);
-  if (const auto* p = std::get_if<client::CancelCreateOrAttachRequest>(&payload)) {
-    auto it = pending_attaches_.find({p->sessionId, p->requestId});
-    if (it != pending_attaches_.end()) it->second = true;
-    co_return json::value_from(ok);
-  }
-  if (const auto* p = std::get_if<client::WriteRequest>(&payload)) {
-    try {
-      const sup::WriteRequest req{p->sessionId};
-      co_await supervisor_.call(req, p->data);
-    } catch (const proto::ProtocolError& e) {
-      if (is_code(e, code::kWriteQueueFull)) throw;
-      // The app recognises a lost session by this text (and recovers it).
-      if (is_code(e, code::kSessionNotFound) || is_code(e, code::kWriteFailed))
-        throw proto::ProtocolError(code::kWriteFailed, "Session not found: " + p->sessionId);
-      throw proto::ProtocolError(code::kWriteFailed, e.what());
-    }
-    co_return json::value_from(ok);
-  }
-  if (const auto* p = std::get_if<client::ResizeRequest>(&payload)) {
-    try {
-      const sup::ResizeRequest req{p->sessionId, p->cols, p->rows};
-      co_await supervisor_.call(req);
-    } catch (const proto::ProtocolError& e) {
-      if (!is_code(e, code::kSessionNotFound)) throw;  // unknown sessions succeed, as in the app
-    }
-    co_return json::value_from(ok);
-  }
-  if (const auto* p = std::get_if<client::DetachRequest>(&payload)) {
-    if (auto stream = stream_of(*from)) {
-      auto it = routes_.find(p->sessionId);
-      if (it != routes_.end()) co_await detach_viewer(it->second, stream.get());
-    }
-    co_return json::value_from(ok);
-  }
-  if (const auto* p = std::get_if<client::SignalRequest>(&payload)) {
-    try {
-      const sup::SignalRequest req{p->sessionId, p->signal};
-      co_await supervisor_.call(req);
-    } catch (const proto::ProtocolError& e) {
-      if (!is_code(e, code::kSessionNotFound)) throw;  // unknown or ended: success, as in the app
-    }
-    co_return json::value_from(ok);
-  }
-  if (const auto* p = std::get_if<client::KillRequest>(&payload)) {
-    co_await kill(p->sessionId);
-    co_return json::value_from(ok);
-  }
-  if (std::get_if<client::KillAllRequest>(&payload)) {
-    co_await kill_all();
-    co_return json::value_from(ok);
-  }
-  if (const auto* p = std::get_if<client::ListSessionsRequest>(&payload))
-    co_return co_await list_sessions(p->includeRestorable.value_or(false));
-  if (const auto* p = std::get_if<client::ClearScrollbackRequest>(&payload)) {
-    const sup::ClearScrollbackRequest req{p->sessionId};
-    co_await supervisor_.call(req);
-    co_return json::value_from(ok);
-  }
-  if (const auto* p = std::get_if<client::ShutdownRequest>(&payload)) {
-    if (p->killSessions.value_or(false)) co_await kill_all();
-    // After this answer has gone out.
-    asio::post(io_, [this]() { stop("shutdown requested by a client"); });
-    co_return json::value_from(ok);
-  }
-  if (const auto* p = std::get_if<client::GetSnapshotRequest>(&payload)) {
-    const sup::GetSnapshotRequest req{p->sessionId};
-    auto r = co_await supervisor_.call(req);
-    client::GetSnapshotResult out{std::move(r.snapshot)};
-    co_return json::value_from(out);
-  }
-  throw proto::ProtocolError(code::kUnknownRequest, "unknown request type: " + request.type);
+  co_return co_await std::visit([&](const auto& p) { return answer(from, p); }, payload);
 }
 
-asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<ClientConnection>& from,
-                                                    const client::CreateOrAttachRequest& r) {
+// --- one handler per request (tmux's one entry per command) -------------------
+
+asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>&,
+                                                const client::CancelCreateOrAttachRequest& p) {
+  auto it = pending_attaches_.find({p.sessionId, p.requestId});
+  if (it != pending_attaches_.end()) it->second = true;
+  co_return client::SuccessResult{};
+}
+
+asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>&,
+                                                const client::WriteRequest& p) {
+  try {
+    const sup::WriteRequest req{p.sessionId};
+    co_await supervisor_.call(req, p.data);
+  } catch (const proto::ProtocolError& e) {
+    if (is_code(e, code::kWriteQueueFull)) throw;
+    // The app recognises a lost session by this text (and recovers it).
+    if (is_code(e, code::kSessionNotFound) || is_code(e, code::kWriteFailed))
+      throw proto::ProtocolError(code::kWriteFailed, "Session not found: " + p.sessionId);
+    throw proto::ProtocolError(code::kWriteFailed, e.what());
+  }
+  co_return client::SuccessResult{};
+}
+
+asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>&,
+                                                const client::ResizeRequest& p) {
+  try {
+    const sup::ResizeRequest req{p.sessionId, p.cols, p.rows};
+    co_await supervisor_.call(req);
+  } catch (const proto::ProtocolError& e) {
+    if (!is_code(e, code::kSessionNotFound)) throw;  // unknown sessions succeed, as in the app
+  }
+  co_return client::SuccessResult{};
+}
+
+asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>& from,
+                                                const client::DetachRequest& p) {
+  if (auto stream = stream_of(*from)) {
+    auto it = routes_.find(p.sessionId);
+    if (it != routes_.end()) co_await detach_viewer(it->second, stream.get());
+  }
+  co_return client::SuccessResult{};
+}
+
+asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>&,
+                                                const client::SignalRequest& p) {
+  try {
+    const sup::SignalRequest req{p.sessionId, p.signal};
+    co_await supervisor_.call(req);
+  } catch (const proto::ProtocolError& e) {
+    if (!is_code(e, code::kSessionNotFound)) throw;  // unknown or ended: success, as in the app
+  }
+  co_return client::SuccessResult{};
+}
+
+asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>&,
+                                                const client::KillRequest& p) {
+  co_await kill(p.sessionId);
+  co_return client::SuccessResult{};
+}
+
+asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>&,
+                                                const client::KillAllRequest&) {
+  co_await kill_all();
+  co_return client::SuccessResult{};
+}
+
+asio::awaitable<client::ListSessionsResult> Host::on(const std::shared_ptr<ClientConnection>&,
+                                                     const client::ListSessionsRequest& p) {
+  co_return co_await list_sessions(p.includeRestorable.value_or(false));
+}
+
+asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>&,
+                                                const client::ClearScrollbackRequest& p) {
+  const sup::ClearScrollbackRequest req{p.sessionId};
+  co_await supervisor_.call(req);
+  co_return client::SuccessResult{};
+}
+
+asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>&,
+                                                const client::ShutdownRequest& p) {
+  if (p.killSessions.value_or(false)) co_await kill_all();
+  // After this answer has gone out.
+  asio::post(io_, [this]() { stop("shutdown requested by a client"); });
+  co_return client::SuccessResult{};
+}
+
+asio::awaitable<client::GetSnapshotResult> Host::on(const std::shared_ptr<ClientConnection>&,
+                                                    const client::GetSnapshotRequest& p) {
+  const sup::GetSnapshotRequest req{p.sessionId};
+  auto r = co_await supervisor_.call(req);
+  co_return client::GetSnapshotResult{std::move(r.snapshot)};
+}
+
+asio::awaitable<client::CreateOrAttachResult> Host::on(
+    const std::shared_ptr<ClientConnection>& from, const client::CreateOrAttachRequest& r) {
   auto stream = stream_of(*from);
   if (!stream)
     throw proto::ProtocolError(code::kStreamNotConnected,
@@ -196,7 +217,7 @@ asio::awaitable<json::value> Host::create_or_attach(const std::shared_ptr<Client
   result.pid = pid ? pid : (attached.session ? attached.session->pid : 0);
   if (r.resumeFrom) result.resumed = attached.resumed;
   if (r.restore) result.restored = restored;
-  co_return json::value_from(result);
+  co_return result;
 }
 
 asio::awaitable<Host::AttachOutcome> Host::attach_viewer(std::shared_ptr<SessionRoute> route,
@@ -293,7 +314,7 @@ asio::awaitable<void> Host::detach_viewer(std::shared_ptr<SessionRoute> route,
   forget_route_if_idle(id);
 }
 
-asio::awaitable<json::value> Host::list_sessions(bool include_restorable) {
+asio::awaitable<client::ListSessionsResult> Host::list_sessions(bool include_restorable) {
   const sup::ListSessionsRequest request;
   const auto list = co_await supervisor_.call(request);
   client::ListSessionsResult out;
@@ -323,7 +344,7 @@ asio::awaitable<json::value> Host::list_sessions(bool include_restorable) {
     sum.restorable = s.restorable;
     out.sessions.push_back(std::move(sum));
   }
-  co_return json::value_from(out);
+  co_return out;
 }
 
 asio::awaitable<void> Host::kill(const std::string& session_id, bool forget) {

@@ -278,122 +278,139 @@ void Connection::dispatch(const proto::Request& request, const std::string& byte
     throw proto::ProtocolError(code::kNotAuthenticated, "the first request must be hello");
 
   const auto payload = Requests::parse(request.type, request.payload);
-  auto session_of = [&](const std::string& sid) {
-    auto s = supervisor_.find(sid);
-    if (!s) throw proto::ProtocolError(code::kSessionNotFound, "no session " + sid);
-    return s;
-  };
+  std::visit([&](const auto& p) { on(request.id, p, bytes); }, payload);
+}
 
-  std::visit(
-      [&](const auto& p) {
-        using T = std::decay_t<decltype(p)>;
-        if constexpr (std::is_same_v<T, CreateSessionRequest>) {
-          if (auto existing = supervisor_.find(p.sessionId); existing && !existing->finished())
-            throw proto::ProtocolError(code::kSessionExists,
-                                       "session " + p.sessionId + " is running");
-          if (p.restore.value_or(false)) {
-            if (auto s = supervisor_.restore(p.sessionId, p.rerun.value_or(false))) {
-              CreateSessionResult result{s->id(), s->pid(), true, true};
-              respond(request.id, json::value_from(result));
-              return;
-            }
-          }
-          SessionSpec spec;
-          spec.id = p.sessionId;
-          spec.cols = p.cols;
-          spec.rows = p.rows;
-          spec.cwd = p.cwd.value_or(supervisor_.options().default_cwd);
-          spec.shell = p.shell.value_or(supervisor_.options().default_shell);
-          spec.args = p.args.value_or(std::vector<std::string>{});
-          spec.command = p.command;
-          spec.env = p.env.value_or(std::map<std::string, std::string>{});
-          spec.inherit_env = p.inheritEnv.value_or(true);
-          spec.workspace_id = p.workspaceId.value_or("");
-          spec.pane_id = p.paneId.value_or("");
-          auto s = supervisor_.create(std::move(spec));
-          respond(request.id,
-                  json::value_from(CreateSessionResult{s->id(), s->pid(), true, std::nullopt}));
-        } else if constexpr (std::is_same_v<T, AttachSessionRequest>) {
-          auto s = session_of(p.sessionId);
-          AttachSessionResult result{s->snapshot(), false, s->info()};
-          Subscription sub{s, result.snapshot.offset, false};
-          if (p.fromOffset && s->ring().holds(*p.fromOffset)) {
-            sub.sent_to = *p.fromOffset;
-            result.resumed = true;
-          }
-          if (auto old = subs_.find(p.sessionId); old != subs_.end())
-            old->second.session->detach(this);
-          subs_[p.sessionId] = sub;
-          s->attach(this);
-          respond(request.id, json::value_from(result));
-        } else if constexpr (std::is_same_v<T, DetachSessionRequest>) {
-          if (auto it = subs_.find(p.sessionId); it != subs_.end()) {
-            it->second.session->detach(this);
-            subs_.erase(it);
-          } else {
-            session_of(p.sessionId);
-          }
-          respond(request.id, json::object{});
-        } else if constexpr (std::is_same_v<T, WriteRequest>) {
-          auto s = session_of(p.sessionId);
-          if (s->finished())
-            throw proto::ProtocolError(code::kWriteFailed, "session " + p.sessionId + " has ended");
-          if (!s->queue_input(bytes))
-            throw proto::ProtocolError(code::kWriteQueueFull,
-                                       "the session's input queue is full (64 MiB); nothing was "
-                                       "written");
-          respond(request.id, json::object{});
-        } else if constexpr (std::is_same_v<T, ResizeRequest>) {
-          session_of(p.sessionId)->resize(p.cols, p.rows);
-          respond(request.id, json::object{});
-        } else if constexpr (std::is_same_v<T, GetSnapshotRequest>) {
-          auto s = session_of(p.sessionId);
-          respond(request.id, json::value_from(GetSnapshotResult{s->snapshot(), s->info()}));
-        } else if constexpr (std::is_same_v<T, KillSessionRequest>) {
-          if (!supervisor_.find(p.sessionId) && supervisor_.remove_record(p.sessionId)) {
-            respond(request.id, json::object{});  // a restorable one: its record goes
-            return;
-          }
-          auto s = session_of(p.sessionId);
-          const int sig = *proto::signal_from_name(p.signal.value_or("SIGHUP"));
-          respond(request.id, json::object{});
-          if (s->finished()) {
-            // Already ended: its exit again, and the record goes.
-            queue(exit_event(*s));
-            if (auto it = subs_.find(p.sessionId); it != subs_.end()) it->second.exit_sent = true;
-            supervisor_.remove(p.sessionId);
-          } else {
-            if (p.forget.value_or(false)) s->forget_when_finished();
-            s->kill(sig, supervisor_.options().kill_grace);
-          }
-        } else if constexpr (std::is_same_v<T, SignalRequest>) {
-          auto s = session_of(p.sessionId);
-          if (!s->send_signal(*proto::signal_from_name(p.signal)))
-            throw proto::ProtocolError(code::kSessionNotFound,
-                                       "session " + p.sessionId + " has ended");
-          respond(request.id, json::object{});
-        } else if constexpr (std::is_same_v<T, ListSessionsRequest>) {
-          ListSessionsResult result;
-          for (const auto& s : supervisor_.sessions())
-            result.sessions.push_back(s->info());
-          for (auto& info : supervisor_.restorable_sessions())
-            result.sessions.push_back(std::move(info));
-          respond(request.id, json::value_from(result));
-        } else if constexpr (std::is_same_v<T, ClearScrollbackRequest>) {
-          session_of(p.sessionId)->clear_history();
-          respond(request.id, json::object{});
-        } else if constexpr (std::is_same_v<T, PrepareUpgradeRequest>) {
-          // Answered here only when it did not happen; otherwise the next
-          // image answers on this socket.
-          supervisor_.upgrade(p.binary, weak_from_this(), request.id,
-                              [self = weak_from_this(), id = request.id](const std::string& why) {
-                                if (auto c = self.lock()) c->fail(id, code::kUpgradeFailed, why);
-                              });
-        } else if constexpr (std::is_same_v<T, HelloRequest>) {
-          throw proto::ProtocolError(code::kInvalidRequest, "hello was already received");
-        }
-      },
-      payload);
+// --- one handler per request (the first, hello, is answered above) ----------
+
+using namespace proto::sup;
+
+std::shared_ptr<Session> Connection::session_of(const std::string& id) const {
+  auto s = supervisor_.find(id);
+  if (!s) throw proto::ProtocolError(code::kSessionNotFound, "no session " + id);
+  return s;
+}
+
+void Connection::on(const std::string& id, const CreateSessionRequest& p, const std::string&) {
+  if (auto existing = supervisor_.find(p.sessionId); existing && !existing->finished())
+    throw proto::ProtocolError(code::kSessionExists, "session " + p.sessionId + " is running");
+  if (p.restore.value_or(false)) {
+    if (auto s = supervisor_.restore(p.sessionId, p.rerun.value_or(false))) {
+      respond(id, json::value_from(CreateSessionResult{s->id(), s->pid(), true, true}));
+      return;
+    }
+  }
+  SessionSpec spec;
+  spec.id = p.sessionId;
+  spec.cols = p.cols;
+  spec.rows = p.rows;
+  spec.cwd = p.cwd.value_or(supervisor_.options().default_cwd);
+  spec.shell = p.shell.value_or(supervisor_.options().default_shell);
+  spec.args = p.args.value_or(std::vector<std::string>{});
+  spec.command = p.command;
+  spec.env = p.env.value_or(std::map<std::string, std::string>{});
+  spec.inherit_env = p.inheritEnv.value_or(true);
+  spec.workspace_id = p.workspaceId.value_or("");
+  spec.pane_id = p.paneId.value_or("");
+  auto s = supervisor_.create(std::move(spec));
+  respond(id, json::value_from(CreateSessionResult{s->id(), s->pid(), true, std::nullopt}));
+}
+
+void Connection::on(const std::string& id, const AttachSessionRequest& p, const std::string&) {
+  auto s = session_of(p.sessionId);
+  AttachSessionResult result{s->snapshot(), false, s->info()};
+  Subscription sub{s, result.snapshot.offset, false};
+  if (p.fromOffset && s->ring().holds(*p.fromOffset)) {
+    sub.sent_to = *p.fromOffset;
+    result.resumed = true;
+  }
+  if (auto old = subs_.find(p.sessionId); old != subs_.end()) old->second.session->detach(this);
+  subs_[p.sessionId] = sub;
+  s->attach(this);
+  respond(id, json::value_from(result));
+}
+
+void Connection::on(const std::string& id, const DetachSessionRequest& p, const std::string&) {
+  if (auto it = subs_.find(p.sessionId); it != subs_.end()) {
+    it->second.session->detach(this);
+    subs_.erase(it);
+  } else {
+    session_of(p.sessionId);
+  }
+  respond(id, json::value_from(EmptyResult{}));
+}
+
+void Connection::on(const std::string& id, const WriteRequest& p, const std::string& bytes) {
+  auto s = session_of(p.sessionId);
+  if (s->finished())
+    throw proto::ProtocolError(code::kWriteFailed, "session " + p.sessionId + " has ended");
+  if (!s->queue_input(bytes))
+    throw proto::ProtocolError(code::kWriteQueueFull,
+                               "the session's input queue is full (64 MiB); nothing was written");
+  respond(id, json::value_from(EmptyResult{}));
+}
+
+void Connection::on(const std::string& id, const ResizeRequest& p, const std::string&) {
+  session_of(p.sessionId)->resize(p.cols, p.rows);
+  respond(id, json::value_from(EmptyResult{}));
+}
+
+void Connection::on(const std::string& id, const GetSnapshotRequest& p, const std::string&) {
+  auto s = session_of(p.sessionId);
+  respond(id, json::value_from(GetSnapshotResult{s->snapshot(), s->info()}));
+}
+
+void Connection::on(const std::string& id, const KillSessionRequest& p, const std::string&) {
+  if (!supervisor_.find(p.sessionId) && supervisor_.remove_record(p.sessionId)) {
+    respond(id, json::value_from(EmptyResult{}));  // a restorable one: its record goes
+    return;
+  }
+  auto s = session_of(p.sessionId);
+  const int sig = *proto::signal_from_name(p.signal.value_or("SIGHUP"));
+  respond(id, json::value_from(EmptyResult{}));
+  if (s->finished()) {
+    // Already ended: its exit again, and the record goes.
+    queue(exit_event(*s));
+    if (auto it = subs_.find(p.sessionId); it != subs_.end()) it->second.exit_sent = true;
+    supervisor_.remove(p.sessionId);
+  } else {
+    if (p.forget.value_or(false)) s->forget_when_finished();
+    s->kill(sig, supervisor_.options().kill_grace);
+  }
+}
+
+void Connection::on(const std::string& id, const SignalRequest& p, const std::string&) {
+  auto s = session_of(p.sessionId);
+  if (!s->send_signal(*proto::signal_from_name(p.signal)))
+    throw proto::ProtocolError(code::kSessionNotFound, "session " + p.sessionId + " has ended");
+  respond(id, json::value_from(EmptyResult{}));
+}
+
+void Connection::on(const std::string& id, const ListSessionsRequest&, const std::string&) {
+  ListSessionsResult result;
+  for (const auto& s : supervisor_.sessions())
+    result.sessions.push_back(s->info());
+  for (auto& info : supervisor_.restorable_sessions())
+    result.sessions.push_back(std::move(info));
+  respond(id, json::value_from(result));
+}
+
+void Connection::on(const std::string& id, const ClearScrollbackRequest& p, const std::string&) {
+  session_of(p.sessionId)->clear_history();
+  respond(id, json::value_from(EmptyResult{}));
+}
+
+void Connection::on(const std::string& id, const PrepareUpgradeRequest& p, const std::string&) {
+  // Answered here only when it did not happen; otherwise the next image
+  // answers on this socket.
+  supervisor_.upgrade(p.binary, weak_from_this(), id,
+                      [self = weak_from_this(), id](const std::string& why) {
+                        if (auto c = self.lock()) c->fail(id, code::kUpgradeFailed, why);
+                      });
+}
+
+void Connection::on(const std::string&, const HelloRequest&, const std::string&) {
+  throw proto::ProtocolError(code::kInvalidRequest, "hello was already received");
 }
 
 }  // namespace ptyctl::sup

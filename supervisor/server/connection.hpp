@@ -64,6 +64,27 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
   asio::awaitable<void> hello_deadline();
   void handle(proto::Frame& frame);
   void dispatch(const proto::Request& request, const std::string& payload_bytes);
+  // One handler per request (tmux's one entry per command); `bytes` is the
+  // frame's payload, which only a write has.
+  void on(const std::string& id, const proto::sup::CreateSessionRequest& p,
+          const std::string& bytes);
+  void on(const std::string& id, const proto::sup::AttachSessionRequest& p,
+          const std::string& bytes);
+  void on(const std::string& id, const proto::sup::DetachSessionRequest& p,
+          const std::string& bytes);
+  void on(const std::string& id, const proto::sup::WriteRequest& p, const std::string& bytes);
+  void on(const std::string& id, const proto::sup::ResizeRequest& p, const std::string& bytes);
+  void on(const std::string& id, const proto::sup::GetSnapshotRequest& p, const std::string& bytes);
+  void on(const std::string& id, const proto::sup::KillSessionRequest& p, const std::string& bytes);
+  void on(const std::string& id, const proto::sup::SignalRequest& p, const std::string& bytes);
+  void on(const std::string& id, const proto::sup::ListSessionsRequest& p,
+          const std::string& bytes);
+  void on(const std::string& id, const proto::sup::ClearScrollbackRequest& p,
+          const std::string& bytes);
+  void on(const std::string& id, const proto::sup::PrepareUpgradeRequest& p,
+          const std::string& bytes);
+  void on(const std::string& id, const proto::sup::HelloRequest& p, const std::string& bytes);
+  std::shared_ptr<Session> session_of(const std::string& id) const;
   void respond(const std::string& id, boost::json::value payload);
   void fail(const std::string& id, std::string_view code, const std::string& message);
   void queue(std::string frame);
