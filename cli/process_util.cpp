@@ -1,5 +1,6 @@
 #include "process_util.hpp"
 
+#include <ptyctl/common/launch.hpp>
 #include <ptyctl/common/state_dir.hpp>
 #include <ptyctl/proto/json_struct.hpp>
 #include <ptyctl/proto/paths.hpp>
@@ -148,13 +149,8 @@ int start_detached(const Globals& globals, const std::string& kind,
   const std::string bin = sibling_binary(globals, binary_of_kind(kind));
   std::vector<std::string> argv{bin};
   argv.insert(argv.end(), args.begin(), args.end());
-  const pid_t pid = ::fork();
+  const pid_t pid = launch_detached(argv);
   if (pid < 0) throw CliError(kFailed, "fork failed");
-  if (pid == 0) {
-    ::close_range(3, ~0U, 0);  // our sockets are not the server's
-    exec_command(argv);
-    ::_exit(127);
-  }
   int status = 0;
   ::waitpid(pid, &status, 0);  // with -d it returns once the server listens
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;

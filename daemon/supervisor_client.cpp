@@ -1,5 +1,6 @@
 #include "supervisor_client.hpp"
 
+#include <ptyctl/common/launch.hpp>
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/proto/errors.hpp>
 #include <ptyctl/proto/paths.hpp>
@@ -59,26 +60,13 @@ std::string SupervisorClient::binary() const {
 asio::awaitable<void> SupervisorClient::spawn_supervisor() {
   const std::string bin = binary();
   log_info("no supervisor answers on " + socket_path_ + "; starting " + bin);
-  std::vector<std::string> args{
-      bin,      "--state-dir",     options_.state_dir, "--log-level", options_.log_level,
-      "--name", options_.instance, "--detach"};
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
+  // In a session of its own (a Ctrl-C on our terminal never reaches it);
+  // --detach then forks again and logs to <state-dir>/pty-supervisor.log.
+  const pid_t pid = launch_detached({bin, "--state-dir", options_.state_dir, "--log-level",
+                                     options_.log_level, "--name", options_.instance, "--detach"});
   if (pid < 0) {
     log_error("fork failed; cannot start pty-supervisor");
     co_return;
-  }
-  if (pid == 0) {
-    // Its own session from the first instruction, so that a Ctrl-C on our
-    // terminal never reaches it; --detach then forks again and logs to
-    // <state-dir>/pty-supervisor.log.
-    ::setsid();
-    ::close_range(3, ~0U, 0);
-    ::execvp(argv[0], argv.data());
-    ::_exit(127);
   }
   // The direct child exits as soon as the supervisor listens (or fails).
   asio::steady_timer poll(io_);
