@@ -36,6 +36,7 @@ AttachSession::AttachSession(asio::io_context& io, const Globals& globals, std::
     : io_(io),
       globals_(globals),
       id_(std::move(id)),
+      follower_(id_),
       detach_key_(detach_key),
       in_(io, ::dup(0)),
       out_(io, ::dup(1)),
@@ -155,11 +156,10 @@ void AttachSession::refuse_nesting(
                               ", so attaching it here would show it inside itself");
 }
 
-asio::awaitable<std::optional<proto::client::CreateOrAttachResult>>
-AttachSession::connect_and_attach(std::optional<std::uint64_t> next) {
+asio::awaitable<std::optional<SessionFollower::Attached>> AttachSession::connect_and_attach() {
   co_await link_->open();
   bool restoring = false;
-  if (!next) {
+  if (!follower_.started()) {
     const auto sessions = co_await list_sessions(*link_);
     const proto::client::SessionSummary* s = nullptr;
     for (const auto& v : sessions)
@@ -177,42 +177,35 @@ AttachSession::connect_and_attach(std::optional<std::uint64_t> next) {
   int cols = 80, rows = 24;
   window_size(cols, rows);
   auto attach = attach_request(id_, cols, rows);
-  attach.resumeFrom = next;
   attach.viewerSessionId = inside_session();
   if (restoring) attach.restore = true;
-  auto r = co_await link_->call(attach);
-  if (r.isNew && !restoring) {
-    // It ended just now and createOrAttach started a new one: not ours.
-    const auto request = proto::client::KillRequest{id_, std::nullopt};
-    co_await link_->call(request);
-    finish("[session " + id_ + " has ended]");
-    co_return std::nullopt;
-  }
+  auto r = co_await follower_.attach(*link_, attach);
+  if (!r) finish("[session " + id_ + " has ended]");  // just now
   co_return r;
 }
 
 asio::awaitable<int> AttachSession::run() {
   asio::co_spawn(io_, keyboard(), asio::detached);
   asio::co_spawn(io_, signals(), asio::detached);
-  std::optional<std::uint64_t> next;  // offset of the next byte we show
   bool noticed = false;
   auto lost_at = Clock::now();
   while (!done_) {
     // Only the first connection may start terminal-host: once attached, a
     // host that went away was stopped or is restarting, and we wait for it.
-    link_ = std::make_unique<HostLink>(io_, globals_, /*autostart=*/!next);
+    link_ = std::make_unique<HostLink>(io_, globals_, /*autostart=*/!follower_.started());
     // Connect, hello, attach: any failure once we have shown something means
     // terminal-host is restarting; try again for a while.
     // Outer: connected; inner: the session is there (nullopt: it has ended).
-    std::optional<std::optional<proto::client::CreateOrAttachResult>> attached;
+    std::optional<std::optional<SessionFollower::Attached>> attached;
     std::string failure;
+    const bool shown = follower_.started();
     try {
-      attached = co_await connect_and_attach(next);
+      attached = co_await connect_and_attach();
     } catch (const CliError& e) {
-      if (!next) throw;
+      if (!shown) throw;
       failure = e.what();
     } catch (const std::exception& e) {
-      if (!next) throw;
+      if (!shown) throw;
       failure = e.what();
     }
     if (done_) break;
@@ -233,14 +226,13 @@ asio::awaitable<int> AttachSession::run() {
       continue;
     }
     if (!*attached) break;  // the session has ended
-    const proto::Snapshot& snap = (*attached)->snapshot;
-    if (!next || !(*attached)->resumed.value_or(false)) {
+    if (!(*attached)->resumed) {
       // Home, clear, then the screen as the session has it.
+      const proto::Snapshot& snap = (*attached)->snapshot;
       std::string paint = "\x1b[H\x1b[2J";
       paint += snap.rehydrateSequences;
       paint += snap.snapshotAnsi;
       co_await output(std::move(paint));
-      next = snap.offset;
     }
     connected_ = true;
     if (noticed) co_await output(std::string(kTitlePop));
@@ -251,23 +243,13 @@ asio::awaitable<int> AttachSession::run() {
       co_await link_->notify(w);
     }
     for (;;) {
-      auto ev = co_await link_->next_event(Clock::time_point::max());
-      if (!ev) break;
-      if (ev->sessionId != id_) continue;
-      if (auto* d = std::get_if<proto::client::DataEvent>(&ev->event)) {
-        if (!d->offset || !d->endOffset) continue;  // not from a server of ours
-        const std::uint64_t offset = *d->offset;
-        const std::uint64_t end = *d->endOffset;
-        std::string data = std::move(d->data);
-        if (end <= *next && offset < end) continue;  // shown already
-        if (offset < *next && data.size() == end - offset)
-          data.erase(0, static_cast<std::size_t>(*next - offset));
-        next = end;
-        co_await output(std::move(data));
-      } else if (const auto* x = std::get_if<proto::client::ExitEvent>(&ev->event)) {
-        finish("[session " + id_ + " exited with code " + std::to_string(x->exitCode) + "]");
+      auto n = co_await follower_.next(*link_, Clock::time_point::max());
+      if (!n) break;
+      if (n->exit_code) {
+        finish("[session " + id_ + " exited with code " + std::to_string(*n->exit_code) + "]");
         break;
       }
+      co_await output(std::move(n->data));
     }
     connected_ = false;
     lost_at = Clock::now();

@@ -6,6 +6,7 @@
 // is lost or shown twice.
 
 #include "host_link.hpp"
+#include "session_follower.hpp"
 
 #include <boost/asio.hpp>
 
@@ -27,8 +28,7 @@ class AttachSession {
  private:
   // Opens a link, hello, createOrAttach (resuming from `next`): its answer,
   // or null when the session has ended. Throws when terminal-host is away.
-  asio::awaitable<std::optional<proto::client::CreateOrAttachResult>> connect_and_attach(
-      std::optional<std::uint64_t> next);
+  asio::awaitable<std::optional<SessionFollower::Attached>> connect_and_attach();
   // $PTYCTL_SESSION_ID when we run inside a session of this state dir.
   std::optional<std::string> inside_session() const;
   // CliError when this terminal is inside the session (directly, or inside a
@@ -44,6 +44,7 @@ class AttachSession {
   asio::io_context& io_;
   const Globals& globals_;
   std::string id_;
+  SessionFollower follower_;  // where we are in its output, across reconnects
   unsigned char detach_key_;
   asio::posix::stream_descriptor in_;
   asio::posix::stream_descriptor out_;

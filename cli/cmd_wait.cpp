@@ -1,6 +1,7 @@
 // ptyctl wait ID (--text REGEX | --exit) [--timeout SECONDS] [--scrollback]
 
 #include "options.hpp"
+#include "session_follower.hpp"
 #include "session_util.hpp"
 
 #include "emulator/emulator.hpp"
@@ -60,41 +61,30 @@ int cmd_wait(const Globals& globals, const std::vector<std::string>& args) {
       throw CliError(kFailed, "session " + id + " has ended without showing the text");
     }
     // Attach: the snapshot, then the live output into our own emulator.
-    const auto attach = attach_request(id, session.cols.value_or(80), session.rows.value_or(24));
-    const auto r = co_await link.call(attach);
-    if (r.isNew) {
-      // It ended between our two requests and createOrAttach started a new one.
-      const auto kill = proto::client::KillRequest{id, std::nullopt};
-      co_await link.call(kill);
-      throw CliError(kFailed, "session " + id + " ended while attaching");
-    }
-    const proto::Snapshot& snap = r.snapshot;
+    SessionFollower follower(id);
+    const auto request = attach_request(id, session.cols.value_or(80), session.rows.value_or(24));
+    const auto attached = co_await follower.attach(link, request);
+    if (!attached) throw CliError(kFailed, "session " + id + " ended while attaching");
+    const proto::Snapshot& snap = attached->snapshot;
     emu::Emulator screen(snap.cols, snap.rows);
     screen.feed(snap.rehydrateSequences);
     screen.feed(snap.snapshotAnsi);
-    std::uint64_t next = snap.offset;
     if (!for_exit && matches(screen.text(scrollback))) co_return kOk;
     for (;;) {
-      auto ev = co_await link.next_event(deadline);
-      if (!ev) {
+      auto n = co_await follower.next(link, deadline);
+      if (!n) {
         if (link.closed()) throw CliError(kUnreachable, "terminal-host closed the connection");
         std::cerr << "ptyctl wait: timed out after " << timeout << " s\n";
         co_return kFailed;
       }
-      if (ev->sessionId != id) continue;
-      if (const auto* exit = std::get_if<proto::client::ExitEvent>(&ev->event)) {
-        if (for_exit) {
-          std::cout << exit->exitCode << "\n";
-          co_return kOk;
-        }
-        throw CliError(kFailed, "session " + id + " has ended without showing the text");
+      if (n->exit_code) {
+        if (!for_exit)
+          throw CliError(kFailed, "session " + id + " has ended without showing the text");
+        std::cout << *n->exit_code << "\n";
+        co_return kOk;
       }
-      const auto* data = std::get_if<proto::client::DataEvent>(&ev->event);
-      if (!data || !data->endOffset) continue;
-      if (*data->endOffset <= next) continue;  // older than the snapshot
-      next = *data->endOffset;
       if (for_exit) continue;
-      screen.feed(data->data);
+      screen.feed(n->data);
       if (matches(screen.text(scrollback))) co_return kOk;
     }
   });
