@@ -226,6 +226,17 @@ void SessionRecords::flush() {
   idle_.wait(lock, [&] { return jobs_.empty() && !busy_; });
 }
 
+void SessionRecords::prepare_for_exec() {
+  std::deque<Job> left;
+  {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [&] { return !busy_; });  // at most the one job in progress
+    left.swap(jobs_);
+  }
+  for (const Job& job : left)
+    if (!job.bytes) do_remove(job.id);
+}
+
 void SessionRecords::prune() {
   const std::int64_t now = now_ms();
   std::vector<std::pair<std::int64_t, std::string>> by_age;
@@ -262,7 +273,7 @@ void SessionRecords::run_writer() {
       do_remove(job.id);
     lock.lock();
     busy_ = false;
-    if (jobs_.empty()) idle_.notify_all();
+    idle_.notify_all();
   }
 }
 

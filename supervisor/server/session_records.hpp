@@ -60,8 +60,13 @@ class SessionRecords {
   void write(const std::string& id, std::string bytes);
   // Queues its removal (a killed or ended session; a restorable one killed).
   void remove(const std::string& id);
-  // Waits until everything queued is on disk (a clean stop, an upgrade's exec).
+  // Waits until everything queued is on disk (a clean stop).
   void flush();
+  // Before an upgrade's exec, which ends the writer thread: the write in
+  // progress finishes, queued removals are done here, queued writes are
+  // dropped (the next image writes every live session's record at its first
+  // interval anyway). Cheap where flush() could wait for many fsyncs.
+  void prepare_for_exec();
 
   // Records that no longer fit: older than max_age, then past the budget,
   // oldest first (restorable ones only: a live session's is rewritten).

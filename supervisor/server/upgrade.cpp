@@ -314,7 +314,7 @@ asio::awaitable<void> Supervisor::run_upgrade(std::string binary,
   auto asker = requester.lock();
   const int requester_fd = asker ? asker->native_handle() : -1;
   int state_fd = -1;
-  records_.flush();  // the records' thread does not survive the exec
+  records_.prepare_for_exec();  // the records' thread does not survive the exec
   try {
     state_fd = write_state(requester_fd, request_id, state);
   } catch (const std::exception& e) {
