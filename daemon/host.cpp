@@ -29,7 +29,8 @@ Host::Host(asio::io_context& io, asio::local::stream_protocol::acceptor acceptor
       options_(std::move(options)),
       supervisor_(supervisor),
       stop_signals_(io, SIGTERM, SIGINT),
-      usr1_(io, SIGUSR1) {
+      usr1_(io, SIGUSR1),
+      connection_gone_(io.get_executor()) {
   supervisor_.on_event = [this](const proto::Event& e, std::string_view bytes) {
     on_supervisor_event(e, bytes);
   };
@@ -103,9 +104,16 @@ void Host::stop(const std::string& why) {
   for (const auto& c : std::set<std::shared_ptr<ClientConnection>>(connections_))
     c->close_after_flush();
   supervisor_.stop();
-  // Let the last responses go out, then leave the loop.
-  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(200));
-  timer->async_wait([this, timer](boost::system::error_code) { io_.stop(); });
+  asio::co_spawn(io_, leave_when_flushed(), asio::detached);
+}
+
+asio::awaitable<void> Host::leave_when_flushed() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (!connections_.empty()) {
+    const bool woken = co_await connection_gone_.wait(deadline);
+    if (!woken) break;
+  }
+  io_.stop();
 }
 
 void Host::on_message(const std::shared_ptr<ClientConnection>& from, json::object message) {
@@ -208,6 +216,7 @@ void Host::on_closed(const std::shared_ptr<ClientConnection>& connection) {
   // Deferred: this may be called from inside a loop over a route's viewers.
   asio::post(io_, [this, connection]() {
     connections_.erase(connection);
+    connection_gone_.notify_all();
     if (!connection->client_id().empty()) {
       auto it = clients_.find(connection->client_id());
       if (it != clients_.end()) {

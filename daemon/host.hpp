@@ -8,6 +8,7 @@
 #include "session_route.hpp"
 #include "supervisor_client.hpp"
 
+#include <ptyctl/common/async_event.hpp>
 #include <ptyctl/proto/client_messages.hpp>
 #include <ptyctl/proto/envelope.hpp>
 #include <ptyctl/proto/supervisor_messages.hpp>
@@ -60,6 +61,9 @@ class Host {
   // supervisor restart looks like to clients, without one).
   asio::awaitable<void> reconnect_on_request();
   void stop(const std::string& why);
+  // After stop(): leaves the loop once every connection has sent what it had
+  // queued and closed (one that does not read has a second).
+  asio::awaitable<void> leave_when_flushed();
 
   void hello(const std::shared_ptr<ClientConnection>& from, const proto::Request& request);
   asio::awaitable<void> serve(std::shared_ptr<ClientConnection> from, proto::Request request);
@@ -133,6 +137,7 @@ class Host {
   bool stopping_ = false;
   asio::signal_set stop_signals_;  // SIGTERM, SIGINT
   asio::signal_set usr1_;
+  AsyncEvent connection_gone_;  // a stop waits on it for the last answers to go out
 };
 
 }  // namespace ptyctl::host

@@ -27,7 +27,8 @@ Supervisor::Supervisor(asio::io_context& io, UnixAcceptor acceptor, SupervisorOp
     : io_(io),
       acceptor_(std::move(acceptor)),
       options_(std::move(options)),
-      records_(options_.state_dir, options_.records) {}
+      records_(options_.state_dir, options_.records),
+      changed_(io.get_executor()) {}
 
 void Supervisor::start() {
   std::set<std::string> live;
@@ -136,24 +137,30 @@ asio::awaitable<void> Supervisor::stop_sessions(int sig) {
   records_.flush();
   for (auto& [id, s] : sessions_)
     s->kill(SIGHUP, options_.kill_grace);
-  // Wait for the sessions to end (SIGKILL follows the grace period).
-  asio::steady_timer timer(io_);
+  // Wait for the sessions to end (SIGKILL follows the grace period), woken
+  // as each one does.
+  const auto all_ended = [&] {
+    for (auto& [id, s] : sessions_)
+      if (!s->finished()) return false;
+    return true;
+  };
   const auto deadline =
       std::chrono::steady_clock::now() + options_.kill_grace + std::chrono::milliseconds(1000);
-  while (std::chrono::steady_clock::now() < deadline) {
-    bool all = true;
-    for (auto& [id, s] : sessions_)
-      all = all && s->finished();
-    if (all) break;
-    timer.expires_after(std::chrono::milliseconds(20));
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  while (!all_ended()) {
+    const bool woken = co_await changed_.wait(deadline);
+    if (!woken) break;
   }
+  // Then every connection sends what it has queued (their exits) and closes;
+  // one that does not read has a second.
   for (auto& c : std::set<std::shared_ptr<Connection>>(connections_))
     c->close();
   for (auto& [id, s] : sessions_)
     s->close();
-  timer.expires_after(std::chrono::milliseconds(100));  // let the connections flush
-  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  const auto flushed = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (!connections_.empty()) {
+    const bool woken = co_await changed_.wait(flushed);
+    if (!woken) break;
+  }
   io_.stop();
 }
 
@@ -183,6 +190,7 @@ std::shared_ptr<Session> Supervisor::create(SessionSpec spec, std::string_view p
 }
 
 void Supervisor::session_finished(Session& s) {
+  changed_.notify_all();
   {
     std::lock_guard<std::mutex> lock(pids_mutex_);
     std::erase(live_pids_, s.pid());
@@ -240,6 +248,7 @@ void Supervisor::forget(Connection* connection) {
   for (auto it = connections_.begin(); it != connections_.end(); ++it) {
     if (it->get() == connection) {
       connections_.erase(it);
+      changed_.notify_all();
       return;
     }
   }

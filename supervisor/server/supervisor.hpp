@@ -5,6 +5,8 @@
 #include "session.hpp"
 #include "session_records.hpp"
 
+#include <ptyctl/common/async_event.hpp>
+
 #include <boost/asio.hpp>
 
 #include <chrono>
@@ -99,6 +101,7 @@ class Supervisor {
   UnixAcceptor acceptor_;
   SupervisorOptions options_;
   SessionRecords records_;
+  AsyncEvent changed_;  // a session ended or a connection went (a stop waits on it)
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   std::set<std::shared_ptr<Connection>> connections_;
   bool stopping_ = false;
