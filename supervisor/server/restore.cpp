@@ -94,13 +94,11 @@ std::shared_ptr<Session> Supervisor::restore(const std::string& id, bool rerun) 
   auto record = records_.take(id);
   if (!record) return nullptr;  // bad: moved aside and logged
   const auto& st = record->session;
-  SessionSpec spec;
-  spec.id = id;
-  spec.cols = st.cols;
-  spec.rows = st.rows;
+  SessionSpec spec = spec_of(st);
   // Where it was last, else where it started, else home.
   std::string note;
   const std::string last = st.lastCwd.value_or(st.cwd);
+  spec.cwd.clear();
   for (const std::string& dir : {last, st.cwd, options_.default_cwd}) {
     if (is_directory(dir)) {
       spec.cwd = dir;
@@ -109,18 +107,11 @@ std::shared_ptr<Session> Supervisor::restore(const std::string& id, bool rerun) 
   }
   if (spec.cwd.empty()) spec.cwd = "/";
   if (spec.cwd != last) note += " · " + last + " is gone, started in " + spec.cwd;
-  spec.shell = st.shell.empty() ? options_.default_shell : st.shell;
-  if (st.command && rerun) {
-    spec.command = st.command;
-  } else if (!st.command) {
-    spec.args = st.args;
-  } else {
+  if (spec.shell.empty()) spec.shell = options_.default_shell;
+  if (st.command && !rerun) {
+    spec.command.reset();  // the shell, not the program it ran
     note += " · it ran: " + *st.command + " (restore --rerun runs it again)";
   }
-  spec.env = st.env.value_or(std::map<std::string, std::string>{});
-  spec.inherit_env = st.inheritEnv.value_or(true);
-  spec.workspace_id = st.workspaceId;
-  spec.pane_id = st.paneId;
   const std::string why = st.endReason.value_or("pty-supervisor ended without stopping");
   const std::string marker = "\u2500\u2500 restored " + local_time(st.recordedAt.value_or(0)) +
                              ": previous session ended (" + why + ")" + note + " \u2500\u2500";

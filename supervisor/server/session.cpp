@@ -422,6 +422,22 @@ void Session::finish() {
   if (on_finished) on_finished(*this);
 }
 
+SessionSpec spec_of(const proto::handover::SessionState& st) {
+  SessionSpec spec;
+  spec.id = st.sessionId;
+  spec.cols = st.cols;
+  spec.rows = st.rows;
+  spec.cwd = st.cwd;
+  spec.shell = st.shell;
+  spec.args = st.args;
+  spec.command = st.command;
+  spec.env = st.env.value_or(std::map<std::string, std::string>{});
+  spec.inherit_env = st.inheritEnv.value_or(true);
+  spec.workspace_id = st.workspaceId;
+  spec.pane_id = st.paneId;
+  return spec;
+}
+
 proto::handover::SessionState Session::describe() const {
   proto::handover::SessionState st;
   st.sessionId = spec_.id;
@@ -435,6 +451,9 @@ proto::handover::SessionState Session::describe() const {
   st.paneId = spec_.pane_id;
   st.createdAt = created_at_ms_;
   st.lastAttachedAt = last_attached_ms_;
+  // (An upgrade carries them too: the next image's records need them.)
+  if (!spec_.env.empty()) st.env = spec_.env;
+  st.inheritEnv = spec_.inherit_env;
   return st;
 }
 
@@ -442,8 +461,6 @@ std::string Session::record(const std::optional<std::string>& end_reason) {
   apply_pending_resize();
   proto::handover::SessionState st = describe();
   st.pid = pid_;
-  if (!spec_.env.empty()) st.env = spec_.env;
-  st.inheritEnv = spec_.inherit_env;
   st.lastCwd = current_cwd();
   st.recordedAt = now_ms();
   st.endReason = end_reason;
@@ -513,16 +530,7 @@ std::shared_ptr<Session> Session::adopt(asio::io_context& io,
                                         const proto::handover::SessionState& st,
                                         const proto::handover::SessionBytes& bytes,
                                         std::size_t ring_size, const std::string& state_dir) {
-  SessionSpec spec;
-  spec.id = st.sessionId;
-  spec.cols = st.cols;
-  spec.rows = st.rows;
-  spec.cwd = st.cwd;
-  spec.shell = st.shell;
-  spec.args = st.args;
-  spec.command = st.command;
-  spec.workspace_id = st.workspaceId;
-  spec.pane_id = st.paneId;
+  SessionSpec spec = spec_of(st);
   spec.state_dir = state_dir;
   if (st.masterFd >= 0 && ::fcntl(st.masterFd, F_GETFD) < 0)
     throw proto::handover::HandoverError("session " + st.sessionId + "'s PTY (fd " +

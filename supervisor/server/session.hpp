@@ -73,6 +73,8 @@ struct SessionHandover {
   std::string input;
 };
 
+// The spec of a session so described (handed over, or recorded).
+SessionSpec spec_of(const proto::handover::SessionState& state);
 // listSessions' entry of a session so described (its spec's part).
 proto::sup::SessionInfo info_of(const proto::handover::SessionState& state);
 

@@ -621,3 +621,42 @@ TEST(Restore, ThroughPtyctl) {
   EXPECT_NE(r.code, 0);
   EXPECT_TRUE(contains(r.err, "no session dropped")) << r.err;
 }
+
+TEST(Restore, ARecordAfterAnUpgradeStillHasTheEnvironment) {
+  // An upgrade hands the spec over, environment included: the next image's
+  // records (and so a restore after a later crash) still have it.
+  TempDir dir;
+  auto sup = start_supervisor(dir.path());
+  SupervisorClient c(dir.path() + "/pty-supervisor.sock");
+  c.hello();
+  auto p = bash("env", dir.path());
+  p["env"] = json::object{{"PS1", "$ "}, {"RESTORE_MARK", "kept-42"}};
+  auto created = c.request("createSession", p);
+  ASSERT_TRUE(ok(created));
+  ASSERT_TRUE(screen_shows(c, "env", "$"));
+  ASSERT_TRUE(wait_until([&] { return read_record(dir.path(), "env").has_value(); }, 20s));
+  const auto upgraded = c.request("prepareUpgrade", json::object{}, {}, 60s);
+  ASSERT_TRUE(ok(upgraded)) << json::serialize(upgraded);
+  // The next image writes every record at its first interval.
+  const auto before = fs::last_write_time(record_path(dir.path(), "env"));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        std::error_code ec;
+        return fs::last_write_time(record_path(dir.path(), "env"), ec) != before;
+      },
+      20s));
+  const auto rec = read_record(dir.path(), "env");
+  ASSERT_TRUE(rec);
+  ASSERT_TRUE(rec->session.env);
+  EXPECT_EQ(rec->session.env->at("RESTORE_MARK"), "kept-42");
+  kill_everything(*sup, {created.at("payload").at("pid").to_number<int>()});
+  sup = start_supervisor(dir.path());
+  SupervisorClient d(dir.path() + "/pty-supervisor.sock");
+  d.hello();
+  ASSERT_TRUE(ok(d.request(
+      "createSession",
+      json::object{{"sessionId", "env"}, {"cols", 80}, {"rows", 24}, {"restore", true}})));
+  ASSERT_TRUE(screen_shows(d, "env", "previous session ended"));
+  type(d, "env", "echo mark=$RESTORE_MARK");
+  EXPECT_TRUE(screen_shows(d, "env", "\nmark=kept-42\n"));
+}
