@@ -540,7 +540,7 @@ TEST(Restore, OverWireTwoOnlyWhenAsked) {
 
 TEST(Restore, ThroughPtyctl) {
   HostFixture f({}, kFastRecords);
-  for (const char* id : {"work", "dropped", "attached"}) {
+  for (const char* id : {"work", "dropped", "attached", "later"}) {
     // The shell a restore starts is the recorded $SHELL: sh, which reads no
     // startup file of this machine's.
     auto r = run_cli(with_state(f, {"new", "--id", id, "--cwd", f.dir.path(), "--", "bash",
@@ -569,14 +569,14 @@ TEST(Restore, ThroughPtyctl) {
 
   auto r = run_cli(with_state(f, {"ls"}));
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(lines_of(r.out), 4) << r.out;
+  EXPECT_EQ(lines_of(r.out), 5) << r.out;
   EXPECT_TRUE(contains(r.out, "restorable")) << r.out;
   r = run_cli(with_state(f, {"kill", "dropped"}));
   ASSERT_EQ(r.code, 0) << r.err;
   r = run_cli(with_state(f, {"ls", "--json"}));
   ASSERT_EQ(r.code, 0) << r.err;
   const json::array listed = json::parse(r.out).as_array();
-  ASSERT_EQ(listed.size(), 2u) << r.out;
+  ASSERT_EQ(listed.size(), 3u) << r.out;
   for (const auto& s : listed)
     EXPECT_TRUE(s.at("restorable").as_bool()) << r.out;
 
@@ -620,6 +620,16 @@ TEST(Restore, ThroughPtyctl) {
   r = run_cli(with_state(f, {"restore", "dropped"}));
   EXPECT_NE(r.code, 0);
   EXPECT_TRUE(contains(r.err, "no session dropped")) << r.err;
+  // --all: what is left ("later"), and then nothing.
+  r = run_cli(with_state(f, {"restore", "--all"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "later\n");
+  r = run_cli(
+      with_state(f, {"wait", "later", "--text", "previous session ended", "--timeout", "30"}));
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = run_cli(with_state(f, {"restore", "--all"}));
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
 }
 
 TEST(Restore, ARecordAfterAnUpgradeStillHasTheEnvironment) {
