@@ -132,9 +132,9 @@ asio::awaitable<void> Supervisor::stop_sessions(int sig) {
   stopping_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
-  // Every record one last time, saying it was a stop, before the hangup.
+  // Every record one last time, saying it was a stop, before the hangup
+  // (queued: the records' thread writes them while the sessions end).
   write_records("pty-supervisor stopped");
-  records_.flush();
   for (auto& [id, s] : sessions_)
     s->kill(SIGHUP, options_.kill_grace);
   // Wait for the sessions to end (SIGKILL follows the grace period), woken
@@ -151,16 +151,17 @@ asio::awaitable<void> Supervisor::stop_sessions(int sig) {
     if (!woken) break;
   }
   // Then every connection sends what it has queued (their exits) and closes;
-  // one that does not read has a second.
+  // one that does not read has 200 ms (a stop must not wait on a client).
   for (auto& c : std::set<std::shared_ptr<Connection>>(connections_))
     c->close();
   for (auto& [id, s] : sessions_)
     s->close();
-  const auto flushed = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  const auto flushed = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
   while (!connections_.empty()) {
     const bool woken = co_await changed_.wait(flushed);
     if (!woken) break;
   }
+  records_.flush();  // on disk before the lock goes and a next supervisor reads them
   io_.stop();
 }
 
