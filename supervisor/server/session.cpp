@@ -34,6 +34,15 @@ namespace {
 
 // systemd's variables describe our process, not the shell's; our tokens are
 // secrets (passes_to_programs).
+// A process's working directory as the kernel knows it (/proc), if it has one.
+std::optional<std::string> cwd_of_process(int pid) {
+  char buf[4096];
+  const std::string link = "/proc/" + std::to_string(pid) + "/cwd";
+  const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+  if (n <= 0) return std::nullopt;
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
 std::vector<std::string> session_env(const SessionSpec& spec) {
   std::map<std::string, std::string> env;
   for (char** e = environ; spec.inherit_env && e && *e; ++e) {
@@ -478,12 +487,8 @@ std::string Session::current_cwd() {
     if (foreground > 0) pids.push_back(foreground);
   }
   if (!finished_) pids.push_back(pid_);
-  for (int pid : pids) {
-    char buf[4096];
-    const std::string link = "/proc/" + std::to_string(pid) + "/cwd";
-    const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
-    if (n > 0) return std::string(buf, static_cast<std::size_t>(n));
-  }
+  for (int pid : pids)
+    if (auto cwd = cwd_of_process(pid)) return *cwd;
   return spec_.cwd;
 }
 
@@ -582,14 +587,8 @@ proto::Snapshot Session::snapshot() {
   // Where the emulator is: while it works through a backlog, the bytes after
   // this offset are in the ring and follow as data.
   s.offset = emulator_offset_;
-  if (!s.cwd && !finished_) {
-    // No OSC 7 from the shell: its working directory as the kernel knows it.
-    char link[64];
-    std::snprintf(link, sizeof link, "/proc/%d/cwd", pid_);
-    char target[4096];
-    const ssize_t n = ::readlink(link, target, sizeof target - 1);
-    if (n > 0) s.cwd = std::string(target, static_cast<std::size_t>(n));
-  }
+  // No OSC 7 from the shell: its working directory as the kernel knows it.
+  if (!s.cwd && !finished_) s.cwd = cwd_of_process(pid_);
   return s;
 }
 

@@ -2,6 +2,7 @@
 
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/common/registry.hpp>  // now_ms
+#include <ptyctl/common/state_dir.hpp>
 #include <ptyctl/proto/session_id.hpp>
 
 #include <dirent.h>
@@ -12,7 +13,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <random>
 #include <vector>
 
 namespace ptyctl::sup {
@@ -22,7 +22,8 @@ namespace record = proto::record;
 namespace {
 
 constexpr std::string_view kAside = "~bad-";
-constexpr std::string_view kTempPrefix = "record.tmp-";
+// write_private_file's temp files: "record.tmp.<hex>".
+constexpr std::string_view kTempPrefix = "record.tmp.";
 // A record holds a screen and at most the scrollback's lines: far less.
 constexpr std::uint64_t kMaxRecordBytes = 256u * 1024 * 1024;
 
@@ -277,45 +278,27 @@ void SessionRecords::run_writer() {
   }
 }
 
-// Atomic: a temp file beside the record, fsync, rename, fsync of the
-// directory. A reader (or the next supervisor after a crash) sees the old
-// record or the new one, never a part.
+// Atomic: write_private_file's temp file beside the record, fsync and
+// rename, then an fsync of the directory. A reader (or the next supervisor
+// after a crash) sees the old record or the new one, never a part.
 void SessionRecords::do_write(const std::string& id, const std::string& bytes) {
   std::string failed;
-  bool created = false;
-  if (::mkdirat(dir_fd_, id.c_str(), 0700) == 0)
-    created = true;
-  else if (errno != EEXIST)
-    failed = errno_text("mkdir");
-  const int sub = failed.empty() ? ::openat(dir_fd_, id.c_str(),
-                                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                                 : -1;
-  if (failed.empty() && sub < 0) failed = errno_text("open");
+  const bool created = ::mkdirat(dir_fd_, id.c_str(), 0700) == 0;
+  if (!created && errno != EEXIST) failed = errno_text("mkdir");
   if (failed.empty()) {
-    static thread_local std::mt19937_64 random{std::random_device{}()};
-    const std::string temp = std::string(kTempPrefix) + std::to_string(random() % 1000000000);
-    const int fd =
-        ::openat(sub, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      failed = errno_text("create");
-    } else {
-      std::size_t done = 0;
-      while (done < bytes.size() && failed.empty()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) failed = errno_text("write");
-        if (n > 0) done += static_cast<std::size_t>(n);
+    const std::string dir = state_dir_ + "/" + std::string(record::kDirectory) + "/" + id;
+    try {
+      write_private_file(dir + "/" + std::string(record::kFileName), bytes);
+      // The rename lasts only once its directory (and a new one, its parent) is on disk.
+      if (const int sub = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          sub >= 0) {
+        ::fsync(sub);
+        ::close(sub);
       }
-      if (failed.empty() && ::fsync(fd) != 0) failed = errno_text("fsync");
-      ::close(fd);
-      if (failed.empty() &&
-          ::renameat(sub, temp.c_str(), sub, std::string(record::kFileName).c_str()) != 0)
-        failed = errno_text("rename");
-      if (!failed.empty()) ::unlinkat(sub, temp.c_str(), 0);
-      if (failed.empty()) ::fsync(sub);
-      if (failed.empty() && created) ::fsync(dir_fd_);
+      if (created) ::fsync(dir_fd_);
+    } catch (const StateDirError& e) {
+      failed = e.what();
     }
-    ::close(sub);
   }
   // Once per id and reason: a full disk is not a log line every interval.
   std::string& last = last_failure_[id];

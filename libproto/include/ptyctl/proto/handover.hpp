@@ -69,9 +69,10 @@ struct SessionState {
   std::uint64_t pendingBytes = 0;
   // Input not yet written to the program.
   std::uint64_t inputBytes = 0;
-  // A record's own (record.hpp; an upgrade leaves them out): the spec's
-  // environment, where the program was last, when the record was written,
-  // and why it was the last one (a clean stop says so; a crash cannot).
+  // The spec's environment (an upgrade carries it too, for the next image's
+  // records); then a record's own (record.hpp; an upgrade leaves them out):
+  // where the program was last, when the record was written, and why it was
+  // the last one (a clean stop says so; a crash cannot).
   std::optional<std::map<std::string, std::string>> env;
   std::optional<bool> inheritEnv;
   std::optional<std::string> lastCwd;
