@@ -161,8 +161,7 @@ asio::awaitable<void> HostLink::hello(asio::local::stream_protocol::socket& s, c
   }
   const std::string id = std::string("hello-") + role;
   const proto::client::HelloRequest hello{token, proto::kClientProtocolVersion, client_id_, role};
-  const std::string line = proto::encode_line(
-      proto::make_request(id, hello));
+  const std::string line = proto::encode_line(proto::make_request(id, hello));
   auto [ec, n] =
       co_await asio::async_write(s, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
   if (ec)
