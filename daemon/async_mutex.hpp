@@ -2,10 +2,17 @@
 // A mutex for coroutines on one io_context: lock() suspends instead of
 // blocking. terminal-host holds one per session so that two createOrAttach
 // calls for the same session cannot interleave their supervisor requests.
+//
+// The lock is the one slot of a channel: lock() sends into it (waiting, in
+// arrival order, while it is full) and the guard's end receives from it,
+// which hands the slot straight to the first waiter: nobody who arrives later
+// can take it first.
 
-#include <boost/asio.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
-#include <list>
 #include <utility>
 
 namespace ptyctl::host {
@@ -14,7 +21,7 @@ namespace asio = boost::asio;
 
 class AsyncMutex {
  public:
-  explicit AsyncMutex(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+  explicit AsyncMutex(asio::any_io_executor executor) : slot_(std::move(executor), 1) {}
 
   class Guard {
    public:
@@ -22,7 +29,7 @@ class AsyncMutex {
     Guard(Guard&& o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
     Guard(const Guard&) = delete;
     ~Guard() {
-      if (m_) m_->unlock();
+      if (m_) m_->slot_.try_receive([](boost::system::error_code) {});
     }
 
    private:
@@ -30,37 +37,12 @@ class AsyncMutex {
   };
 
   asio::awaitable<Guard> lock() {
-    while (locked_) {
-      asio::steady_timer wake(executor_, asio::steady_timer::time_point::max());
-      auto it = waiters_.insert(waiters_.end(), Waiter{&wake});
-      co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
-      waiters_.erase(it);
-    }
-    locked_ = true;
+    co_await slot_.async_send(boost::system::error_code{}, asio::use_awaitable);
     co_return Guard(*this);
   }
 
  private:
-  void unlock() {
-    locked_ = false;
-    // Each waiter erases its own entry when it resumes; wake the first one
-    // not woken yet.
-    for (auto& w : waiters_) {
-      if (!w.woken) {
-        w.woken = true;
-        w.timer->cancel();
-        break;
-      }
-    }
-  }
-
-  asio::any_io_executor executor_;
-  bool locked_ = false;
-  struct Waiter {
-    asio::steady_timer* timer;
-    bool woken = false;
-  };
-  std::list<Waiter> waiters_;
+  asio::experimental::channel<void(boost::system::error_code)> slot_;
 };
 
 }  // namespace ptyctl::host

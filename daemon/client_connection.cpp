@@ -3,6 +3,7 @@
 #include "host.hpp"
 
 #include <ptyctl/common/log.hpp>
+#include <ptyctl/common/read_more.hpp>
 #include <ptyctl/proto/envelope.hpp>
 #include <ptyctl/proto/errors.hpp>
 #include <ptyctl/proto/limits.hpp>
@@ -120,16 +121,10 @@ void ClientConnection::finish() {
 
 asio::awaitable<void> ClientConnection::read_loop() {
   auto self = shared_from_this();
-  std::array<char, 65536> buf;
+  ReadBuffer buf;
   bool peer_done = false;  // half-closed: answer what it asked, then close
   while (!closed_ && !closing_) {
-    auto [ec, n] =
-        co_await socket_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-    if (ec) {
-      peer_done = ec == asio::error::eof;
-      break;
-    }
-    decoder_.feed(std::string_view(buf.data(), n));
+    if (!co_await read_more(socket_, buf, decoder_, peer_done)) break;
     try {
       for (;;) {
         while (in_flight_ >= kMaxRequestsInFlight && !closed_) {

@@ -39,7 +39,11 @@ Host::Host(asio::io_context& io, asio::local::stream_protocol::acceptor acceptor
 }
 
 void Host::start() {
-  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(io_,
+                 accept_connections(
+                     io_, acceptor_, "terminal-host", [this] { return stopping_; },
+                     [this](asio::local::stream_protocol::socket s) { accepted(std::move(s)); }),
+                 asio::detached);
   asio::co_spawn(io_, wait_for_stop(), asio::detached);
   asio::co_spawn(io_, reconnect_on_request(), asio::detached);
   // Our handlers are in place: a stop signal sent while we started is handled now.
@@ -54,38 +58,23 @@ asio::awaitable<void> Host::reconnect_on_request() {
   }
 }
 
-asio::awaitable<void> Host::accept_loop() {
-  AcceptBackoff backoff("terminal-host");
-  for (;;) {
-    // The error code in a named variable (redirect_error), not a structured
-    // binding of the awaited tuple: GCC 12 lets that temporary die early, and
-    // the error path (EMFILE) then read a dead error_category.
-    boost::system::error_code ec;
-    auto socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted) co_return;
-      std::string reason = ec.message();
-      co_await backoff.failed(io_, std::move(reason));
-      continue;
-    }
-    backoff.succeeded();
-    std::size_t waiting = 0;
-    for (const auto& c : connections_)
-      waiting += c->role() == Role::kNone && !c->closed() ? 1 : 0;
-    auto connection = std::make_shared<ClientConnection>(*this, std::move(socket), next_serial_++);
-    connections_.insert(connection);
-    if (waiting >= static_cast<std::size_t>(proto::kMaxUnauthenticated)) {
-      log_warn("refused a connection: " + std::to_string(waiting) +
-               " connections have not said hello yet");
-      connection->send(proto::encode_line(
-          proto::make_failure("", code::kTooManyConnections,
-                              std::to_string(waiting) + " connections have not said hello yet")));
-      connection->close_after_flush();
-      connection->start_writer_only();
-      continue;
-    }
-    connection->start();
+void Host::accepted(asio::local::stream_protocol::socket socket) {
+  std::size_t waiting = 0;
+  for (const auto& c : connections_)
+    waiting += c->role() == Role::kNone && !c->closed() ? 1 : 0;
+  auto connection = std::make_shared<ClientConnection>(*this, std::move(socket), next_serial_++);
+  connections_.insert(connection);
+  if (waiting >= static_cast<std::size_t>(proto::kMaxUnauthenticated)) {
+    log_warn("refused a connection: " + std::to_string(waiting) +
+             " connections have not said hello yet");
+    connection->send(proto::encode_line(
+        proto::make_failure("", code::kTooManyConnections,
+                            std::to_string(waiting) + " connections have not said hello yet")));
+    connection->close_after_flush();
+    connection->start_writer_only();
+    return;
   }
+  connection->start();
 }
 
 asio::awaitable<void> Host::wait_for_stop() {

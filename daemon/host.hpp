@@ -55,7 +55,8 @@ class Host {
     std::optional<proto::sup::SessionInfo> session;
   };
 
-  asio::awaitable<void> accept_loop();
+  // A new connection: served, or refused when too many have not said hello.
+  void accepted(asio::local::stream_protocol::socket socket);
   asio::awaitable<void> wait_for_stop();
   // SIGUSR1: drop and remake the supervisor connection (diagnostics; what a
   // supervisor restart looks like to clients, without one).

@@ -6,6 +6,7 @@
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/common/registry.hpp>
 #include <ptyctl/proto/errors.hpp>
+#include <ptyctl/proto/session_listing.hpp>
 #include <ptyctl/proto/supervisor_messages.hpp>
 
 #include <unistd.h>
@@ -157,7 +158,6 @@ asio::awaitable<client::CreateOrAttachResult> Host::on(
   create.inheritEnv = false;
   create.workspaceId = r.workspaceId;
   create.paneId = r.paneId;
-  create.tabId = r.tabId;
   create.restore = r.restore;
   create.rerun = r.rerun;
   bool is_new = true;
@@ -322,26 +322,13 @@ asio::awaitable<client::ListSessionsResult> Host::list_sessions(bool include_res
     // A record is not a session to the app: it restores its own way.
     if (s.restorable.value_or(false) && !include_restorable) continue;
     if (s.isAlive) known_alive_.insert(s.sessionId);
-    client::SessionSummary sum;
-    sum.sessionId = s.sessionId;
-    sum.workspaceId = s.workspaceId;
-    sum.paneId = s.paneId;
-    sum.isAlive = s.isAlive;
+    client::SessionSummary sum = proto::session_summary_of(s);
     auto it = routes_.find(s.sessionId);
     sum.attachedClients = it == routes_.end() ? 0 : static_cast<int>(it->second->viewer_count());
     if (it != routes_.end())
       if (auto from = it->second->viewed_from(); !from.empty()) sum.viewedFrom = std::move(from);
-    sum.pid = s.pid;
     sum.createdAt = iso8601_utc(s.createdAt);
     if (s.lastAttachedAt) sum.lastAttachedAt = iso8601_utc(*s.lastAttachedAt);
-    sum.shell = s.shell;
-    sum.cwd = s.cwd;
-    sum.command = s.command;
-    sum.cols = s.cols;
-    sum.rows = s.rows;
-    sum.exitCode = s.exitCode;
-    sum.offset = s.offset;
-    sum.restorable = s.restorable;
     out.sessions.push_back(std::move(sum));
   }
   co_return out;

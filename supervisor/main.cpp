@@ -5,10 +5,8 @@
 #include "server/supervisor.hpp"
 #include "server/upgrade.hpp"
 
-#include <ptyctl/common/log.hpp>
 #include <ptyctl/common/process.hpp>
-#include <ptyctl/common/registry.hpp>
-#include <ptyctl/common/server_instance.hpp>
+#include <ptyctl/common/server_main.hpp>
 #include <ptyctl/common/watchdog.hpp>
 
 #include <ptyctl/proto/paths.hpp>
@@ -17,16 +15,9 @@
 #include <boost/asio.hpp>
 #include <boost/program_options.hpp>
 
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <csignal>
-#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -44,7 +35,7 @@ int check_upgrade(int fd) {
     const auto handed = proto::handover::decode(bytes.bytes());
     for (std::size_t i = 0; i < handed.state.sessions.size(); ++i) {
       const auto& st = handed.state.sessions[i];
-      emu::Emulator e(st.cols, st.rows);
+      emu::Emulator e(st.spec.cols, st.spec.rows);
       sup::restore_emulator(e, handed.bytes[i]);
     }
     std::cout << "ok: " << handed.state.sessions.size() << " sessions\n";
@@ -72,24 +63,17 @@ std::string own_binary() {
 int main(int argc, char** argv) {
   ensure_standard_fds();
   hold_stop_signals();  // until the server's handlers exist (server_instance.hpp)
-  std::string state_dir_opt, log_level = "info", instance;
+  ServerCommandLine line{"pty-supervisor"};
   std::size_t ring_size = 4u * 1024 * 1024;
-  bool detach_mode = false;
   bool no_records = false;
   int record_interval_ms = 2000, record_max_age_days = 30;
   std::uint64_t records_budget_mb = 256;
   po::options_description desc("Usage: pty-supervisor [options]\n\nOptions");
-  desc.add_options()("help,h", "show this help")("version", "print the version")(
-      "state-dir", po::value(&state_dir_opt),
-      "state directory (default: $PTYCTL_STATE_DIR, else ~/.superset)")(
-      "log-level", po::value(&log_level)->default_value("info"), "debug, info, warn or error")(
-      "ring-size", po::value(&ring_size)->default_value(ring_size),
-      "bytes of recent output kept per session")(
-      "detach,d", po::bool_switch(&detach_mode),
-      "run in the background, logging to <state-dir>/pty-supervisor.log")(
-      "name", po::value(&instance),
-      "instance name in the process registry (process/supervisor-NAME; default: derived from "
-      "the state directory, \"default\" for ~/.superset)")(
+  add_server_options(desc, line,
+                     "instance name in the process registry (process/supervisor-NAME; default: "
+                     "derived from the state directory, \"default\" for ~/.superset)");
+  desc.add_options()("ring-size", po::value(&ring_size)->default_value(ring_size),
+                     "bytes of recent output kept per session")(
       "no-records", po::bool_switch(&no_records),
       "keep no session records in <state-dir>/sessions (no restore after a crash or reboot)")(
       "record-interval", po::value(&record_interval_ms)->default_value(record_interval_ms),
@@ -108,54 +92,26 @@ int main(int argc, char** argv) {
       "detached-before", po::bool_switch(&detached_before));
   po::options_description all;
   all.add(desc).add(handover);
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, all), vm);
-    po::notify(vm);
-  } catch (const std::exception& e) {
-    std::cerr << "pty-supervisor: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return 0;
-  }
-  if (vm.count("version")) {
-    std::cout << "pty-supervisor " << proto::kPtyctlVersion << " (supervisor protocol "
-              << proto::kSupervisorProtocolVersion << ")\n";
-    return 0;
-  }
+  if (const auto done = parse_server_command_line(
+          argc, argv, desc, all,
+          "pty-supervisor " + std::string(proto::kPtyctlVersion) + " (supervisor protocol " +
+              std::to_string(proto::kSupervisorProtocolVersion) + ")",
+          line))
+    return *done;
   if (check_fd >= 0) return check_upgrade(check_fd);
-  LogLevel level;
-  if (!parse_log_level(log_level, level)) {
-    std::cerr << "pty-supervisor: unknown log level " << log_level << "\n";
-    return 2;
-  }
-  set_log_level(level);
-  if (!instance.empty() && !valid_instance_name(instance)) {
-    std::cerr << "pty-supervisor: --name must be 1 to 64 of a-z, 0-9 and -\n";
-    return 2;
-  }
   if (record_interval_ms < 100 || record_interval_ms > 3600000 || record_max_age_days < 1 ||
-      records_budget_mb < 1) {
-    std::cerr << "pty-supervisor: --record-interval must be 100 to 3600000 ms, --record-max-age "
-                 "and --records-budget at least 1\n";
-    return 2;
-  }
-  if (ring_size < 4096) {
-    std::cerr << "pty-supervisor: --ring-size must be at least 4096\n";
-    return 2;
-  }
+      records_budget_mb < 1)
+    return usage_error(line,
+                       "--record-interval must be 100 to 3600000 ms, --record-max-age and "
+                       "--records-budget at least 1");
+  if (ring_size < 4096) return usage_error(line, "--ring-size must be at least 4096");
 
-  const std::string state_dir = proto::resolve_state_dir(state_dir_opt);
-  if (instance.empty()) instance = default_instance_name(state_dir);
+  const std::string& state_dir = line.state_dir;
   const auto file = [&](std::string_view name) { return state_dir + "/" + std::string(name); };
-  ::signal(SIGPIPE, SIG_IGN);
-  asio::io_context io;
-  std::vector<std::string> exec_args{"--state-dir", state_dir,     "--log-level",
-                                     log_level,     "--ring-size", std::to_string(ring_size),
-                                     "--name",      instance};
-  if (detach_mode || detached_before) exec_args.push_back("--detached-before");
+  std::vector<std::string> exec_args{"--state-dir",  state_dir,     "--log-level",
+                                     line.log_level, "--ring-size", std::to_string(ring_size),
+                                     "--name",       line.instance};
+  if (line.detach || detached_before) exec_args.push_back("--detached-before");
   if (no_records) exec_args.push_back("--no-records");
   for (const auto& [name, value] :
        {std::pair{"--record-interval", std::to_string(record_interval_ms)},
@@ -164,14 +120,6 @@ int main(int argc, char** argv) {
     exec_args.push_back(name);
     exec_args.push_back(value);
   }
-  const ServerFiles files{"pty-supervisor",
-                          state_dir,
-                          file(proto::kSupervisorSocket),
-                          file(proto::kSupervisorPidFile),
-                          file(proto::kSupervisorLock),
-                          file(proto::kSupervisorLog)};
-  std::optional<ServerInstance> server;
-  std::optional<sup::UnixAcceptor> acceptor;
   std::optional<sup::MappedState> state_bytes;
   std::optional<proto::handover::Decoded> handed;
   // The image after an in-place upgrade's exec that cannot take over goes
@@ -191,91 +139,77 @@ int main(int argc, char** argv) {
     std::cerr << "pty-supervisor: " << why << "\n";
     return 1;
   };
+  ServerStart start{ServerFiles{"pty-supervisor", state_dir, file(proto::kSupervisorSocket),
+                                file(proto::kSupervisorPidFile), file(proto::kSupervisorLock),
+                                file(proto::kSupervisorLog)},
+                    "supervisor", argc, argv};
+  start.logged = detached_before;
+  // Registered as started: an upgrade's image with its own binary's path.
+  const std::string binary = own_binary();
+  std::vector<std::string> shown{binary};
+  shown.insert(shown.end(), exec_args.begin(), exec_args.end());
+  std::vector<char*> shown_argv = c_strings(shown);
   if (restore_fd >= 0) {
     // The image after an in-place upgrade's exec: the same process, with the
     // state, the lock, the socket and every PTY inherited.
     try {
       state_bytes.emplace(restore_fd);
       handed = proto::handover::decode(state_bytes->bytes());
-      server.emplace(files, handed->state.lockFd);
-      acceptor.emplace(io);
-      acceptor->assign(asio::local::stream_protocol(), handed->state.listenFd);
-      ::fcntl(handed->state.listenFd, F_SETFD, FD_CLOEXEC);
     } catch (const std::exception& e) {
       return roll_back(e.what());
     }
-  } else {
-    try {
-      server.emplace(files);
-      check_instance_name_free("supervisor", instance, state_dir);
-      acceptor.emplace(server->listen(io));
-      if (detach_mode) server->detach(io);
-      server->write_pid_file();
-    } catch (const std::exception& e) {
-      std::cerr << "pty-supervisor: " << e.what() << "\n";
-      return 1;
-    }
+    start.inherited_lock = handed->state.lockFd;
+    start.inherited_listener = handed->state.listenFd;
+    start.refused = roll_back;
+    start.argc = static_cast<int>(shown.size());
+    start.argv = shown_argv.data();
   }
-  const std::string& socket_path = server->files().socket;
-  const std::string binary = own_binary();
-  {
-    // Registered as started (an upgrade's image too, with its version).
-    std::vector<std::string> shown{binary};
-    shown.insert(shown.end(), exec_args.begin(), exec_args.end());
-    std::vector<char*> shown_argv = c_strings(shown);
-    const bool logged = detach_mode || detached_before;
-    register_server("supervisor", instance, restore_fd >= 0 ? static_cast<int>(shown.size()) : argc,
-                    restore_fd >= 0 ? shown_argv.data() : argv, state_dir, socket_path,
-                    logged ? std::optional(server->files().log_file) : std::nullopt,
-                    std::string(proto::kPtyctlVersion));
-  }
-
-  sup::SupervisorOptions options;
-  options.ring_size = ring_size;
-  options.state_dir = state_dir;
-  const char* shell = std::getenv("SHELL");
-  options.default_shell = shell && *shell ? shell : "/bin/sh";
-  const char* home = std::getenv("HOME");
-  options.default_cwd = home && *home ? home : "/";
-  options.own_binary = binary;
-  options.exec_args = exec_args;
-  options.lock_fd = server->lock_fd();
-  options.records.enabled = !no_records;
-  options.records.interval = std::chrono::milliseconds(record_interval_ms);
-  options.records.max_age = std::chrono::hours(24) * record_max_age_days;
-  options.records.budget_bytes = records_budget_mb * 1024 * 1024;
-  sup::Supervisor supervisor(io, std::move(*acceptor), options);
-  if (handed) {
-    try {
-      supervisor.adopt(*handed, restore_failed.empty()
-                                    ? std::nullopt
-                                    : std::optional<std::string>(restore_failed));
-    } catch (const std::exception& e) {
-      return roll_back(e.what());
-    }
-    ::close(restore_fd);
-    if (rollback_exe >= 0) ::close(rollback_exe);
-    handed.reset();
-    state_bytes.reset();
-  }
-  supervisor.start();
-  // SIGTERM works even when the loop is stuck: the watchdog's thread takes
-  // the stop signals (still blocked here, see hold_stop_signals).
-  Watchdog::Options watch;
-  watch.on_stop = [&](int sig) { supervisor.request_stop(sig); };
-  watch.emergency = [&supervisor, files] {
-    supervisor.emergency_stop();
-    ::unlink(files.socket.c_str());
-    ::unlink(files.pid_file.c_str());
-  };
-  Watchdog watchdog(io, std::move(watch));
-  watchdog.start();
-  log_info("pty-supervisor " + std::string(proto::kPtyctlVersion) + " (pid " +
-           std::to_string(::getpid()) + ") listening on " + socket_path);
-  notify_ready();  // after an upgrade too: systemd's ExecReload waits for READY=1
-  io.run();
-  watchdog.stop();
-  server.reset();  // the socket and pid file go if still ours, then the lock
-  log_info("pty-supervisor stopped");
-  return 0;
+  return run_server(line, start,
+                    [&](asio::io_context& io, ServerInstance& server,
+                        asio::local::stream_protocol::acceptor acceptor) {
+                      sup::SupervisorOptions options;
+                      options.ring_size = ring_size;
+                      options.state_dir = state_dir;
+                      const char* shell = std::getenv("SHELL");
+                      options.default_shell = shell && *shell ? shell : "/bin/sh";
+                      const char* home = std::getenv("HOME");
+                      options.default_cwd = home && *home ? home : "/";
+                      options.own_binary = binary;
+                      options.exec_args = exec_args;
+                      options.lock_fd = server.lock_fd();
+                      options.records.enabled = !no_records;
+                      options.records.interval = std::chrono::milliseconds(record_interval_ms);
+                      options.records.max_age = std::chrono::hours(24) * record_max_age_days;
+                      options.records.budget_bytes = records_budget_mb * 1024 * 1024;
+                      sup::Supervisor supervisor(io, std::move(acceptor), options);
+                      if (handed) {
+                        try {
+                          supervisor.adopt(*handed,
+                                           restore_failed.empty()
+                                               ? std::nullopt
+                                               : std::optional<std::string>(restore_failed));
+                        } catch (const std::exception& e) {
+                          return roll_back(e.what());
+                        }
+                        ::close(restore_fd);
+                        if (rollback_exe >= 0) ::close(rollback_exe);
+                        handed.reset();
+                        state_bytes.reset();
+                      }
+                      supervisor.start();
+                      // SIGTERM works even when the loop is stuck: the watchdog's thread takes
+                      // the stop signals (still blocked here, see hold_stop_signals).
+                      Watchdog::Options watch;
+                      watch.on_stop = [&](int sig) { supervisor.request_stop(sig); };
+                      watch.emergency = [&supervisor, files = server.files()] {
+                        supervisor.emergency_stop();
+                        ::unlink(files.socket.c_str());
+                        ::unlink(files.pid_file.c_str());
+                      };
+                      Watchdog watchdog(io, std::move(watch));
+                      watchdog.start();
+                      serve_until_stopped(io, line, server);
+                      watchdog.stop();
+                      return 0;
+                    });
 }

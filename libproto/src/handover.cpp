@@ -10,11 +10,10 @@
 namespace ptyctl::proto::handover {
 
 BOOST_DESCRIBE_STRUCT(SessionState, (),
-                      (sessionId, cols, rows, cwd, shell, args, command, workspaceId, paneId,
-                       createdAt, lastAttachedAt, pid, masterFd, reaped, finished, forget, exitCode,
-                       exitSignal, killInMs, ringCapacity, ringEnd, ringFd, ringBytes,
+                      (spec, createdAt, lastAttachedAt, pid, masterFd, reaped, finished, forget,
+                       exitCode, exitSignal, killInMs, ringCapacity, ringEnd, ringFd, ringBytes,
                        emulatorOffset, rehydrateBytes, screenBytes, scrollbackBytes, pendingBytes,
-                       inputBytes, env, inheritEnv, lastCwd, recordedAt, endReason))
+                       inputBytes, lastCwd, recordedAt, endReason))
 BOOST_DESCRIBE_STRUCT(State, (),
                       (format, writerVersion, startedNs, listenFd, lockFd, requesterFd, requestId,
                        failure, sessions))
@@ -91,7 +90,7 @@ Decoded decode(std::string_view buffer) {
   std::string_view sections = rest.substr(json_size);
   for (const auto& s : d.state.sessions) {
     if (section_total(s) > sections.size())
-      throw HandoverError("session " + s.sessionId + "'s bytes are cut short");
+      throw HandoverError("session " + s.spec.sessionId + "'s bytes are cut short");
     SessionBytes b;
     const auto take = [&](std::uint64_t n) {
       const std::string_view v = sections.substr(0, n);
@@ -107,7 +106,7 @@ Decoded decode(std::string_view buffer) {
     const std::uint64_t held = std::min(s.ringEnd, s.ringCapacity);
     if (s.ringCapacity == 0 || s.ringBytes != (s.ringFd >= 0 ? 0 : held) ||
         s.emulatorOffset > s.ringEnd || s.emulatorOffset < s.ringEnd - held)
-      throw HandoverError("session " + s.sessionId + "'s output ring does not add up");
+      throw HandoverError("session " + s.spec.sessionId + "'s output ring does not add up");
     d.bytes.push_back(b);
   }
   if (!sections.empty()) throw HandoverError("the state has bytes past its last section");

@@ -5,6 +5,7 @@
 #include <ptyctl/proto/client_messages.hpp>
 #include <ptyctl/proto/limits.hpp>
 #include <ptyctl/proto/session_id.hpp>
+#include <ptyctl/proto/session_listing.hpp>
 #include <ptyctl/proto/signals.hpp>
 #include <ptyctl/proto/snapshot.hpp>
 #include <ptyctl/proto/supervisor_messages.hpp>
@@ -95,7 +96,7 @@ BOOST_DESCRIBE_STRUCT(SessionInfo, (),
 BOOST_DESCRIBE_STRUCT(HelloRequest, (), (protocolVersion, daemonPid, daemonVersion))
 BOOST_DESCRIBE_STRUCT(CreateSessionRequest, (),
                       (sessionId, cols, rows, cwd, shell, args, command, env, inheritEnv,
-                       workspaceId, paneId, tabId, restore, rerun))
+                       workspaceId, paneId, restore, rerun))
 BOOST_DESCRIBE_STRUCT(AttachSessionRequest, (), (sessionId, fromOffset))
 BOOST_DESCRIBE_STRUCT(DetachSessionRequest, (), (sessionId))
 BOOST_DESCRIBE_STRUCT(WriteRequest, (), (sessionId))
@@ -289,5 +290,17 @@ StreamEvent parse_stream_event(const boost::json::object& line) {
 }
 
 }  // namespace client
+
+sup::SessionInfo session_info_of(const SessionSpec& spec) {
+  sup::SessionInfo info;
+  detail::copy_same_named(info, spec);
+  return info;
+}
+
+client::SessionSummary session_summary_of(const sup::SessionInfo& info) {
+  client::SessionSummary summary;
+  detail::copy_same_named(summary, info);
+  return summary;
+}
 
 }  // namespace ptyctl::proto

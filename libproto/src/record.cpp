@@ -25,11 +25,11 @@ Record decode(std::string_view bytes) {
     throw handover::HandoverError("a record holds one session, this one " +
                                   std::to_string(d.state.sessions.size()));
   const auto& s = d.state.sessions[0];
-  if (!is_valid_session_id(s.sessionId)) throw handover::HandoverError("bad session id");
+  if (!is_valid_session_id(s.spec.sessionId)) throw handover::HandoverError("bad session id");
   if (s.masterFd != -1 || s.ringFd != -1 || s.ringEnd != 0 || s.inputBytes != 0 ||
       s.pendingBytes != 0)
     throw handover::HandoverError("a record holds no fds, output or input");
-  if (s.cols < 1 || s.rows < 1 || s.cols > kMaxCols || s.rows > kMaxRows)
+  if (s.spec.cols < 1 || s.spec.rows < 1 || s.spec.cols > kMaxCols || s.spec.rows > kMaxRows)
     throw handover::HandoverError("the record's size is out of range");
   const auto& b = d.bytes[0];
   return Record{s, std::string(b.rehydrate), std::string(b.screen), std::string(b.scrollback)};

@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include <ptyctl/common/log.hpp>
+#include <ptyctl/common/read_more.hpp>
 #include "supervisor.hpp"
 
 #include <ptyctl/proto/errors.hpp>
@@ -130,16 +131,10 @@ void Connection::detach_all() {
 
 asio::awaitable<void> Connection::read_loop() {
   auto self = shared_from_this();
-  std::array<char, 65536> buf;
+  ReadBuffer buf;
   bool peer_done = false;  // it half-closed: answer what it asked, then close
   while (!closed_ && !closing_) {
-    auto [ec, n] =
-        co_await socket_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-    if (ec) {
-      peer_done = ec == asio::error::eof;
-      break;
-    }
-    decoder_.feed(std::string_view(buf.data(), n));
+    if (!co_await read_more(socket_, buf, decoder_, peer_done)) break;
     try {
       // Pipelined requests (a storm of resizes, say) are answered in slices:
       // the loop runs everyone else's handlers in between.
@@ -301,17 +296,17 @@ void Connection::on(const std::string& id, const CreateSessionRequest& p, const 
     }
   }
   SessionSpec spec;
-  spec.id = p.sessionId;
+  spec.sessionId = p.sessionId;
   spec.cols = p.cols;
   spec.rows = p.rows;
   spec.cwd = p.cwd.value_or(supervisor_.options().default_cwd);
   spec.shell = p.shell.value_or(supervisor_.options().default_shell);
   spec.args = p.args.value_or(std::vector<std::string>{});
   spec.command = p.command;
-  spec.env = p.env.value_or(std::map<std::string, std::string>{});
-  spec.inherit_env = p.inheritEnv.value_or(true);
-  spec.workspace_id = p.workspaceId.value_or("");
-  spec.pane_id = p.paneId.value_or("");
+  spec.workspaceId = p.workspaceId.value_or("");
+  spec.paneId = p.paneId.value_or("");
+  spec.env = p.env;
+  spec.inheritEnv = p.inheritEnv;
   auto s = supervisor_.create(std::move(spec));
   respond(id, json::value_from(CreateSessionResult{s->id(), s->pid(), true, std::nullopt}));
 }

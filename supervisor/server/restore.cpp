@@ -39,7 +39,7 @@ std::string local_time(std::int64_t ms) {
 // shell), then the marker below the last line of text.
 std::string preamble(const proto::record::Record& r, const std::string& marker) {
   const auto& st = r.session;
-  emu::Emulator e(st.cols, st.rows);
+  emu::Emulator e(st.spec.cols, st.spec.rows);
   e.set_query_answer([](std::string_view) {});
   e.restore({r.rehydrate, r.screen, r.scrollback, ""});
   if (e.on_alternate_screen()) e.feed("\x1b[?1049l");
@@ -74,7 +74,7 @@ std::vector<proto::sup::SessionInfo> Supervisor::restorable_sessions() const {
     proto::sup::SessionInfo i = info_of(st);
     i.pid = 0;
     i.isAlive = false;
-    i.cwd = st.lastCwd.value_or(st.cwd);
+    i.cwd = st.lastCwd.value_or(st.spec.cwd);
     i.restorable = true;
     i.recordedAt = st.recordedAt;
     out.push_back(std::move(i));
@@ -94,12 +94,12 @@ std::shared_ptr<Session> Supervisor::restore(const std::string& id, bool rerun) 
   auto record = records_.take(id);
   if (!record) return nullptr;  // bad: moved aside and logged
   const auto& st = record->session;
-  SessionSpec spec = spec_of(st);
+  SessionSpec spec = st.spec;
   // Where it was last, else where it started, else home.
   std::string note;
-  const std::string last = st.lastCwd.value_or(st.cwd);
+  const std::string last = st.lastCwd.value_or(st.spec.cwd);
   spec.cwd.clear();
-  for (const std::string& dir : {last, st.cwd, options_.default_cwd}) {
+  for (const std::string& dir : {last, st.spec.cwd, options_.default_cwd}) {
     if (is_directory(dir)) {
       spec.cwd = dir;
       break;
@@ -108,9 +108,9 @@ std::shared_ptr<Session> Supervisor::restore(const std::string& id, bool rerun) 
   if (spec.cwd.empty()) spec.cwd = "/";
   if (spec.cwd != last) note += " · " + last + " is gone, started in " + spec.cwd;
   if (spec.shell.empty()) spec.shell = options_.default_shell;
-  if (st.command && !rerun) {
+  if (st.spec.command && !rerun) {
     spec.command.reset();  // the shell, not the program it ran
-    note += " · it ran: " + *st.command + " (restore --rerun runs it again)";
+    note += " · it ran: " + *st.spec.command + " (restore --rerun runs it again)";
   }
   const std::string why = st.endReason.value_or("pty-supervisor ended without stopping");
   const std::string marker = "\u2500\u2500 restored " + local_time(st.recordedAt.value_or(0)) +

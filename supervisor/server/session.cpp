@@ -8,6 +8,7 @@
 
 #include <ptyctl/proto/errors.hpp>
 #include <ptyctl/proto/record.hpp>
+#include <ptyctl/proto/session_listing.hpp>
 #include <ptyctl/proto/version.hpp>
 
 #include <dirent.h>
@@ -43,21 +44,21 @@ std::optional<std::string> cwd_of_process(int pid) {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
-std::vector<std::string> session_env(const SessionSpec& spec) {
+std::vector<std::string> session_env(const SessionSpec& spec, const std::string& state_dir) {
   std::map<std::string, std::string> env;
-  for (char** e = environ; spec.inherit_env && e && *e; ++e) {
+  for (char** e = environ; spec.inherits_env() && e && *e; ++e) {
     std::string_view kv(*e);
     const std::size_t eq = kv.find('=');
     if (eq == std::string_view::npos) continue;
     const std::string name(kv.substr(0, eq));
     if (passes_to_programs(name)) env[name] = std::string(kv.substr(eq + 1));
   }
-  for (const auto& [k, v] : spec.env)
+  for (const auto& [k, v] : spec.env.value_or(std::map<std::string, std::string>{}))
     if (passes_to_programs(k)) env[k] = v;
   env["TERM"] = "xterm-256color";
-  env["PTYCTL_SESSION_ID"] = spec.id;
+  env["PTYCTL_SESSION_ID"] = spec.sessionId;
   // So that ptyctl inside the session talks to the server it runs under.
-  if (!spec.state_dir.empty()) env["PTYCTL_STATE_DIR"] = spec.state_dir;
+  if (!state_dir.empty()) env["PTYCTL_STATE_DIR"] = state_dir;
   std::vector<std::string> out;
   for (const auto& [k, v] : env)
     out.push_back(k + "=" + v);
@@ -73,7 +74,7 @@ std::vector<std::string> session_env(const SessionSpec& spec) {
 }  // namespace
 
 std::shared_ptr<Session> Session::spawn(asio::io_context& io, const SessionSpec& spec,
-                                        std::size_t ring_size) {
+                                        std::size_t ring_size, const std::string& state_dir) {
   // Everything the child needs is built before fork: after it, only
   // async-signal-safe calls.
   std::vector<std::string> argv_s{spec.shell};
@@ -83,7 +84,7 @@ std::shared_ptr<Session> Session::spawn(asio::io_context& io, const SessionSpec&
   } else {
     argv_s.insert(argv_s.end(), spec.args.begin(), spec.args.end());
   }
-  std::vector<std::string> env_s = session_env(spec);
+  std::vector<std::string> env_s = session_env(spec, state_dir);
   std::vector<char*> argv = c_strings(argv_s);
   std::vector<char*> envp = c_strings(env_s);
   const std::string cwd = spec.cwd;
@@ -146,7 +147,7 @@ Session::Session(asio::io_context& io, const SessionSpec& spec, int pid, int mas
       master_(io),
       ring_(ring_size),
       emulator_(spec.cols, spec.rows),
-      activity_("the output of session " + spec.id),
+      activity_("the output of session " + spec.sessionId),
       created_at_ms_(now_ms()),
       kill_timer_(io),
       drain_timer_(io) {
@@ -280,7 +281,7 @@ void Session::apply_pending_resize() {
   try {
     emulator_.resize(cols, rows);
   } catch (const std::bad_alloc&) {
-    log_error("session " + spec_.id + ": cannot resize to " + std::to_string(cols) + "x" +
+    log_error("session " + spec_.sessionId + ": cannot resize to " + std::to_string(cols) + "x" +
               std::to_string(rows) + ": out of memory; the size stays " +
               std::to_string(spec_.cols) + "x" + std::to_string(spec_.rows));
     return;
@@ -431,38 +432,11 @@ void Session::finish() {
   if (on_finished) on_finished(*this);
 }
 
-SessionSpec spec_of(const proto::handover::SessionState& st) {
-  SessionSpec spec;
-  spec.id = st.sessionId;
-  spec.cols = st.cols;
-  spec.rows = st.rows;
-  spec.cwd = st.cwd;
-  spec.shell = st.shell;
-  spec.args = st.args;
-  spec.command = st.command;
-  spec.env = st.env.value_or(std::map<std::string, std::string>{});
-  spec.inherit_env = st.inheritEnv.value_or(true);
-  spec.workspace_id = st.workspaceId;
-  spec.pane_id = st.paneId;
-  return spec;
-}
-
 proto::handover::SessionState Session::describe() const {
   proto::handover::SessionState st;
-  st.sessionId = spec_.id;
-  st.cols = spec_.cols;
-  st.rows = spec_.rows;
-  st.cwd = spec_.cwd;
-  st.shell = spec_.shell;
-  st.args = spec_.args;
-  st.command = spec_.command;
-  st.workspaceId = spec_.workspace_id;
-  st.paneId = spec_.pane_id;
+  st.spec = spec_;  // its environment too: the next image's records need it
   st.createdAt = created_at_ms_;
   st.lastAttachedAt = last_attached_ms_;
-  // (An upgrade carries them too: the next image's records need them.)
-  if (!spec_.env.empty()) st.env = spec_.env;
-  st.inheritEnv = spec_.inherit_env;
   return st;
 }
 
@@ -534,13 +508,11 @@ void restore_emulator(emu::Emulator& emulator, const proto::handover::SessionByt
 std::shared_ptr<Session> Session::adopt(asio::io_context& io,
                                         const proto::handover::SessionState& st,
                                         const proto::handover::SessionBytes& bytes,
-                                        std::size_t ring_size, const std::string& state_dir) {
-  SessionSpec spec = spec_of(st);
-  spec.state_dir = state_dir;
+                                        std::size_t ring_size) {
   if (st.masterFd >= 0 && ::fcntl(st.masterFd, F_GETFD) < 0)
-    throw proto::handover::HandoverError("session " + st.sessionId + "'s PTY (fd " +
+    throw proto::handover::HandoverError("session " + st.spec.sessionId + "'s PTY (fd " +
                                          std::to_string(st.masterFd) + ") is not open");
-  auto s = std::make_shared<Session>(io, spec, st.pid, -1, std::max<std::size_t>(ring_size, 1));
+  auto s = std::make_shared<Session>(io, st.spec, st.pid, -1, std::max<std::size_t>(ring_size, 1));
   if (st.masterFd >= 0) {
     ::fcntl(st.masterFd, F_SETFD, FD_CLOEXEC);
     s->master_.assign(st.masterFd);
@@ -592,24 +564,26 @@ proto::Snapshot Session::snapshot() {
   return s;
 }
 
+namespace {
+
+proto::sup::SessionInfo info_of(const SessionSpec& spec, std::int64_t created_at,
+                                std::optional<std::int64_t> last_attached_at) {
+  proto::sup::SessionInfo i = proto::session_info_of(spec);
+  i.createdAt = created_at;
+  i.lastAttachedAt = last_attached_at;
+  return i;
+}
+
+}  // namespace
+
 proto::sup::SessionInfo info_of(const proto::handover::SessionState& st) {
-  proto::sup::SessionInfo i;
-  i.sessionId = st.sessionId;
+  proto::sup::SessionInfo i = info_of(st.spec, st.createdAt, st.lastAttachedAt);
   i.pid = st.pid;
-  i.cols = st.cols;
-  i.rows = st.rows;
-  i.cwd = st.cwd;
-  i.shell = st.shell;
-  i.command = st.command;
-  i.workspaceId = st.workspaceId;
-  i.paneId = st.paneId;
-  i.createdAt = st.createdAt;
-  i.lastAttachedAt = st.lastAttachedAt;
   return i;
 }
 
 proto::sup::SessionInfo Session::info() const {
-  proto::sup::SessionInfo i = info_of(describe());
+  proto::sup::SessionInfo i = info_of(spec_, created_at_ms_, last_attached_ms_);
   i.pid = pid_;
   i.isAlive = !finished_;
   if (finished_) {

@@ -38,20 +38,7 @@ class SessionObserver {
   virtual void on_finished(Session& session) = 0;
 };
 
-struct SessionSpec {
-  std::string id;
-  int cols = 80;
-  int rows = 24;
-  std::string cwd;
-  std::string shell;
-  std::vector<std::string> args;
-  std::optional<std::string> command;
-  std::map<std::string, std::string> env;
-  bool inherit_env = true;  // false: only `env` (terminal-host filters its own)
-  std::string workspace_id;
-  std::string pane_id;
-  std::string state_dir;  // the supervisor's, given to the program as $PTYCTL_STATE_DIR
-};
+using proto::SessionSpec;
 
 inline constexpr std::size_t kMaxInputQueue = 64u * 1024 * 1024;
 // The emulator's work per turn of the event loop (docs/operations.md,
@@ -73,8 +60,6 @@ struct SessionHandover {
   std::string input;
 };
 
-// The spec of a session so described (handed over, or recorded).
-SessionSpec spec_of(const proto::handover::SessionState& state);
 // listSessions' entry of a session so described (its spec's part).
 proto::sup::SessionInfo info_of(const proto::handover::SessionState& state);
 
@@ -86,8 +71,9 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   // forkpty + exec. Throws proto::ProtocolError(SPAWN_FAILED) with the reason
   // (a missing cwd or shell is reported, not a silently dead session).
+  // `state_dir`: the supervisor's, given to the program as $PTYCTL_STATE_DIR.
   static std::shared_ptr<Session> spawn(asio::io_context& io, const SessionSpec& spec,
-                                        std::size_t ring_size);
+                                        std::size_t ring_size, const std::string& state_dir);
   Session(asio::io_context& io, const SessionSpec& spec, int pid, int master_fd,
           std::size_t ring_size);
 
@@ -96,13 +82,13 @@ class Session : public std::enable_shared_from_this<Session> {
   static std::shared_ptr<Session> adopt(asio::io_context& io,
                                         const proto::handover::SessionState& state,
                                         const proto::handover::SessionBytes& bytes,
-                                        std::size_t ring_size, const std::string& state_dir);
+                                        std::size_t ring_size);
   // Everything of it an upgrade hands over; call it between handlers.
   SessionHandover handover();
   int master_fd() { return master_.is_open() ? master_.native_handle() : -1; }
 
   void start();
-  const std::string& id() const { return spec_.id; }
+  const std::string& id() const { return spec_.sessionId; }
   int pid() const { return pid_; }
   bool finished() const { return finished_; }
   bool reaped() const { return reaped_; }

@@ -167,8 +167,8 @@ std::optional<record::Record> SessionRecords::read(const std::string& id, std::u
   if (why.empty()) {
     try {
       record::Record r = record::decode(bytes);
-      if (r.session.sessionId != id)
-        throw proto::handover::HandoverError("it names session " + r.session.sessionId);
+      if (r.session.spec.sessionId != id)
+        throw proto::handover::HandoverError("it names session " + r.session.spec.sessionId);
       if (size) *size = bytes.size();
       return r;
     } catch (const std::exception& e) {

@@ -35,7 +35,11 @@ void Supervisor::start() {
   for (const auto& [id, s] : sessions_)
     if (!s->finished()) live.insert(id);
   records_.load(live);
-  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(io_,
+                 accept_connections(
+                     io_, acceptor_, "pty-supervisor", [this] { return stopping_; },
+                     [this](asio::local::stream_protocol::socket s) { accepted(std::move(s)); }),
+                 asio::detached);
   asio::co_spawn(io_, reap_children(), asio::detached);
   asio::co_spawn(io_, record_loop(), asio::detached);
 }
@@ -78,33 +82,18 @@ void Supervisor::emergency_stop() {
     ::kill(-pid, SIGKILL);
 }
 
-asio::awaitable<void> Supervisor::accept_loop() {
-  AcceptBackoff backoff("pty-supervisor");
-  for (;;) {
-    // The error code in a named variable (redirect_error), not a structured
-    // binding of the awaited tuple: GCC 12 lets that temporary die early, and
-    // the error path (EMFILE) then read a dead error_category.
-    boost::system::error_code ec;
-    auto socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted) co_return;
-      std::string reason = ec.message();
-      co_await backoff.failed(io_, std::move(reason));
-      continue;
-    }
-    backoff.succeeded();
-    std::size_t waiting = 0;
-    for (const auto& c : connections_)
-      waiting += c->authenticated() ? 0 : 1;
-    auto connection = std::make_shared<Connection>(*this, std::move(socket));
-    connections_.insert(connection);
-    if (waiting >= static_cast<std::size_t>(proto::kMaxUnauthenticated)) {
-      connection->refuse(proto::code::kTooManyConnections,
-                         std::to_string(waiting) + " connections have not said hello yet");
-      continue;
-    }
-    connection->start();
+void Supervisor::accepted(asio::local::stream_protocol::socket socket) {
+  std::size_t waiting = 0;
+  for (const auto& c : connections_)
+    waiting += c->authenticated() ? 0 : 1;
+  auto connection = std::make_shared<Connection>(*this, std::move(socket));
+  connections_.insert(connection);
+  if (waiting >= static_cast<std::size_t>(proto::kMaxUnauthenticated)) {
+    connection->refuse(proto::code::kTooManyConnections,
+                       std::to_string(waiting) + " connections have not said hello yet");
+    return;
   }
+  connection->start();
 }
 
 asio::awaitable<void> Supervisor::reap_children() {
@@ -173,19 +162,18 @@ std::shared_ptr<Session> Supervisor::find(const std::string& id) const {
 std::shared_ptr<Session> Supervisor::create(SessionSpec spec, std::string_view preamble) {
   if (stopping_)
     throw proto::ProtocolError(proto::code::kSpawnFailed, "the supervisor is stopping");
-  spec.state_dir = options_.state_dir;
-  auto session = Session::spawn(io_, spec, options_.ring_size);
+  auto session = Session::spawn(io_, spec, options_.ring_size, options_.state_dir);
   if (!preamble.empty()) session->preload(preamble);
   // A recorded session of this id that was not restored is gone now.
-  if (records_.restorable().contains(spec.id)) records_.remove(spec.id);
+  if (records_.restorable().contains(spec.sessionId)) records_.remove(spec.sessionId);
   session->on_finished = [this](Session& s) { session_finished(s); };
-  sessions_[spec.id] = session;  // replaces an ended session of the same id
+  sessions_[spec.sessionId] = session;  // replaces an ended session of the same id
   {
     std::lock_guard<std::mutex> lock(pids_mutex_);
     live_pids_.push_back(session->pid());
   }
   session->start();
-  log_info("session " + spec.id + " started: pid " + std::to_string(session->pid()));
+  log_info("session " + spec.sessionId + " started: pid " + std::to_string(session->pid()));
   trim_finished();
   return session;
 }

@@ -82,7 +82,8 @@ class Supervisor {
   void adopt(const proto::handover::Decoded& handed, const std::optional<std::string>& failure);
 
  private:
-  asio::awaitable<void> accept_loop();
+  // A new connection: served, or refused when too many have not said hello.
+  void accepted(asio::local::stream_protocol::socket socket);
   asio::awaitable<void> reap_children();
   asio::awaitable<void> stop_sessions(int sig);
   // Every interval, the records of the sessions that changed.

@@ -40,9 +40,9 @@ std::unique_ptr<Emulator> upgraded(const Emulator& e) {
   const Emulator::Handover h = e.handover();
   handover::State state;
   handover::SessionState s;
-  s.sessionId = "fuzz";
-  s.cols = e.cols();
-  s.rows = e.rows();
+  s.spec.sessionId = "fuzz";
+  s.spec.cols = e.cols();
+  s.spec.rows = e.rows();
   s.ringCapacity = 1;
   state.sessions.push_back(s);
   const std::string bytes =

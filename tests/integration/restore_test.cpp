@@ -67,7 +67,7 @@ std::optional<proto::record::Record> read_record(const std::string& dir, const s
 
 // What a terminal shows of a record: its scrollback and screen as text.
 std::string record_text(const proto::record::Record& r) {
-  emu::Emulator e(r.session.cols, r.session.rows);
+  emu::Emulator e(r.session.spec.cols, r.session.spec.rows);
   e.restore({r.rehydrate, r.screen, r.scrollback, ""});
   return e.text(true);
 }
@@ -406,7 +406,7 @@ TEST(Restore, BadRecordsAreMovedAsideAndOldOnesPruned) {
   };
   auto as = [&](const std::string& id, std::int64_t recorded_at, std::size_t screen_bytes) {
     auto rec = proto::record::decode(good);
-    rec.session.sessionId = id;
+    rec.session.spec.sessionId = id;
     rec.session.recordedAt = recorded_at;
     return proto::record::encode(rec.session, "test", rec.rehydrate,
                                  rec.screen + std::string(screen_bytes, ' '), rec.scrollback);
@@ -657,8 +657,8 @@ TEST(Restore, ARecordAfterAnUpgradeStillHasTheEnvironment) {
       20s));
   const auto rec = read_record(dir.path(), "env");
   ASSERT_TRUE(rec);
-  ASSERT_TRUE(rec->session.env);
-  EXPECT_EQ(rec->session.env->at("RESTORE_MARK"), "kept-42");
+  ASSERT_TRUE(rec->session.spec.env);
+  EXPECT_EQ(rec->session.spec.env->at("RESTORE_MARK"), "kept-42");
   kill_everything(*sup, {created.at("payload").at("pid").to_number<int>()});
   sup = start_supervisor(dir.path());
   SupervisorClient d(dir.path() + "/pty-supervisor.sock");

@@ -1,14 +1,18 @@
-// terminal-host's pure logic: the token file and the session environment.
+// terminal-host's pure logic: the token file, the session environment and
+// the per-session lock.
 
+#include "async_mutex.hpp"
 #include "session_env.hpp"
 #include "token.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <boost/asio.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 using namespace ptyctl::host;
 
@@ -75,4 +79,34 @@ TEST(SessionEnv, AllowListThenRequestThenTerm) {
   EXPECT_FALSE(env.contains("ELECTRON_RUN_AS_NODE"));
   auto bare = session_environment({}, std::nullopt);
   EXPECT_EQ(bare.size(), 2u);
+}
+
+namespace {
+// Holds the lock until `release` is set, recording when it got it.
+asio::awaitable<void> take_turn(AsyncMutex& m, std::vector<std::string>& order, std::string name,
+                                asio::steady_timer& release) {
+  auto guard = co_await m.lock();
+  order.push_back(name);
+  co_await release.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+}  // namespace
+
+// One at a time, in the order they asked: the release hands the lock to the
+// first waiter, so one that asks right after a release waits its turn.
+TEST(AsyncMutex, HandsTheLockOverInArrivalOrder) {
+  asio::io_context io;
+  AsyncMutex m(io.get_executor());
+  std::vector<std::string> order;
+  asio::steady_timer hold_a(io, asio::steady_timer::time_point::max());
+  asio::steady_timer no_hold(io, std::chrono::seconds(0));
+  asio::co_spawn(io, take_turn(m, order, "a", hold_a), asio::detached);
+  asio::co_spawn(io, take_turn(m, order, "b", no_hold), asio::detached);
+  asio::co_spawn(io, take_turn(m, order, "c", no_hold), asio::detached);
+  io.poll();
+  EXPECT_EQ(order, std::vector<std::string>{"a"});
+  // a lets go, and d asks in the same turn of the loop, before b has run.
+  hold_a.cancel();
+  asio::post(io, [&] { asio::co_spawn(io, take_turn(m, order, "d", no_hold), asio::detached); });
+  io.run();
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "c", "d"}));
 }

@@ -2,6 +2,8 @@
 // validation names the offending field with a stable code.
 
 #include <ptyctl/proto/client_messages.hpp>
+#include <ptyctl/proto/handover.hpp>
+#include <ptyctl/proto/session_listing.hpp>
 #include <ptyctl/proto/supervisor_messages.hpp>
 #include <ptyctl/proto/version.hpp>
 
@@ -111,14 +113,13 @@ TEST(Messages, SupervisorTypesRoundTrip) {
   create.env = std::map<std::string, std::string>{{"A", "1"}, {"B", ""}};
   create.workspaceId = "w";
   create.paneId = "p";
-  create.tabId = "t";
   create.inheritEnv = false;
   expect_round_trip(create);
   create.args.reset();
   create.command = "echo hi";
   expect_round_trip(create);
   expect_round_trip(
-      sup::CreateSessionRequest{"s2", 80, 24, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}});
+      sup::CreateSessionRequest{"s2", 80, 24, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}});
   create.restore = true;
   create.rerun = false;
   expect_round_trip(create);
@@ -225,6 +226,98 @@ TEST(Messages, ClientTypesRoundTrip) {
   expect_round_trip(client::ExitEvent{"exit", 130, std::nullopt});
   expect_round_trip(client::ErrorEvent{"error", "write failed", "WRITE_FAILED"});
   expect_round_trip(client::ErrorEvent{"error", "boom", std::nullopt});
+}
+
+// The spec is one struct in the code and flat in the JSON: a state (and so
+// a record) written before it was one still reads.
+TEST(Messages, HandoverSessionSpecIsWrittenInline) {
+  handover::State state;
+  handover::SessionState st;
+  st.spec.sessionId = "s1";
+  st.spec.cols = 132;
+  st.spec.rows = 43;
+  st.spec.cwd = "/tmp";
+  st.spec.shell = "/bin/sh";
+  st.spec.args = {"-l"};
+  st.spec.workspaceId = "w";
+  st.spec.paneId = "p";
+  st.spec.env = std::map<std::string, std::string>{{"A", "1"}};
+  st.spec.inheritEnv = false;
+  st.createdAt = 5;
+  st.ringCapacity = 16;
+  state.sessions.push_back(st);
+  const json::value v = json::value_from(state);
+  const json::object& written = v.at("sessions").at(0).as_object();
+  EXPECT_FALSE(written.contains("spec"));
+  EXPECT_EQ(written.at("sessionId"), "s1");
+  EXPECT_EQ(written.at("cols"), 132);
+  EXPECT_EQ(written.at("env").at("A"), "1");
+  EXPECT_EQ(written.at("inheritEnv"), false);
+  EXPECT_EQ(json::value_to<handover::State>(v), state);
+
+  // An earlier release's session: no env, no inheritEnv.
+  json::object old = written;
+  old.erase("env");
+  old.erase("inheritEnv");
+  const auto read = json::value_to<handover::SessionState>(json::value(old));
+  EXPECT_FALSE(read.spec.env);
+  EXPECT_TRUE(read.spec.inherits_env());
+  EXPECT_EQ(read.spec.paneId, "p");
+  // A spec field missing is named, as any other.
+  old.erase("shell");
+  try {
+    (void)json::value_to<handover::SessionState>(json::value(old));
+    ADD_FAILURE() << "a state without its shell was read";
+  } catch (const ProtocolError& e) {
+    EXPECT_STREQ(e.what(), "shell is required");
+  }
+}
+
+// Each wire's listing entry carries every field of the same name and type.
+TEST(Messages, ListingsCarryTheSameNamedFields) {
+  SessionSpec spec;
+  spec.sessionId = "s1";
+  spec.cols = 100;
+  spec.rows = 30;
+  spec.cwd = "/srv";
+  spec.shell = "/bin/zsh";
+  spec.command = "make";
+  spec.workspaceId = "w";
+  spec.paneId = "p";
+  spec.env = std::map<std::string, std::string>{{"A", "1"}};
+  sup::SessionInfo info = session_info_of(spec);
+  EXPECT_EQ(info.sessionId, "s1");
+  EXPECT_EQ(info.cols, 100);
+  EXPECT_EQ(info.rows, 30);
+  EXPECT_EQ(info.cwd, "/srv");
+  EXPECT_EQ(info.shell, "/bin/zsh");
+  EXPECT_EQ(info.command, "make");
+  EXPECT_EQ(info.workspaceId, "w");
+  EXPECT_EQ(info.paneId, "p");
+  EXPECT_EQ(info.pid, 0);  // the program's part is the caller's
+
+  info.pid = 42;
+  info.isAlive = false;
+  info.exitCode = 3;
+  info.offset = 1234;
+  info.createdAt = 1700000000000;
+  info.restorable = true;
+  const client::SessionSummary sum = session_summary_of(info);
+  EXPECT_EQ(sum.sessionId, "s1");
+  EXPECT_EQ(sum.workspaceId, "w");
+  EXPECT_EQ(sum.paneId, "p");
+  EXPECT_FALSE(sum.isAlive);
+  EXPECT_EQ(sum.pid, 42);
+  EXPECT_EQ(sum.shell, "/bin/zsh");
+  EXPECT_EQ(sum.cwd, "/srv");
+  EXPECT_EQ(sum.command, "make");
+  EXPECT_EQ(sum.cols, 100);
+  EXPECT_EQ(sum.rows, 30);
+  EXPECT_EQ(sum.exitCode, 3);
+  EXPECT_EQ(sum.offset, 1234u);
+  EXPECT_EQ(sum.restorable, true);
+  EXPECT_FALSE(sum.createdAt);  // a number there, ISO 8601 here: the caller's
+  EXPECT_FALSE(sum.viewedFrom);
 }
 
 TEST(Messages, EventPayloadsCarryTheirType) {

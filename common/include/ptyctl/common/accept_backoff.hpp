@@ -1,5 +1,6 @@
 #pragma once
-// What both servers' accept loops do when accept() fails: out of file
+// Both servers' accept loop (accept_connections), and what it does when
+// accept() fails: out of file
 // descriptors (EMFILE, ENFILE) or memory, retrying at once would spin and
 // log the same line thousands of times a second. Instead they pause (100 ms,
 // doubling to 1 s while it lasts) and log once per 10 s with a count, as
@@ -7,9 +8,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace ptyctl {
@@ -34,5 +37,13 @@ class AcceptBackoff {
   std::chrono::steady_clock::time_point last_log_{};
   int since_log_ = 0;
 };
+
+// Accepts on `acceptor` and hands each socket to `accepted` until the
+// acceptor is closed (or fails while `stopping()`); a failure otherwise
+// pauses as above. `server` names the program in the log.
+boost::asio::awaitable<void> accept_connections(
+    boost::asio::io_context& io, boost::asio::local::stream_protocol::acceptor& acceptor,
+    std::string server, std::function<bool()> stopping,
+    std::function<void(boost::asio::local::stream_protocol::socket)> accepted);
 
 }  // namespace ptyctl

@@ -5,6 +5,7 @@
 // in the process that reads it (they survive the exec).
 
 #include <ptyctl/proto/json_conv.hpp>
+#include <ptyctl/proto/session_spec.hpp>
 
 #include <array>
 #include <cstdint>
@@ -30,16 +31,7 @@ struct HandoverError : std::runtime_error {
 };
 
 struct SessionState {
-  // The spec.
-  std::string sessionId;
-  int cols = 80;
-  int rows = 24;
-  std::string cwd;
-  std::string shell;
-  std::vector<std::string> args;
-  std::optional<std::string> command;
-  std::string workspaceId;
-  std::string paneId;
+  SessionSpec spec;  // its fields inline (session_spec.hpp)
   std::int64_t createdAt = 0;
   std::optional<std::int64_t> lastAttachedAt;
   // The program.
@@ -69,12 +61,9 @@ struct SessionState {
   std::uint64_t pendingBytes = 0;
   // Input not yet written to the program.
   std::uint64_t inputBytes = 0;
-  // The spec's environment (an upgrade carries it too, for the next image's
-  // records); then a record's own (record.hpp; an upgrade leaves them out):
-  // where the program was last, when the record was written, and why it was
-  // the last one (a clean stop says so; a crash cannot).
-  std::optional<std::map<std::string, std::string>> env;
-  std::optional<bool> inheritEnv;
+  // A record's own (record.hpp; an upgrade leaves them out): where the
+  // program was last, when the record was written, and why it was the last
+  // one (a clean stop says so; a crash cannot).
   std::optional<std::string> lastCwd;
   std::optional<std::int64_t> recordedAt;  // ms since the epoch
   std::optional<std::string> endReason;

@@ -10,7 +10,8 @@
 //
 // Rules: a missing non-optional field is an error; an optional field that is
 // missing or null is empty, and an empty one is left out when writing; fields
-// the struct does not name are ignored (forward compatibility). After reading,
+// the struct does not name are ignored (forward compatibility); a member whose
+// type says kInlineJson has its fields written beside the others. After reading,
 // `check(const T&)` is called when one is declared for T (found by ADL).
 
 #include <ptyctl/proto/errors.hpp>
@@ -140,23 +141,24 @@ void read_value(const json::value& v, std::string_view path, std::vector<T>& out
   }
 }
 
+// A struct whose fields are written beside its owner's, not in an object of
+// their own (SessionSpec in the handover's SessionState).
+template <class T>
+concept Inlined = Described<T> && requires {
+  requires T::kInlineJson;
+};
+
 template <Described T>
-void read_value(const json::value& v, std::string_view path, T& out) {
-  static const json::object kEmpty;
-  const json::object* obj = &kEmpty;
-  if (v.is_object()) {
-    obj = &v.get_object();
-  } else if (!v.is_null() || !path.empty()) {
-    // Only a whole payload may be absent (listSessions is sent without one).
-    invalid(path.empty() ? "payload" : path, "must be an object");
-  }
+void read_fields(const json::object& obj, std::string_view path, T& out) {
   boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
       [&](auto member) {
         auto& field = out.*member.pointer;
         using M = std::remove_cvref_t<decltype(field)>;
         const std::string field_path = join_path(path, member.name);
-        const json::value* found = obj->if_contains(member.name);
-        if constexpr (is_optional<M>::value) {
+        const json::value* found = obj.if_contains(member.name);
+        if constexpr (Inlined<M>) {
+          read_fields(obj, path, field);
+        } else if constexpr (is_optional<M>::value) {
           if (!found || found->is_null()) {
             field.reset();
           } else {
@@ -171,6 +173,19 @@ void read_value(const json::value& v, std::string_view path, T& out) {
           check_named_field(member.name, field_path, field);
         }
       });
+}
+
+template <Described T>
+void read_value(const json::value& v, std::string_view path, T& out) {
+  static const json::object kEmpty;
+  const json::object* obj = &kEmpty;
+  if (v.is_object()) {
+    obj = &v.get_object();
+  } else if (!v.is_null() || !path.empty()) {
+    // Only a whole payload may be absent (listSessions is sent without one).
+    invalid(path.empty() ? "payload" : path, "must be an object");
+  }
+  read_fields(*obj, path, out);
   if constexpr (requires { check(out); }) check(out);
 }
 
@@ -182,6 +197,11 @@ constexpr void check_described_completely() {
       boost::describe::describe_members<T, boost::describe::mod_public>>::value;
   static_assert(described == boost::pfr::tuple_size_v<T>,
                 "a member of this struct is missing from its BOOST_DESCRIBE_STRUCT list");
+  boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
+      [](auto member) {
+        using M = std::remove_cvref_t<decltype(std::declval<T&>().*member.pointer)>;
+        if constexpr (Inlined<M>) check_described_completely<M>();
+      });
 }
 
 template <Described T>
@@ -193,21 +213,53 @@ T read_struct(const json::value& v) {
 }
 
 template <Described T>
-void write_struct(json::value& jv, const T& x) {
-  check_described_completely<T>();
-  json::object& obj = jv.emplace_object();
+void write_fields(json::object& obj, const T& x) {
   boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
       [&](auto member) {
         const auto& field = x.*member.pointer;
         using M = std::remove_cvref_t<decltype(field)>;
-        if constexpr (is_optional<M>::value) {
+        if constexpr (Inlined<M>) {
+          write_fields(obj, field);
+        } else if constexpr (is_optional<M>::value) {
           if (field) obj[member.name] = json::value_from(*field);
         } else {
           obj[member.name] = json::value_from(field);
         }
       });
+}
+
+template <Described T>
+void write_struct(json::value& jv, const T& x) {
+  check_described_completely<T>();
+  json::object& obj = jv.emplace_object();
+  write_fields(obj, x);
   // A type may adjust its object after the generic pass (e.g. write null).
   if constexpr (requires { finish_json(obj, x); }) finish_json(obj, x);
+}
+
+// Copies each member of `from` into the member of `to` of the same name that
+// holds the same type or its optional; an inline member's fields count as
+// `from`'s own. One description's fields carried into another's: a field
+// added to both is carried without a line more.
+template <Described To, Described From>
+void copy_same_named(To& to, const From& from) {
+  boost::mp11::mp_for_each<boost::describe::describe_members<From, boost::describe::mod_public>>(
+      [&](auto source) {
+        const auto& value = from.*source.pointer;
+        using S = std::remove_cvref_t<decltype(value)>;
+        if constexpr (Inlined<S>) {
+          copy_same_named(to, value);
+        } else {
+          boost::mp11::mp_for_each<
+              boost::describe::describe_members<To, boost::describe::mod_public>>([&](auto target) {
+            auto& field = to.*target.pointer;
+            using T = std::remove_cvref_t<decltype(field)>;
+            if constexpr (std::is_same_v<T, S> || std::is_same_v<T, std::optional<S>>) {
+              if (std::string_view(source.name) == target.name) field = value;
+            }
+          });
+        }
+      });
 }
 
 }  // namespace ptyctl::proto::detail

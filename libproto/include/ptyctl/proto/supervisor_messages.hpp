@@ -78,7 +78,6 @@ struct CreateSessionRequest {
   std::optional<bool> inheritEnv;
   std::optional<std::string> workspaceId;
   std::optional<std::string> paneId;
-  std::optional<std::string> tabId;
   // Ours (additive): with a record of this id and no live session, a new
   // shell in the recorded cwd and size, below the recorded scrollback and
   // screen (docs/operations.md, "Records and restore"); the other fields are
