@@ -49,7 +49,7 @@ std::unique_ptr<Emulator> upgraded(const Emulator& e) {
       handover::encode(state, {{"", "", h.rehydrate, h.screen, h.scrollback, h.pending, ""}});
   const handover::Decoded d = handover::decode(bytes);
   const auto& st = d.state.sessions.at(0);
-  auto next = std::make_unique<Emulator>(st.cols, st.rows, kScrollback);
+  auto next = std::make_unique<Emulator>(st.spec.cols, st.spec.rows, kScrollback);
   const auto& b = d.bytes[0];
   if (!next->restore({b.rehydrate, b.screen, b.scrollback, b.pending})) __builtin_trap();
   return next;
