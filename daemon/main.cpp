@@ -43,7 +43,8 @@ std::string default_shell() {
 int main(int argc, char** argv) {
   ensure_standard_fds();
   hold_stop_signals();  // until the server's handlers exist (server_instance.hpp)
-  ServerCommandLine line{"terminal-host"};
+  ServerCommandLine line;
+  line.program = "terminal-host";
   std::string spawn = "auto", supervisor_binary;
   std::size_t stream_queue_mib = 16;
   po::options_description desc("Usage: terminal-host [options]\n\nOptions");
@@ -69,10 +70,13 @@ int main(int argc, char** argv) {
 
   const auto file = [&](std::string_view name) { return line.state_dir + "/" + std::string(name); };
   host::HostOptions options;
-  ServerStart start{
-      ServerFiles{"terminal-host", line.state_dir, file(proto::kHostSocket),
-                  file(proto::kHostPidFile), file(proto::kHostLock), file(proto::kHostLog)},
-      "terminal-host", argc, argv};
+  ServerStart start;
+  start.files =
+      ServerFiles{"terminal-host",           line.state_dir,         file(proto::kHostSocket),
+                  file(proto::kHostPidFile), file(proto::kHostLock), file(proto::kHostLog)};
+  start.registry_kind = "terminal-host";
+  start.argc = argc;
+  start.argv = argv;
   // Socket activation: systemd holds the socket across our restarts, and a
   // client connecting meanwhile waits instead of failing.
   start.inherited_listener = systemd_listen_fd();

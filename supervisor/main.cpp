@@ -63,7 +63,8 @@ std::string own_binary() {
 int main(int argc, char** argv) {
   ensure_standard_fds();
   hold_stop_signals();  // until the server's handlers exist (server_instance.hpp)
-  ServerCommandLine line{"pty-supervisor"};
+  ServerCommandLine line;
+  line.program = "pty-supervisor";
   std::size_t ring_size = 4u * 1024 * 1024;
   bool no_records = false;
   int record_interval_ms = 2000, record_max_age_days = 30;
@@ -139,10 +140,16 @@ int main(int argc, char** argv) {
     std::cerr << "pty-supervisor: " << why << "\n";
     return 1;
   };
-  ServerStart start{ServerFiles{"pty-supervisor", state_dir, file(proto::kSupervisorSocket),
-                                file(proto::kSupervisorPidFile), file(proto::kSupervisorLock),
-                                file(proto::kSupervisorLog)},
-                    "supervisor", argc, argv};
+  ServerStart start;
+  start.files = ServerFiles{"pty-supervisor",
+                            state_dir,
+                            file(proto::kSupervisorSocket),
+                            file(proto::kSupervisorPidFile),
+                            file(proto::kSupervisorLock),
+                            file(proto::kSupervisorLog)};
+  start.registry_kind = "supervisor";
+  start.argc = argc;
+  start.argv = argv;
   start.logged = detached_before;
   // Registered as started: an upgrade's image with its own binary's path.
   const std::string binary = own_binary();
