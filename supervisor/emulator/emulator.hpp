@@ -81,8 +81,13 @@ class Emulator {
   // compare the two).
   void set_fast_path(bool on) { fast_path_enabled_ = on; }
 
-  // The snapshot of everything fed so far; `offset` is left 0 for the caller.
+  // The snapshot of everything fed so far but unfinished_bytes(); `offset`
+  // is left 0 for the caller. An escape sequence in progress is at its end.
   proto::Snapshot snapshot() const;
+  // The last bytes fed that the snapshot does not show: a UTF-8 character
+  // cut by the end of the feed (a snapshot's text is valid UTF-8). Its offset
+  // is this much before the end of what was fed; the bytes follow as data.
+  std::size_t unfinished_bytes() const { return utf8_tail_.size(); }
   // An in-place upgrade's handover (docs/upgrade.md): what a fresh emulator
   // of this size needs to go on as this one: the snapshot's bytes, then the
   // escape sequence or character in progress, fed after them.

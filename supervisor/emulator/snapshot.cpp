@@ -4,6 +4,8 @@
 #include "ansi.hpp"
 #include "emulator.hpp"
 
+#include <ptyctl/proto/utf8.hpp>
+
 #include <algorithm>
 #include <cctype>
 
@@ -204,6 +206,14 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
 proto::Snapshot Emulator::snapshot() const {
   proto::Snapshot s;
   s.snapshotAnsi = snapshot_ansi(true);
+  // An escape sequence or string in progress ends the snapshot as far as it
+  // has come, so the bytes after the snapshot's offset finish it in the
+  // renderer as they finished it here (docs/emulator.md, "Snapshot"). A
+  // character cut by the end of the last feed is not in it: the offset goes
+  // back to its first byte instead (unfinished_bytes()).
+  s.snapshotAnsi +=
+      proto::utf8_sanitize(std::string_view(tracker_.partial())
+                               .substr(0, proto::utf8_complete_prefix(tracker_.partial())));
   s.rehydrateSequences = proto::rehydrate_sequences(modes_);
   s.cwd = cwd_;
   s.modes = modes_;

@@ -558,7 +558,7 @@ proto::Snapshot Session::snapshot() {
   proto::Snapshot s = emulator_.snapshot();
   // Where the emulator is: while it works through a backlog, the bytes after
   // this offset are in the ring and follow as data.
-  s.offset = emulator_offset_;
+  s.offset = emulator_offset_ - emulator_.unfinished_bytes();
   // No OSC 7 from the shell: its working directory as the kernel knows it.
   if (!s.cwd && !finished_) s.cwd = cwd_of_process(pid_);
   return s;

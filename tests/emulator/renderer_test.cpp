@@ -1,0 +1,69 @@
+// What a reattach shows, judged by the app's own renderer (xterm.js 6 with the
+// Unicode 11 widths: tests/oracle): xterm.js fed a snapshot
+// (rehydrateSequences, snapshotAnsi) and then the output after its offset must
+// show what xterm.js fed the whole stream shows: every cell, wrapped flags,
+// cursor and its style, modes, title, tab stops, saved cursor, charsets.
+
+#include "emulator/emulator.hpp"
+#include "xterm_oracle.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace ptyctl::emu;
+using ptyctl::testing_oracle::XtermOracle;
+
+namespace {
+
+XtermOracle& oracle() {
+  static XtermOracle o;
+  return o;
+}
+
+constexpr int kScrollback = 5000;  // the app's default
+
+// The bytes the app writes into a fresh xterm.js on a reattach after
+// `offset` bytes of `stream`, then the rest of the stream.
+std::string reattached(const std::string& stream, std::size_t offset, int cols, int rows) {
+  Emulator e(cols, rows, kScrollback);
+  e.feed(std::string_view(stream).substr(0, offset));
+  const auto snap = e.snapshot();
+  return snap.rehydrateSequences + snap.snapshotAnsi + stream.substr(offset - e.unfinished_bytes());
+}
+
+std::string describe(const std::vector<std::string>& diffs) {
+  std::string out;
+  for (const auto& d : diffs)
+    out += "\n  " + d;
+  return out;
+}
+
+void expect_reattach_shows_the_same(const std::string& stream, std::size_t offset, int cols,
+                                    int rows, const std::string& what) {
+  const auto diffs = oracle().differences(cols, rows, kScrollback,
+                                          {stream, reattached(stream, offset, cols, rows)});
+  EXPECT_TRUE(diffs.empty()) << what << ": a reattach after byte " << offset << " of "
+                             << stream.size() << " differs:" << describe(diffs);
+}
+
+}  // namespace
+
+// The reproductions, each a stream and where the reattach happens.
+
+// 7: a snapshot taken inside an escape sequence or string.
+TEST(RendererReproduction, ASnapshotInsideASequenceKeepsIt) {
+  const std::string csi = "\x1b[31mRED\x1b[m plain";
+  expect_reattach_shows_the_same(csi, 3, 80, 24, "inside a CSI (after ESC [ 3)");
+  const std::string osc = "\x1b]2;title\x1b\\text";
+  expect_reattach_shows_the_same(osc, 7, 80, 24, "inside an OSC (after ESC ] 2;ti)");
+  expect_reattach_shows_the_same(osc, 12, 80, 24, "inside an OSC's ST (after its ESC)");
+  const std::string charset = "\x1b(0qqq\x1b(B";
+  expect_reattach_shows_the_same(charset, 2, 80, 24, "inside a designation (after ESC ()");
+  const std::string utf8 = "caf\xc3\xa9 \xe4\xb8\xad\xf0\x9f\x98\x80!";
+  for (std::size_t cut : {4u, 8u, 9u, 11u, 12u, 13u})
+    expect_reattach_shows_the_same(utf8, cut, 80, 24,
+                                   "inside a UTF-8 character (" + std::to_string(cut) + ")");
+}
