@@ -60,6 +60,7 @@ void append_sgr(std::string& out, const Pen& pen) {
   if (pen.attrs & attr::kReverse) out += ";7";
   if (pen.attrs & attr::kConceal) out += ";8";
   if (pen.attrs & attr::kStrike) out += ";9";
+  if (pen.attrs & attr::kOverline) out += ";53";
   out += 'm';
   // The colours in an SGR of their own: with every attribute and two RGB
   // colours one SGR has 20 parameters, and libvterm 0.1.4 writes past its

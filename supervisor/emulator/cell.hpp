@@ -27,6 +27,7 @@ inline constexpr std::uint16_t kConceal = 1u << 5;
 inline constexpr std::uint16_t kStrike = 1u << 6;
 inline constexpr int kUnderlineShift = 7;  // 2 bits: 0 none, 1 single, 2 double, 3 curly
 inline constexpr std::uint16_t kUnderlineMask = 3u << kUnderlineShift;
+inline constexpr std::uint16_t kOverline = 1u << 9;  // SGR 53 (libvterm 0.1.4 has none: ours)
 }  // namespace attr
 
 struct Pen {

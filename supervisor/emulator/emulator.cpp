@@ -466,6 +466,7 @@ void Emulator::apply(TrackedAction action) {
       if (n == 0) {
         pen_.set(attr::kFaint, false);
         pen_.set(attr::kConceal, false);
+        pen_.set(attr::kOverline, false);
         return;
       }
       for (int i = 0; i < n; ++i) {
@@ -474,6 +475,9 @@ void Emulator::apply(TrackedAction action) {
         if (v == 0) {
           pen_.set(attr::kFaint, false);
           pen_.set(attr::kConceal, false);
+          pen_.set(attr::kOverline, false);
+        } else if (v == 53 || v == 55) {
+          pen_.set(attr::kOverline, v == 53);
         } else if (v == 2) {
           pen_.set(attr::kFaint, true);
         } else if (v == 22) {
@@ -604,6 +608,7 @@ void Emulator::apply(TrackedAction action) {
       margin_bottom_ = rows_;
       pen_.set(attr::kFaint, false);
       pen_.set(attr::kConceal, false);
+      pen_.set(attr::kOverline, false);
       title_.clear();
       return;
   }

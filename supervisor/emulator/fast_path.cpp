@@ -125,6 +125,10 @@ bool apply_sgr(const Csi& csi, Pen& pen) {
       case 29:
         pen.set(attr::kStrike, false);
         break;
+      case 53:
+      case 55:
+        pen.set(attr::kOverline, v == 53);
+        break;
       case 39:
         pen.fg = Color{};
         break;

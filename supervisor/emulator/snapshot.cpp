@@ -187,6 +187,9 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
     }
   }
   if (insert_mode_) ansi += "\x1b[4h";
+  if (tracker_.keypad_application()) ansi += "\x1b=";
+  if (tracker_.cursor_style() != 0)
+    ansi += "\x1b[" + std::to_string(tracker_.cursor_style()) + " q";
   if (newline_mode_) ansi += "\x1b[20h";
   for (int set = 0; set < 4; ++set)
     if (tracker_.g(set) != 'B') {

@@ -11,6 +11,8 @@ void StreamTracker::reset() {
   gl_ = 0;
   single_shift_ = 0;
   dwl_seen_ = false;
+  keypad_ = false;
+  cursor_style_ = 0;
 }
 
 void StreamTracker::begin_csi() {
@@ -272,6 +274,10 @@ TrackedAction StreamTracker::on_escape_final(char f) {
       case 'O':
         single_shift_ = f == 'N' ? 2 : 3;  // SS2 / SS3
         break;
+      case '=':
+      case '>':
+        keypad_ = f == '=';  // DECKPAM / DECKPNM
+        break;
       case '7':
         return TrackedAction::kSaveCursor;
       case '8':
@@ -287,8 +293,15 @@ TrackedAction StreamTracker::on_escape_final(char f) {
 
 TrackedAction StreamTracker::on_csi_final(char f) {
   final_ = f;
+  if (intermediate_ == ' ' && f == 'q' && leader_ == 0) {
+    // DECSCUSR: 0 is the terminal's default; past 6, xterm.js ignores it.
+    const int style = nparams_ == 0 || params_[0] < 0 ? 0 : params_[0];
+    if (style <= 6) cursor_style_ = style;
+  }
   if (intermediate_ != 0) return TrackedAction::kNone;
   if (leader_ == '?') {
+    for (int i = 0; i < nparams_ && i < kMaxParams; ++i)
+      if (params_[i] == 66 && (f == 'h' || f == 'l')) keypad_ = f == 'h';  // DECNKM
     if (f == 'h' || f == 'l') return TrackedAction::kPrivateModes;
     return TrackedAction::kNone;
   }

@@ -96,6 +96,11 @@ class StreamTracker {
   int gl() const { return gl_; }
   int single_shift() const { return single_shift_; }
   bool double_width_seen() const { return dwl_seen_; }
+  // Keypad application mode (DECKPAM ESC =, DECNKM CSI ? 66 h; off by ESC >
+  // and CSI ? 66 l) and the cursor's style (DECSCUSR CSI Ps SP q, 0 the
+  // default): state libvterm 0.1.4 does not report, which a snapshot restores.
+  bool keypad_application() const { return keypad_; }
+  int cursor_style() const { return cursor_style_; }
   void note_printable() { single_shift_ = 0; }
 
   // The completed sequence's parameters (-1 when empty); a parameter that
@@ -150,6 +155,8 @@ class StreamTracker {
   int gl_ = 0;
   int single_shift_ = 0;
   bool dwl_seen_ = false;
+  bool keypad_ = false;
+  int cursor_style_ = 0;
   char leader_ = 0;
   char intermediate_ = 0;
   char esc_intermediate_ = 0;

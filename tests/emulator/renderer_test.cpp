@@ -67,3 +67,50 @@ TEST(RendererReproduction, ASnapshotInsideASequenceKeepsIt) {
     expect_reattach_shows_the_same(utf8, cut, 80, 24,
                                    "inside a UTF-8 character (" + std::to_string(cut) + ")");
 }
+
+// 2: keypad application mode.
+TEST(RendererReproduction, KeypadApplicationMode) {
+  expect_reattach_shows_the_same("\x1b=", 2, 80, 24, "DECKPAM");
+  expect_reattach_shows_the_same("\x1b[?66h", 6, 80, 24, "DECNKM");
+  expect_reattach_shows_the_same("\x1b=\x1b>", 4, 80, 24, "DECKPAM then DECKPNM");
+}
+
+// 5: overline (SGR 53, off by 55).
+TEST(RendererReproduction, Overline) {
+  for (const std::string s : {"\x1b[53mO\x1b[55mN", "\x1b[53;31mO\x1b[mN"})
+    expect_reattach_shows_the_same(s, s.size(), 80, 24, s.substr(1));
+}
+
+// 6: the cursor's style (DECSCUSR).
+TEST(RendererReproduction, CursorStyle) {
+  for (const std::string s : {"\x1b[6 q", "\x1b[3 q", "\x1b[2 q", "\x1b[0 q"})
+    expect_reattach_shows_the_same(s, s.size(), 80, 24, s.substr(1));
+}
+
+// 8: tab stops.
+TEST(RendererReproduction, TabStops) {
+  const std::string s = "\x1b[3g\x1b[5G\x1bH\r\tX";
+  expect_reattach_shows_the_same(s, s.size() - 2, 80, 24, "cleared, one at column 5");
+}
+
+// 9: the saved cursor and pen (DECSC).
+TEST(RendererReproduction, SavedCursorAndPen) {
+  const std::string a =
+      "\x1b[5;5H\x1b"
+      "7\x1b[H\x1b"
+      "8X";
+  expect_reattach_shows_the_same(a, a.size() - 3, 80, 24, "position");
+  const std::string b =
+      "\x1b[31m\x1b"
+      "7\x1b[m\x1b"
+      "8X";
+  expect_reattach_shows_the_same(b, b.size() - 3, 80, 24, "pen");
+}
+
+// 10: a pending wrap.
+TEST(RendererReproduction, PendingWrap) {
+  const std::string b = std::string(100, 'b') + "c";
+  expect_reattach_shows_the_same(b, 100, 100, 24, "b x 100 then c");
+  const std::string e = std::string(99, 'a') + "e\xcc\x81";
+  expect_reattach_shows_the_same(e, 100, 100, 24, "a combining mark after the last column");
+}
