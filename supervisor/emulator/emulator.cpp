@@ -627,6 +627,10 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
   // cursor may be back where it was, and then no move is reported); so does
   // one right after a scroll in the first column, where a wrap on the bottom
   // line of a screen one line tall comes back to (fuzzer finding).
+  // The wrap happened: the glyph is at the start of the next row (of the same
+  // one, scrolled up under it), which continues the row it wrapped from.
+  if (phantom_ && col == 0 && (row == phantom_row_ + 1 || (scrolled_ && row == phantom_row_)))
+    active_->set_wrapped(row, true);
   if (phantom_ && (row != phantom_row_ || col != phantom_col_ || (scrolled_ && col == 0)))
     phantom_ = false;
   scrolled_ = false;
@@ -672,9 +676,10 @@ void Emulator::on_movecursor(int row, int col) {
 
 void Emulator::scroll_up(int r0, int r1, int n, const Pen& pen) {
   if (r0 == 0 && active_ == &primary_) {
-    primary_.scroll_up_full_width(r0, r1, n, pen, [this](const Cell* cells, int used) {
-      scrollback_.push(cells, used, combining_);
-    });
+    primary_.scroll_up_full_width(r0, r1, n, pen,
+                                  [this](const Cell* cells, int used, bool wrapped) {
+                                    scrollback_.push(cells, used, combining_, wrapped);
+                                  });
   } else {
     active_->scroll(r0, r1, 0, cols_, n, 0, pen);
   }
@@ -764,6 +769,10 @@ void Emulator::on_osc(std::string_view command) {
     title_ = one_line(proto::utf8_sanitize(command.substr(2)));
     return;
   }
+  if (command == kFirstRowWrappedOsc) {
+    primary_.set_wrapped(0, true);  // an upgrade's screen (Emulator::handover)
+    return;
+  }
   // OSC 7 ; file://host/path  (the shell's working directory)
   if (command.substr(0, 2) != "7;") return;
   std::string_view uri = command.substr(2);
@@ -789,6 +798,7 @@ void Emulator::on_resize(int rows, int cols, int* delta_row) {
   // rows come back from scrollback (primary) before blank rows are added.
   auto resize_screen = [&](ScreenBuffer& screen, int cursor_row, bool primary) {
     const int old_rows = screen.rows();
+    const int old_cols = screen.cols();
     int drop_top = 0;
     if (rows < old_rows) {
       int excess = old_rows - rows;
@@ -801,8 +811,8 @@ void Emulator::on_resize(int rows, int cols, int* delta_row) {
       // put the cursor above the screen (fuzzer finding).
       drop_top = std::min(excess, std::max(cursor_row, 0));
     }
-    screen.resize(rows, cols, drop_top, [&](const Cell* cells, int used) {
-      if (primary) scrollback_.push(cells, used, combining_);
+    screen.resize(rows, cols, drop_top, [&](const Cell* cells, int used, bool wrapped) {
+      if (primary) scrollback_.push(cells, used, combining_, wrapped && cols == old_cols);
     });
     int pulled = 0;
     if (primary && rows > old_rows) {
@@ -812,9 +822,10 @@ void Emulator::on_resize(int rows, int cols, int* delta_row) {
       // a short prompt at the top is not pushed down by old lines.
       if (want > 0 && cursor_row == old_rows - 1) {
         lines.resize(want);
+        std::vector<bool> wrapped(static_cast<std::size_t>(want));
         for (int i = want - 1; i >= 0; --i)
-          scrollback_.pop_newest(lines[i], combining_);
-        screen.insert_rows_at_top(lines);
+          wrapped[i] = scrollback_.pop_newest(lines[i], combining_);
+        screen.insert_rows_at_top(lines, wrapped);
         pulled = want;
       }
     }

@@ -53,6 +53,10 @@ struct CellView {
   bool operator==(const CellView&) const = default;
 };
 
+// An OSC of ours in an upgrade's screen: the primary screen's first row
+// continues the scrollback's newest line (the screen is written without it).
+inline constexpr std::string_view kFirstRowWrappedOsc = "5577;ptyctl-first-row-wrapped";
+
 class Emulator {
  public:
   using QueryAnswer = std::function<void(std::string_view)>;
@@ -121,6 +125,12 @@ class Emulator {
   // (0 = oldest), padded with blanks to cols.
   std::vector<CellView> row_cells(int row) const;
   std::size_t scrollback_size() const { return scrollback_.size(); }
+  // Whether the visible screen's row r, or the scrollback's line i,
+  // continues the line above it, as a snapshot says it: the text wrapped
+  // there and the line above still ends in a character in its last column
+  // (else no renderer could be brought to mark it wrapped; docs/emulator.md).
+  bool row_wrapped(int r) const;
+  bool scrollback_wrapped(std::size_t i) const;
   std::vector<CellView> scrollback_cells(std::size_t i) const;
 
   // Bytes held by this emulator, libvterm's allocations included.

@@ -204,6 +204,7 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
         line_feed();
         col = 0;
         phantom = false;
+        screen.set_wrapped(row, true);
       }
       // The run of printable characters that fits before the last column,
       // then the one that lands there.

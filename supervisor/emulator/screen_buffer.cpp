@@ -11,6 +11,7 @@ ScreenBuffer::ScreenBuffer(int rows, int cols)
       cols_(cols),
       order_(rows),
       used_(rows, 0),
+      wrapped_(rows, 0),
       cells_(static_cast<std::size_t>(rows) * cols) {
   std::iota(order_.begin(), order_.end(), 0u);
 }
@@ -40,6 +41,7 @@ void ScreenBuffer::repair_edges(Cell* line, int c0, int c1) {
 
 void ScreenBuffer::clear_row(int r, const Pen& pen) {
   const int p = physical(r);
+  wrapped_[p] = 0;
   Cell* line = cells_.data() + static_cast<std::size_t>(p) * cols_;
   if (pen.bg.kind == Color::kDefault) {
     std::memset(static_cast<void*>(line), 0, used_[p] * sizeof(Cell));  // Cell{} is all zero
@@ -172,6 +174,7 @@ void ScreenBuffer::resize_impl(int rows, int cols, int drop_top) {
   work_ += static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols);
   std::vector<Cell> cells(static_cast<std::size_t>(rows) * cols);
   std::vector<std::uint16_t> used(rows, 0);
+  std::vector<std::uint8_t> wrapped(rows, 0);
   const int keep_cols = std::min(cols, cols_);
   for (int r = 0; r < rows && r + drop_top < rows_; ++r) {
     const Cell* src = row(r + drop_top);
@@ -180,6 +183,8 @@ void ScreenBuffer::resize_impl(int rows, int cols, int drop_top) {
     std::copy(src, src + keep_cols, dst);
     if (dst[cols - 1].width() == 2) dst[cols - 1] = Cell{};  // a wide char cut at the margin
     used[r] = static_cast<std::uint16_t>(u);
+    // At another width the row no longer ends where it wrapped (no reflow).
+    if (cols == cols_) wrapped[r] = wrapped_[physical(r + drop_top)];
   }
   rows_ = rows;
   cols_ = cols;
@@ -187,10 +192,12 @@ void ScreenBuffer::resize_impl(int rows, int cols, int drop_top) {
   order_.resize(rows);
   std::iota(order_.begin(), order_.end(), 0u);
   used_ = std::move(used);
+  wrapped_ = std::move(wrapped);
   cells_ = std::move(cells);
 }
 
-void ScreenBuffer::insert_rows_at_top(const std::vector<std::vector<Cell>>& lines) {
+void ScreenBuffer::insert_rows_at_top(const std::vector<std::vector<Cell>>& lines,
+                                      const std::vector<bool>& wrapped) {
   const int k = std::min<int>(static_cast<int>(lines.size()), rows_);
   if (k == 0) return;
   work_ += static_cast<std::uint64_t>(rows_) * static_cast<std::uint64_t>(cols_);
@@ -204,6 +211,7 @@ void ScreenBuffer::insert_rows_at_top(const std::vector<std::vector<Cell>>& line
     std::copy(src.begin(), src.begin() + n, line);
     if (line[cols_ - 1].width() == 2) line[cols_ - 1] = Cell{};
     used_[physical(r)] = static_cast<std::uint16_t>(n);
+    wrapped_[physical(r)] = r < static_cast<int>(wrapped.size()) && wrapped[r] ? 1 : 0;
   }
 }
 

@@ -27,6 +27,11 @@ class ScreenBuffer {
   }
   // Columns [0, used) may hold something other than default blanks.
   int used(int r) const { return used_[physical(r)]; }
+  // The row continues the one above it: the text wrapped there (xterm.js's
+  // isWrapped). A row erased whole, scrolled in or resized to another width
+  // is not.
+  bool wrapped(int r) const { return wrapped_[physical(r)] != 0; }
+  void set_wrapped(int r, bool on) { wrapped_[physical(r)] = on ? 1 : 0; }
 
   // Writes a character of `width` (1 or 2) at (r, c), repairing any wide
   // character it cuts in half.
@@ -76,7 +81,7 @@ class ScreenBuffer {
   template <class OnRowLeaving>
   void scroll_up_full_width(int r0, int r1, int n, const Pen& pen, OnRowLeaving&& leaving) {
     for (int i = 0; i < n && i < r1 - r0; ++i)
-      leaving(row(r0 + i), used(r0 + i));
+      leaving(row(r0 + i), used(r0 + i), wrapped(r0 + i));
     scroll(r0, r1, 0, cols_, n, 0, pen);
   }
 
@@ -85,16 +90,17 @@ class ScreenBuffer {
   template <class OnRowLeaving>
   void resize(int rows, int cols, int drop_top, OnRowLeaving&& leaving) {
     for (int i = 0; i < drop_top; ++i)
-      leaving(row(i), used(i));
+      leaving(row(i), used(i), wrapped(i));
     resize_impl(rows, cols, drop_top);
   }
-  // Inserts `count` rows at the top (content from scrollback), shifting the
-  // rest down and dropping as many from the bottom.
-  void insert_rows_at_top(const std::vector<std::vector<Cell>>& lines);
+  // Inserts `count` rows at the top (content from scrollback, with their
+  // wrapped flags), shifting the rest down and dropping as many from the bottom.
+  void insert_rows_at_top(const std::vector<std::vector<Cell>>& lines,
+                          const std::vector<bool>& wrapped);
 
   std::size_t memory_bytes() const {
     return cells_.capacity() * sizeof(Cell) + order_.capacity() * sizeof(std::uint32_t) +
-           used_.capacity() * sizeof(std::uint16_t);
+           used_.capacity() * sizeof(std::uint16_t) + wrapped_.capacity();
   }
 
   // Visits every cell (for the combining table's garbage collection).
@@ -119,9 +125,10 @@ class ScreenBuffer {
   int rows_;
   int cols_;
   std::uint64_t work_ = 0;
-  int base_ = 0;                      // ring start: logical row 0 is order_[base_]
-  std::vector<std::uint32_t> order_;  // logical (ring) position -> physical row
-  std::vector<std::uint16_t> used_;   // per physical row
+  int base_ = 0;                       // ring start: logical row 0 is order_[base_]
+  std::vector<std::uint32_t> order_;   // logical (ring) position -> physical row
+  std::vector<std::uint16_t> used_;    // per physical row
+  std::vector<std::uint8_t> wrapped_;  // per physical row
   std::vector<Cell> cells_;
 };
 

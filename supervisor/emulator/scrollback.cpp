@@ -16,6 +16,9 @@ constexpr char kWide = 0x03;        // the next character is wide (its right hal
 constexpr char kCombining = 0x04;   // + UTF-8: a further code point of the previous cell
 constexpr char kOrphanTail = 0x05;  // a right half without its left half
 constexpr char kControl = 0x06;     // + 1 byte: a code point below 0x20
+// First, if at all: the line continues the one before it (an autowrap).
+// Earlier releases wrote none, and their lines read as not wrapped.
+constexpr char kWrapped = 0x07;
 
 void put_pen(std::string& out, const Pen& pen) {
   out += kPen;
@@ -94,7 +97,7 @@ std::size_t CombiningTable::memory_bytes() const {
   return total;
 }
 
-void Scrollback::push(const Cell* cells, int used, const CombiningTable& table) {
+void Scrollback::push(const Cell* cells, int used, const CombiningTable& table, bool wrapped) {
   if (max_lines_ == 0) return;
   std::string* slot;
   if (count_ < max_lines_) {
@@ -119,6 +122,8 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table) 
   }
   std::string& out = *slot;
   out.clear();
+  if (wrapped) out += kWrapped;
+  const std::size_t start = out.size();
   Pen pen;
   // The common line: ASCII in the default pen, written in one go.
   int plain = 0;
@@ -126,9 +131,9 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table) 
          cells[plain].wide == 0 && cells[plain].pen == pen)
     ++plain;
   if (plain > 0) {
-    out.resize(static_cast<std::size_t>(plain));
+    out.resize(start + static_cast<std::size_t>(plain));
     for (int c = 0; c < plain; ++c)
-      out[c] = static_cast<char>(cells[c].ch);
+      out[start + static_cast<std::size_t>(c)] = static_cast<char>(cells[c].ch);
   }
   std::u32string chars;
   for (int c = plain; c < used; ++c) {
@@ -182,6 +187,7 @@ void decode_line(const std::string& line, std::vector<Cell>& out, CombiningTable
   out.clear();
   const auto* p = reinterpret_cast<const unsigned char*>(line.data());
   const auto* end = p + line.size();
+  if (p < end && *p == kWrapped) ++p;
   Pen pen;
   bool wide = false;
   std::vector<std::uint32_t> chars;
@@ -245,14 +251,21 @@ void Scrollback::line(std::size_t i, std::vector<Cell>& out, CombiningTable& tab
   decode_line(at(i), out, table);
 }
 
-void Scrollback::pop_newest(std::vector<Cell>& out, CombiningTable& table) {
+bool Scrollback::wrapped(std::size_t i) const {
+  const std::string& l = at(i);
+  return !l.empty() && l[0] == kWrapped;
+}
+
+bool Scrollback::pop_newest(std::vector<Cell>& out, CombiningTable& table) {
   if (count_ == 0) {
     out.clear();
-    return;
+    return false;
   }
+  const bool was_wrapped = wrapped(count_ - 1);
   decode_line(at(count_ - 1), out, table);
   bytes_ -= at(count_ - 1).size();
   --count_;
+  return was_wrapped;
 }
 
 std::string Scrollback::encode() const {

@@ -42,13 +42,16 @@ class Scrollback {
   std::size_t size() const { return count_; }
   std::size_t max_lines() const { return max_lines_; }
 
-  // Appends a line of `used` cells (the rest of the row is default blanks);
-  // the oldest line goes when the ring is full.
-  void push(const Cell* cells, int used, const CombiningTable& table);
+  // Appends a line of `used` cells (the rest of the row is default blanks),
+  // `wrapped` when it continues the line before it (an autowrap); the oldest
+  // line goes when the ring is full.
+  void push(const Cell* cells, int used, const CombiningTable& table, bool wrapped = false);
   // Line i (0 = oldest) decoded into cells.
   void line(std::size_t i, std::vector<Cell>& out, CombiningTable& table) const;
-  // Removes and returns the newest line (for a screen that grows taller).
-  void pop_newest(std::vector<Cell>& out, CombiningTable& table);
+  bool wrapped(std::size_t i) const;
+  // Removes the newest line into `out` (for a screen that grows taller);
+  // returns whether it was wrapped.
+  bool pop_newest(std::vector<Cell>& out, CombiningTable& table);
   void clear();
   std::size_t memory_bytes() const;
 

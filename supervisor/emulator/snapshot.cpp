@@ -23,6 +23,22 @@ bool is_default_blank(const Cell& c) {
   return c == Cell{};
 }
 
+// The row's first cell holds a character: written first, it takes the wrap
+// the row before left pending (a blank there would be skipped or erased,
+// which cancels the wrap instead).
+bool cells_start_with_character(const Cell* cells, int count) {
+  return count > 0 && cells[0].ch != 0 && cells[0].width() != 0;
+}
+
+// The row's last cell holds a character (or the right half of one): writing
+// it left a wrap pending, which the next row's first character takes.
+bool cells_end_at_margin(const Cell* cells, int count, int cols) {
+  if (count < cols) return false;
+  const Cell& last = cells[cols - 1];
+  if (last.width() == 1) return last.ch != 0;
+  return last.width() == 0 && cols >= 2 && cells[cols - 2].width() == 2 && cells[cols - 2].ch != 0;
+}
+
 }  // namespace
 
 // Writes `count` cells of a row from column 0, cursor assumed at column 0 of
@@ -74,6 +90,7 @@ void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, P
 std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   std::string ansi;
   const std::size_t lines = with_scrollback ? scrollback_.size() : 0;
+  const std::size_t first_line = scrollback_.size() - lines;
   ansi.reserve(static_cast<std::size_t>(rows_) * cols_ + lines * 32 + 256);
   if (!title_.empty()) {
     ansi += "\x1b]2;";
@@ -84,23 +101,37 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   // Scrollback, then the primary screen, line after line: the oldest lines
   // scroll off into the fresh terminal's scrollback. The pen is reset before
   // every line break so that the lines scrolled in are default blanks.
+  //
+  // A line that continues the one before it (wrapped) gets no line break:
+  // that one's last character left a wrap pending, which this line's first
+  // character takes, so the renderer marks it wrapped too and reflows and
+  // copies the two as one. That needs the line before to end in a character
+  // at the margin, and autowrap, which is on while the lines are written
+  // (the modes are set before snapshotAnsi: a program's ?7l comes back after
+  // them); otherwise it is a line break as any other.
   Pen cur;
   bool first = true;
-  auto line_break = [&] {
-    if (!first) {
+  bool at_margin = false;  // the line written last ended in a character in the last column
+  if (!modes_.autoWrap) ansi += "\x1b[?7h";
+  auto line_break = [&](bool wrapped, const Cell* cells, int count) {
+    if (!first && !(wrapped && at_margin && cells_start_with_character(cells, count))) {
       set_pen(ansi, cur, Pen{});
       ansi += "\r\n";
     }
     first = false;
   };
+  const auto ends_at_margin = [&](const Cell* cells, int count) {
+    return cells_end_at_margin(cells, count, cols_);
+  };
   std::vector<Cell> cells;
-  for (std::size_t i = 0; i < lines; ++i) {
+  for (std::size_t i = first_line; i < scrollback_.size(); ++i) {
     scrollback_.line(i, cells, combining_);
-    line_break();
     const int count = std::min<int>(static_cast<int>(cells.size()), cols_);
     if (count > 0 && count < static_cast<int>(cells.size()) && cells[count - 1].width() == 2)
       cells[count - 1] = Cell{};  // a wide character cut at the right margin
+    line_break(scrollback_.wrapped(i), cells.data(), count);
     append_row_ansi(ansi, cells.data(), count, cur);
+    at_margin = ends_at_margin(cells.data(), count);
   }
   // Without scrollback to push out, blank rows at the bottom need no bytes.
   int primary_rows = rows_;
@@ -114,9 +145,13 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
     while (primary_rows > 0 && blank_row(primary_rows - 1))
       --primary_rows;
   for (int r = 0; r < primary_rows; ++r) {
-    line_break();
+    // The first row continues the newest scrollback line only when that is
+    // written too (an upgrade's screen says it with kFirstRowWrappedOsc).
+    line_break((r > 0 || lines > 0) && primary_.wrapped(r), primary_.row(r), primary_.used(r));
     append_row_ansi(ansi, primary_.row(r), primary_.used(r), cur);
+    at_margin = ends_at_margin(primary_.row(r), primary_.used(r));
   }
+  if (!modes_.autoWrap) ansi += "\x1b[?7l";
 
   if (on_alternate_screen()) {
     // Enter the alternate screen from where the primary cursor was, so that
@@ -206,6 +241,27 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   return ansi;
 }
 
+bool Emulator::row_wrapped(int r) const {
+  // The alternate screen's rows are written each at its own place.
+  if (active_ != &primary_ || !active_->wrapped(r)) return false;
+  if (!cells_start_with_character(active_->row(r), active_->used(r))) return false;
+  if (r > 0) return cells_end_at_margin(active_->row(r - 1), active_->used(r - 1), cols_);
+  // The first row continues the scrollback's newest line.
+  if (scrollback_.size() == 0) return false;
+  std::vector<Cell> cells;
+  scrollback_.line(scrollback_.size() - 1, cells, combining_);
+  return cells_end_at_margin(cells.data(), static_cast<int>(cells.size()), cols_);
+}
+
+bool Emulator::scrollback_wrapped(std::size_t i) const {
+  if (i == 0 || !scrollback_.wrapped(i)) return false;
+  std::vector<Cell> cells;
+  scrollback_.line(i, cells, combining_);
+  if (!cells_start_with_character(cells.data(), static_cast<int>(cells.size()))) return false;
+  scrollback_.line(i - 1, cells, combining_);
+  return cells_end_at_margin(cells.data(), static_cast<int>(cells.size()), cols_);
+}
+
 proto::Snapshot Emulator::snapshot() const {
   proto::Snapshot s;
   s.snapshotAnsi = snapshot_ansi(true);
@@ -250,6 +306,13 @@ Emulator::Handover Emulator::handover() const {
       else
         h.screen += d[i];
     }
+    h.screen += '\x07';
+  }
+  // Written without the scrollback, the screen cannot say that its first row
+  // continues the scrollback's newest line: an OSC of ours does.
+  if (primary_.wrapped(0)) {
+    h.screen += "\x1b]";
+    h.screen += kFirstRowWrappedOsc;
     h.screen += '\x07';
   }
   h.scrollback = scrollback_.encode();

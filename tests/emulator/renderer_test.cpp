@@ -114,3 +114,16 @@ TEST(RendererReproduction, PendingWrap) {
   const std::string e = std::string(99, 'a') + "e\xcc\x81";
   expect_reattach_shows_the_same(e, 100, 100, 24, "a combining mark after the last column");
 }
+
+// 1: a wrapped line stays one line (reflow and copy see it whole), on the
+// screen and in the scrollback, and so do lines of wide characters.
+TEST(RendererReproduction, AWrappedLineStaysWrapped) {
+  const std::string a101 = std::string(101, 'a') + "\r\nnext";
+  expect_reattach_shows_the_same(a101, a101.size(), 100, 24, "a x 101 at 100 columns");
+  std::string scrolled;
+  for (int i = 0; i < 40; ++i)
+    scrolled += std::to_string(i) + std::string(150, static_cast<char>('a' + i % 26)) + "\r\n";
+  expect_reattach_shows_the_same(scrolled, scrolled.size(), 100, 24, "wrapped into scrollback");
+  std::string coloured = "\x1b[41m" + std::string(130, 'x') + "\x1b[m tail\r\n";
+  expect_reattach_shows_the_same(coloured, coloured.size(), 100, 24, "a coloured wrapped line");
+}
