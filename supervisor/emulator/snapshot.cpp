@@ -136,9 +136,16 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   // Without scrollback to push out, blank rows at the bottom need no bytes.
   int primary_rows = rows_;
   // (Blank by content: `used` is a bound, an erased cell counts in it.)
+  // A row that writes nothing: every cell blank on the default background
+  // (append_row_ansi skips those whatever their other attributes). Judged by
+  // what is written, not by the cells: a blank with a colour of its own and a
+  // default blank must count the same, or a snapshot and the one after its
+  // replay differ by a row's CUP (fuzzer finding, alternate screen).
   const auto blank_row_of = [](const ScreenBuffer& screen, int r) {
     const Cell* cells = screen.row(r);
-    return std::all_of(cells, cells + screen.used(r), is_default_blank);
+    return std::all_of(cells, cells + screen.used(r), [](const Cell& c) {
+      return (c.ch == 0 || c.width() == 0) && c.pen.bg.kind == Color::kDefault;
+    });
   };
   const auto blank_row = [&](int r) { return blank_row_of(primary_, r); };
   if (lines == 0)
