@@ -39,6 +39,13 @@ bool cells_end_at_margin(const Cell* cells, int count, int cols) {
   return last.width() == 0 && cols >= 2 && cells[cols - 2].width() == 2 && cells[cols - 2].ch != 0;
 }
 
+// What a snapshot can say of a line marked wrapped, and so all the emulator
+// reports: it continues the line above when that one ends in a character at
+// the margin and this one starts with one.
+bool continues_line(bool wrapped, bool above_ends_at_margin, const Cell* cells, int count) {
+  return wrapped && above_ends_at_margin && cells_start_with_character(cells, count);
+}
+
 }  // namespace
 
 // Writes `count` cells of a row from column 0, cursor assumed at column 0 of
@@ -90,7 +97,6 @@ void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, P
 std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   std::string ansi;
   const std::size_t lines = with_scrollback ? scrollback_.size() : 0;
-  const std::size_t first_line = scrollback_.size() - lines;
   ansi.reserve(static_cast<std::size_t>(rows_) * cols_ + lines * 32 + 256);
   if (!title_.empty()) {
     ansi += "\x1b]2;";
@@ -114,24 +120,21 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   bool at_margin = false;  // the line written last ended in a character in the last column
   if (!modes_.autoWrap) ansi += "\x1b[?7h";
   auto line_break = [&](bool wrapped, const Cell* cells, int count) {
-    if (!first && !(wrapped && at_margin && cells_start_with_character(cells, count))) {
+    if (!first && !continues_line(wrapped, at_margin, cells, count)) {
       set_pen(ansi, cur, Pen{});
       ansi += "\r\n";
     }
     first = false;
   };
-  const auto ends_at_margin = [&](const Cell* cells, int count) {
-    return cells_end_at_margin(cells, count, cols_);
-  };
   std::vector<Cell> cells;
-  for (std::size_t i = first_line; i < scrollback_.size(); ++i) {
+  for (std::size_t i = 0; i < lines; ++i) {
     scrollback_.line(i, cells, combining_);
     const int count = std::min<int>(static_cast<int>(cells.size()), cols_);
     if (count > 0 && count < static_cast<int>(cells.size()) && cells[count - 1].width() == 2)
       cells[count - 1] = Cell{};  // a wide character cut at the right margin
     line_break(scrollback_.wrapped(i), cells.data(), count);
     append_row_ansi(ansi, cells.data(), count, cur);
-    at_margin = ends_at_margin(cells.data(), count);
+    at_margin = cells_end_at_margin(cells.data(), count, cols_);
   }
   // Without scrollback to push out, blank rows at the bottom need no bytes.
   int primary_rows = rows_;
@@ -156,7 +159,7 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
     // written too (an upgrade's screen says it with kFirstRowWrappedOsc).
     line_break((r > 0 || lines > 0) && primary_.wrapped(r), primary_.row(r), primary_.used(r));
     append_row_ansi(ansi, primary_.row(r), primary_.used(r), cur);
-    at_margin = ends_at_margin(primary_.row(r), primary_.used(r));
+    at_margin = cells_end_at_margin(primary_.row(r), primary_.used(r), cols_);
   }
   if (!modes_.autoWrap) ansi += "\x1b[?7l";
 
@@ -251,22 +254,25 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
 bool Emulator::row_wrapped(int r) const {
   // The alternate screen's rows are written each at its own place.
   if (active_ != &primary_ || !active_->wrapped(r)) return false;
-  if (!cells_start_with_character(active_->row(r), active_->used(r))) return false;
-  if (r > 0) return cells_end_at_margin(active_->row(r - 1), active_->used(r - 1), cols_);
-  // The first row continues the scrollback's newest line.
-  if (scrollback_.size() == 0) return false;
-  std::vector<Cell> cells;
-  scrollback_.line(scrollback_.size() - 1, cells, combining_);
-  return cells_end_at_margin(cells.data(), static_cast<int>(cells.size()), cols_);
+  bool above_ends_at_margin = false;
+  if (r > 0) {
+    above_ends_at_margin = cells_end_at_margin(active_->row(r - 1), active_->used(r - 1), cols_);
+  } else if (scrollback_.size() > 0) {  // the first row continues the scrollback's newest line
+    std::vector<Cell> above;
+    scrollback_.line(scrollback_.size() - 1, above, combining_);
+    above_ends_at_margin = cells_end_at_margin(above.data(), static_cast<int>(above.size()), cols_);
+  }
+  return continues_line(true, above_ends_at_margin, active_->row(r), active_->used(r));
 }
 
 bool Emulator::scrollback_wrapped(std::size_t i) const {
   if (i == 0 || !scrollback_.wrapped(i)) return false;
-  std::vector<Cell> cells;
+  std::vector<Cell> above, cells;
+  scrollback_.line(i - 1, above, combining_);
   scrollback_.line(i, cells, combining_);
-  if (!cells_start_with_character(cells.data(), static_cast<int>(cells.size()))) return false;
-  scrollback_.line(i - 1, cells, combining_);
-  return cells_end_at_margin(cells.data(), static_cast<int>(cells.size()), cols_);
+  return continues_line(true,
+                        cells_end_at_margin(above.data(), static_cast<int>(above.size()), cols_),
+                        cells.data(), static_cast<int>(cells.size()));
 }
 
 proto::Snapshot Emulator::snapshot() const {
@@ -277,9 +283,9 @@ proto::Snapshot Emulator::snapshot() const {
   // renderer as they finished it here (docs/emulator.md, "Snapshot"). A
   // character cut by the end of the last feed is not in it: the offset goes
   // back to its first byte instead (unfinished_bytes()).
-  s.snapshotAnsi +=
-      proto::utf8_sanitize(std::string_view(tracker_.partial())
-                               .substr(0, proto::utf8_complete_prefix(tracker_.partial())));
+  const std::string partial = tracker_.partial();
+  s.snapshotAnsi += proto::utf8_sanitize(
+      std::string_view(partial).substr(0, proto::utf8_complete_prefix(partial)));
   s.rehydrateSequences = proto::rehydrate_sequences(modes_);
   s.cwd = cwd_;
   s.modes = modes_;

@@ -65,7 +65,8 @@ function cellKey(core, cell) {
 
 function describeBuffer(core, buffer, cols) {
   const lines = [];
-  const cell = buffer.getNullCell().constructor ? new (buffer.getNullCell().constructor)() : null;
+  // A cell of our own to load into (the null cell is shared).
+  const cell = new (buffer.getNullCell().constructor)();
   for (let y = 0; y < buffer.lines.length; ++y) {
     const line = buffer.lines.get(y);
     let text = '';

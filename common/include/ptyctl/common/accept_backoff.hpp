@@ -1,10 +1,9 @@
 #pragma once
 // Both servers' accept loop (accept_connections), and what it does when
-// accept() fails: out of file
-// descriptors (EMFILE, ENFILE) or memory, retrying at once would spin and
-// log the same line thousands of times a second. Instead they pause (100 ms,
-// doubling to 1 s while it lasts) and log once per 10 s with a count, as
-// nginx and HAProxy do.
+// accept() fails: out of file descriptors (EMFILE, ENFILE) or memory,
+// retrying at once would spin and log the same line thousands of times a
+// second. Instead they pause (100 ms, doubling to 1 s while it lasts) and
+// log once per 10 s with a count, as nginx and HAProxy do.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
