@@ -13,22 +13,22 @@ void append_number(std::string& out, int v) {
   out.append(buf, r.ptr);
 }
 
-void append_color(std::string& out, const Color& c, bool foreground) {
+// `base` is 38 (foreground), 48 (background) or 58 (underline).
+void append_color(std::string& out, const Color& c, int base) {
   if (c.kind == Color::kDefault) return;
-  if (c.kind == Color::kIndexed) {
-    if (c.r < 8) {
-      out += ';';
-      append_number(out, (foreground ? 30 : 40) + c.r);
-    } else if (c.r < 16) {
-      out += ';';
-      append_number(out, (foreground ? 90 : 100) + c.r - 8);
-    } else {
-      out += foreground ? ";38;5;" : ";48;5;";
-      append_number(out, c.r);
-    }
+  if (c.kind == Color::kIndexed && c.r < 16 && base != 58) {
+    out += ';';
+    append_number(out, (c.r < 8 ? base - 8 : base + 52) + c.r % 8);  // 30, 90, 40, 100
     return;
   }
-  out += foreground ? ";38;2;" : ";48;2;";
+  out += ';';
+  append_number(out, base);
+  if (c.kind != Color::kRgb) {
+    out += ";5;";
+    append_number(out, c.r);
+    return;
+  }
+  out += ";2;";
   append_number(out, c.r);
   out += ';';
   append_number(out, c.g);
@@ -44,16 +44,17 @@ void append_sgr(std::string& out, const Pen& pen) {
   if (pen.attrs & attr::kFaint) out += ";2";
   if (pen.attrs & attr::kItalic) out += ";3";
   switch (pen.underline()) {
-    case 1:
+    case underline::kNone:
+      break;
+    case underline::kSingle:
       out += ";4";
       break;
-    case 2:
+    case underline::kDouble:
       out += ";21";
       break;
-    case 3:
-      out += ";4:3";
-      break;
     default:
+      out += ";4:";
+      append_number(out, pen.underline());
       break;
   }
   if (pen.attrs & attr::kBlink) out += ";5";
@@ -62,13 +63,13 @@ void append_sgr(std::string& out, const Pen& pen) {
   if (pen.attrs & attr::kStrike) out += ";9";
   if (pen.attrs & attr::kOverline) out += ";53";
   out += 'm';
-  // The colours in an SGR of their own: with every attribute and two RGB
-  // colours one SGR has 20 parameters, and libvterm 0.1.4 writes past its
-  // array of 16 (the fast path hands libvterm the pen this way; found by the
-  // fuzzer), while the tracker drops such a CSI from a replayed snapshot.
+  // The colours in an SGR of their own: with every attribute and three RGB
+  // colours one SGR has 25 parameters, past the 16 libvterm 0.1.4 takes
+  // (it writes past its array; the tracker keeps such a CSI from it).
   std::string colours;
-  append_color(colours, pen.fg, true);
-  append_color(colours, pen.bg, false);
+  append_color(colours, pen.fg, 38);
+  append_color(colours, pen.bg, 48);
+  append_color(colours, pen.underline_color, 58);
   if (!colours.empty()) {
     out += "\x1b[";
     out.append(colours, 1);  // without its leading ';'

@@ -1,6 +1,6 @@
 #pragma once
-// One cell of the screen: a character, its width and its pen. 16 bytes, so an
-// 80x24 screen is 30 KiB.
+// One cell of the screen: a character, its width and its pen. 24 bytes, so an
+// 80x24 screen is 45 KiB.
 
 #include <cstddef>
 #include <cstdint>
@@ -9,9 +9,13 @@
 namespace ptyctl::emu {
 
 struct Color {
-  enum Kind : std::uint8_t { kDefault = 0, kIndexed = 1, kRgb = 2 };
+  // kIndexed is a colour of the 16 set by SGR 30-37, 40-47, 90-97, 100-107
+  // (earlier releases kept 38;5;N there too: an index past 15 reads as
+  // kIndexed256); kIndexed256 is one set by 38;5;N, which the app's renderer
+  // draws differently (bold does not brighten it).
+  enum Kind : std::uint8_t { kDefault = 0, kIndexed = 1, kRgb = 2, kIndexed256 = 3 };
   std::uint8_t kind = kDefault;
-  std::uint8_t r = 0;  // the palette index when kIndexed
+  std::uint8_t r = 0;  // the palette index when kIndexed or kIndexed256
   std::uint8_t g = 0;
   std::uint8_t b = 0;
   bool operator==(const Color&) const = default;
@@ -25,32 +29,50 @@ inline constexpr std::uint16_t kBlink = 1u << 3;
 inline constexpr std::uint16_t kReverse = 1u << 4;
 inline constexpr std::uint16_t kConceal = 1u << 5;
 inline constexpr std::uint16_t kStrike = 1u << 6;
-inline constexpr int kUnderlineShift = 7;  // 2 bits: 0 none, 1 single, 2 double, 3 curly
-inline constexpr std::uint16_t kUnderlineMask = 3u << kUnderlineShift;
+// The underline's style in three bits: bits 7 and 8 (as earlier releases
+// kept styles 0-3) and bit 10 (dotted and dashed came later).
+inline constexpr int kUnderlineShift = 7;
+inline constexpr std::uint16_t kUnderlineLow = 3u << kUnderlineShift;
 inline constexpr std::uint16_t kOverline = 1u << 9;  // SGR 53 (libvterm 0.1.4 has none: ours)
+inline constexpr std::uint16_t kUnderlineHigh = 1u << 10;
+inline constexpr std::uint16_t kUnderlineMask = kUnderlineLow | kUnderlineHigh;
 }  // namespace attr
+
+// Underline styles, as SGR 4:N numbers them (xterm.js's too).
+namespace underline {
+inline constexpr int kNone = 0, kSingle = 1, kDouble = 2, kCurly = 3, kDotted = 4, kDashed = 5;
+}
 
 struct Pen {
   Color fg;
   Color bg;
+  Color underline_color;  // SGR 58; kDefault: the foreground's
   std::uint16_t attrs = 0;
-  int underline() const { return (attrs & attr::kUnderlineMask) >> attr::kUnderlineShift; }
+  // An OSC 8 hyperlink: an index into the emulator's LinkTable, 0 for none.
+  // Not an SGR attribute: SGR 0 leaves it (as xterm.js does).
+  std::uint16_t link = 0;
+  int underline() const {
+    return ((attrs & attr::kUnderlineLow) >> attr::kUnderlineShift) |
+           ((attrs & attr::kUnderlineHigh) ? 4 : 0);
+  }
   void set(std::uint16_t bit, bool on) {
     attrs = on ? static_cast<std::uint16_t>(attrs | bit) : static_cast<std::uint16_t>(attrs & ~bit);
   }
-  void set_underline(int kind) {  // 0 none, 1 single, 2 double, 3 curly
+  void set_underline(int style) {  // underline::k*
     attrs = static_cast<std::uint16_t>((attrs & ~attr::kUnderlineMask) |
-                                       (kind << attr::kUnderlineShift));
+                                       ((style & 3) << attr::kUnderlineShift) |
+                                       ((style & 4) ? attr::kUnderlineHigh : 0));
   }
   bool operator==(const Pen& o) const {
-    // Two loads and compares instead of nine (hot in scrolling).
-    std::uint64_t a, b;
-    std::memcpy(&a, this, sizeof a);
-    std::memcpy(&b, &o, sizeof b);
-    return a == b && attrs == o.attrs;
+    // Two loads and compares instead of a dozen (hot in scrolling).
+    std::uint64_t a[2], b[2];
+    std::memcpy(a, this, sizeof a);
+    std::memcpy(b, &o, sizeof b);
+    return a[0] == b[0] && a[1] == b[1];
   }
 };
-static_assert(sizeof(Color) == 4 && offsetof(Pen, attrs) == 8, "Pen layout: fg, bg, attrs");
+static_assert(sizeof(Color) == 4 && offsetof(Pen, attrs) == 12 && sizeof(Pen) == 16,
+              "Pen layout: fg, bg, underline colour, attrs, link; no padding");
 
 // ch: 0 for a blank (erased) cell, else a code point, or kCombined | index into
 // the emulator's table of multi-code-point characters (base + combining marks).
@@ -65,10 +87,10 @@ struct Cell {
   bool operator==(const Cell&) const = default;
 };
 
-static_assert(sizeof(Cell) == 16, "Cell is kept at 16 bytes");
+static_assert(sizeof(Cell) == 24, "Cell is kept at 24 bytes");
 
 // An erased cell: blank, with only the background of the pen that erased it
-// (background colour erase, as xterm does).
+// (background colour erase, as xterm does; no link, no underline colour).
 inline Cell blank_cell(const Pen& pen) {
   Cell c;
   c.pen.bg = pen.bg;

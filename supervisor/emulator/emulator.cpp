@@ -1,6 +1,7 @@
 #include "emulator.hpp"
 
 #include "ansi.hpp"
+#include "sgr.hpp"
 
 #include <vterm.h>
 
@@ -57,14 +58,6 @@ int cb_erase(VTermRect r, int, void* user) {
   self(user)->on_erase(r.start_row, r.end_row, r.start_col, r.end_col);
   return 1;
 }
-int cb_initpen(void* user) {
-  self(user)->on_initpen();
-  return 1;
-}
-int cb_setpenattr(VTermAttr attr, VTermValue* value, void* user) {
-  self(user)->on_penattr(attr, value);
-  return 1;
-}
 int cb_settermprop(VTermProp prop, VTermValue* value, void* user) {
   self(user)->on_termprop(prop, value);
   return 1;
@@ -77,16 +70,11 @@ void cb_output(const char* bytes, std::size_t len, void* user) {
   self(user)->on_output(std::string_view(bytes, len));
 }
 
+// No pen callbacks: the pen is ours (sgr.hpp), libvterm's is not used.
 const VTermStateCallbacks kStateCallbacks = {
-    cb_putglyph,   cb_movecursor,  cb_scrollrect, nullptr,   cb_erase, cb_initpen,
-    cb_setpenattr, cb_settermprop, nullptr,       cb_resize, nullptr,
+    cb_putglyph, cb_movecursor,  cb_scrollrect, nullptr,   cb_erase, nullptr,
+    nullptr,     cb_settermprop, nullptr,       cb_resize, nullptr,
 };
-
-Color from_vterm(const VTermColor& c, bool foreground) {
-  if (foreground ? VTERM_COLOR_IS_DEFAULT_FG(&c) : VTERM_COLOR_IS_DEFAULT_BG(&c)) return {};
-  if (VTERM_COLOR_IS_INDEXED(&c)) return Color{Color::kIndexed, c.indexed.idx, 0, 0};
-  return Color{Color::kRgb, c.rgb.red, c.rgb.green, c.rgb.blue};
-}
 
 bool is_plain_text_byte(char c) {
   const auto b = static_cast<unsigned char>(c);
@@ -143,32 +131,52 @@ Emulator::Emulator(int cols, int rows, std::size_t scrollback_lines)
   reset_tab_stops(0);
 }
 
-void Emulator::save_cursor() {
-  // As libvterm has just saved it (position, visibility, pen).
+void Emulator::save_cursor(int screen) {
+  // As xterm.js saves it: position (its row counted from the top of the
+  // scrollback) and pen, one per screen.
   VTermPos pos;
   vterm_state_get_cursorpos(state_, &pos);
-  saved_ever_ = true;
-  saved_row_ = pos.row;
-  saved_col_ = pos.col;
-  saved_visible_ = modes_.cursorVisible;
-  saved_pen_ = pen_;
+  SavedCursor& s = saved_[screen];
+  s.row = pos.row + (screen == 0 ? static_cast<long>(scrollback_.size()) : 0);
+  s.col = pos.col;
+  s.pen = pen_;
 }
 
-void Emulator::clamp_restored_cursor() {
-  // A position saved before a resize can be off the screen: libvterm would
-  // then read and write its line table past the end (DECDWL, text; ASan on
-  // libvterm built from source). One saved outside the scroll region is
-  // restored there in origin mode, where no CUP can put it (a snapshot could
-  // not: fuzzer finding). Any CSI libvterm handles ends by clamping the cursor
-  // to the screen (the scroll region in origin mode), as xterm.js clamps a
-  // restored cursor; re-asserting insert mode is one that changes nothing
-  // else.
-  VTermPos pos;
-  vterm_state_get_cursorpos(state_, &pos);
-  const bool outside_region =
-      modes_.originMode && (pos.row < margin_top_ || pos.row >= margin_bottom_);
-  if (pos.row >= rows_ || pos.col >= cols_ || outside_region)
-    input_vterm(insert_mode_ ? "\x1b[4h" : "\x1b[4l");
+int Emulator::saved_row(int screen) const {
+  const SavedCursor& s = saved_[screen];
+  const long row = s.row - (screen == 0 ? static_cast<long>(scrollback_.size()) : 0);
+  return static_cast<int>(std::clamp<long>(row, 0, rows_ - 1));
+}
+
+Pen Emulator::restored_pen(const Pen& saved, const Pen& current) {
+  // xterm.js saves and restores its two attribute words (colours and flags,
+  // "has extended attributes" among them), not the extended attributes
+  // (underline style and colour, link): those stay the current ones, shown
+  // only if the saved pen had some.
+  Pen pen = saved;
+  const bool saved_extended = saved.underline() != underline::kNone || saved.link != 0;
+  pen.set_underline(saved.underline() != underline::kNone ? current.underline() : 0);
+  pen.underline_color = current.underline_color;
+  pen.link = saved_extended ? current.link : 0;
+  return pen;
+}
+
+void Emulator::restore_cursor(int screen, bool visible_before) {
+  // libvterm has restored its one saved cursor (position, pen, visibility,
+  // and a position saved before a resize can be off the screen, where it
+  // would read and write its line table past the end: ASan on libvterm
+  // built from source). What xterm.js restores is put in its place: this
+  // screen's saved position, clamped to the screen (to the scroll region in
+  // origin mode), and pen; the visibility stays.
+  const int col = std::clamp(saved_[screen].col, 0, cols_ - 1);
+  int row = saved_row(screen);
+  if (modes_.originMode) row = std::clamp(row, margin_top_, margin_bottom_ - 1) - margin_top_;
+  std::string sync;
+  if (modes_.cursorVisible != visible_before) sync += visible_before ? "\x1b[?25h" : "\x1b[?25l";
+  append_cup(sync, row, col);
+  input_vterm(sync);
+  phantom_ = false;  // CUP cancels it
+  pen_ = restored_pen(saved_[screen].pen, pen_);
 }
 
 void Emulator::reset_tab_stops(int from_col) {
@@ -282,7 +290,6 @@ void Emulator::feed_valid(std::string_view in) {
       if (is_plain_text_byte(c)) {
         // Text for libvterm: nothing for the tracker to see. A CR or LF goes
         // on its own when a wrap may be pending (see end_line_control).
-        tracker_.note_printable();
         while (pos < n && is_plain_text_byte(p[pos])) {
           if (p[pos] == '\r' || p[pos] == '\n') {
             if (pos > flushed) input_vterm(p + flushed, pos - flushed);
@@ -301,7 +308,7 @@ void Emulator::feed_valid(std::string_view in) {
       // Bytes libvterm must not see (see kDiscardStart): skipped.
       const TrackedAction action = tracker_.advance(p, n, pos);
       flushed = pos;
-      if (action == TrackedAction::kOsc) apply(action);
+      if (action == TrackedAction::kOsc || action == TrackedAction::kDiscardEnd) apply(action);
       if (tracker_.take_pending_escape()) input_vterm("\x1b", 1);
       continue;
     }
@@ -342,6 +349,7 @@ void Emulator::feed_valid(std::string_view in) {
       continue;
     }
     if (action != TrackedAction::kNone) {
+      visible_before_csi_ = modes_.cursorVisible;  // libvterm's DECRC changes it
       input_vterm(p + flushed, pos - flushed);
       flushed = pos;
       apply(action);
@@ -443,57 +451,43 @@ void Emulator::apply(TrackedAction action) {
   switch (action) {
     case TrackedAction::kNone:
       return;
-    case TrackedAction::kPrivateModes:
+    case TrackedAction::kPrivateModes: {
+      // libvterm 0.1.4 sets only the first mode of a CSI ? Pm h/l: each
+      // further one is given to it on its own ("CSI ? 12;25 h", vim's
+      // cursor-visible, left the cursor hidden).
+      // On 1049 libvterm has saved (and switched) or switched (and
+      // restored): 1049 saves the screen's it leaves and restores the
+      // primary's, 1048 the screen's it is on.
+      const bool set = tracker_.set_mode();
+      bool visible_before = visible_before_csi_;
       for (int i = 0; i < tracker_.param_count(); ++i) {
         if (tracker_.param_has_sub(i)) continue;
-        set_private_mode(tracker_.param(i), tracker_.set_mode());
-        if (tracker_.param(i) == 1048 || tracker_.param(i) == 1049) {
-          if (tracker_.set_mode())
-            save_cursor();
-          else
-            clamp_restored_cursor();
+        const int mode = tracker_.param(i);
+        if (i > 0 && mode >= 0) {
+          visible_before = modes_.cursorVisible;
+          input_vterm("\x1b[?" + std::to_string(mode) + (set ? "h" : "l"));
         }
+        set_private_mode(mode, set);
+        const int here = on_alternate_screen() ? 1 : 0;
+        if (mode == 1048 || mode == 1049) {
+          if (set)
+            save_cursor(mode == 1049 && entered_alternate_ ? 0 : here);
+          else
+            restore_cursor(here, visible_before);
+        }
+        entered_alternate_ = false;
       }
       return;
+    }
     case TrackedAction::kAnsiModes:
       for (int i = 0; i < tracker_.param_count(); ++i) {
         if (tracker_.param(i) == 4) insert_mode_ = tracker_.set_mode();
         if (tracker_.param(i) == 20) newline_mode_ = tracker_.set_mode();
       }
       return;
-    case TrackedAction::kSgr: {
-      const int n = tracker_.param_count();
-      if (n == 0) {
-        pen_.set(attr::kFaint, false);
-        pen_.set(attr::kConceal, false);
-        pen_.set(attr::kOverline, false);
-        return;
-      }
-      for (int i = 0; i < n; ++i) {
-        if (tracker_.param_has_sub(i)) continue;
-        const int v = std::max(tracker_.param(i), 0);
-        if (v == 0) {
-          pen_.set(attr::kFaint, false);
-          pen_.set(attr::kConceal, false);
-          pen_.set(attr::kOverline, false);
-        } else if (v == 53 || v == 55) {
-          pen_.set(attr::kOverline, v == 53);
-        } else if (v == 2) {
-          pen_.set(attr::kFaint, true);
-        } else if (v == 22) {
-          pen_.set(attr::kFaint, false);
-        } else if (v == 8) {
-          pen_.set(attr::kConceal, true);
-        } else if (v == 28) {
-          pen_.set(attr::kConceal, false);
-        } else if ((v == 38 || v == 48 || v == 58) && i + 1 < n && !tracker_.param_has_sub(i + 1)) {
-          // Colour arguments after ';' are not attributes: skip them.
-          const int kind = tracker_.param(i + 1);
-          i += kind == 5 ? 2 : kind == 2 ? 4 : 0;
-        }
-      }
+    case TrackedAction::kSgr:
+      apply_sgr(pen_, tracker_.params(), tracker_.param_count(), tracker_.sub_mask());
       return;
-    }
     case TrackedAction::kMargins: {
       // As libvterm 0.1.4: an invalid region means the whole screen.
       const int n = tracker_.param_count();
@@ -518,6 +512,9 @@ void Emulator::apply(TrackedAction action) {
       input_vterm("\x18", 1);  // CAN: libvterm drops the sequence so far
       return;
     case TrackedAction::kDiscardEnd:
+      // An SGR of more parameters than libvterm takes is still ours.
+      if (tracker_.take_discarded_sgr())
+        apply_sgr(pen_, tracker_.params(), tracker_.param_count(), tracker_.sub_mask());
       return;
     case TrackedAction::kRepeat: {
       // libvterm has the sequence but its final byte. Without a character to
@@ -571,7 +568,7 @@ void Emulator::apply(TrackedAction action) {
     case TrackedAction::kC1Text:
       return;  // handled in feed()
     case TrackedAction::kRestoreCursor:
-      clamp_restored_cursor();
+      restore_cursor(on_alternate_screen() ? 1 : 0, visible_before_csi_);
       return;
     case TrackedAction::kTabSet:
     case TrackedAction::kTabClear: {
@@ -590,7 +587,7 @@ void Emulator::apply(TrackedAction action) {
       return;
     }
     case TrackedAction::kSaveCursor:
-      save_cursor();
+      save_cursor(on_alternate_screen() ? 1 : 0);
       return;
     case TrackedAction::kCursorCsi:
       phantom_ = false;  // even when the cursor does not move
@@ -606,9 +603,8 @@ void Emulator::apply(TrackedAction action) {
       insert_mode_ = newline_mode_ = lr_margins_ = false;
       margin_top_ = 0;
       margin_bottom_ = rows_;
-      pen_.set(attr::kFaint, false);
-      pen_.set(attr::kConceal, false);
-      pen_.set(attr::kOverline, false);
+      pen_ = Pen{};
+      saved_[0] = saved_[1] = SavedCursor{};
       title_.clear();
       return;
   }
@@ -678,7 +674,7 @@ void Emulator::scroll_up(int r0, int r1, int n, const Pen& pen) {
   if (r0 == 0 && active_ == &primary_) {
     primary_.scroll_up_full_width(r0, r1, n, pen,
                                   [this](const Cell* cells, int used, bool wrapped) {
-                                    scrollback_.push(cells, used, combining_, wrapped);
+                                    scrollback_.push(cells, used, combining_, links_, wrapped);
                                   });
   } else {
     active_->scroll(r0, r1, 0, cols_, n, 0, pen);
@@ -700,42 +696,6 @@ void Emulator::on_erase(int r0, int r1, int c0, int c1) {
   active_->erase(r0, r1, c0, c1, pen_);
 }
 
-void Emulator::on_initpen() {
-  pen_ = Pen{};
-}
-
-void Emulator::on_penattr(int a, const void* value) {
-  const auto* v = static_cast<const VTermValue*>(value);
-  switch (a) {
-    case VTERM_ATTR_BOLD:
-      pen_.set(attr::kBold, v->boolean);
-      break;
-    case VTERM_ATTR_UNDERLINE:
-      pen_.set_underline(std::clamp(v->number, 0, 3));
-      break;
-    case VTERM_ATTR_ITALIC:
-      pen_.set(attr::kItalic, v->boolean);
-      break;
-    case VTERM_ATTR_BLINK:
-      pen_.set(attr::kBlink, v->boolean);
-      break;
-    case VTERM_ATTR_REVERSE:
-      pen_.set(attr::kReverse, v->boolean);
-      break;
-    case VTERM_ATTR_STRIKE:
-      pen_.set(attr::kStrike, v->boolean);
-      break;
-    case VTERM_ATTR_FOREGROUND:
-      pen_.fg = from_vterm(v->color, true);
-      break;
-    case VTERM_ATTR_BACKGROUND:
-      pen_.bg = from_vterm(v->color, false);
-      break;
-    default:
-      break;
-  }
-}
-
 void Emulator::on_termprop(int prop, const void* value) {
   const auto* v = static_cast<const VTermValue*>(value);
   switch (prop) {
@@ -745,6 +705,7 @@ void Emulator::on_termprop(int prop, const void* value) {
     case VTERM_PROP_ALTSCREEN: {
       const bool alt = v->boolean;
       if (alt && active_ == &primary_) {
+        entered_alternate_ = true;
         saved_primary_row_ = cursor_row_;
         saved_primary_col_ = cursor_col_;
         if (!alternate_ || alternate_->rows() != rows_ || alternate_->cols() != cols_)
@@ -769,6 +730,10 @@ void Emulator::on_osc(std::string_view command) {
     title_ = one_line(proto::utf8_sanitize(command.substr(2)));
     return;
   }
+  if (command.substr(0, 2) == "8;") {
+    set_link(command.substr(2));
+    return;
+  }
   if (command == kFirstRowWrappedOsc) {
     primary_.set_wrapped(0, true);  // an upgrade's screen (Emulator::handover)
     return;
@@ -785,6 +750,26 @@ void Emulator::on_osc(std::string_view command) {
     return;
   }
   cwd_ = one_line(proto::utf8_sanitize(percent_decode(uri)));  // as the title
+}
+
+void Emulator::set_link(std::string_view text) {
+  // As xterm.js reads OSC 8: "params;uri" starts a link (params may hold
+  // "id=..."), an empty uri ends it, and the params of an end must be blank.
+  const std::size_t semicolon = text.find(';');
+  if (semicolon == std::string_view::npos) return;
+  std::string_view params = text.substr(0, semicolon);
+  if (text.size() == semicolon + 1) {
+    while (!params.empty() && (params.front() == ' ' || params.back() == ' '))
+      params = params.front() == ' ' ? params.substr(1) : params.substr(0, params.size() - 1);
+    if (params.empty()) pen_.link = 0;
+    return;
+  }
+  // Without control characters (the renderer's OSC parser drops them, and a
+  // snapshot writes the link in an OSC of its own); a cut one is made whole.
+  std::string clean = proto::utf8_sanitize(text);
+  std::erase_if(clean, [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  if (links_.full()) collect_link_garbage();
+  pen_.link = links_.intern(clean);
 }
 
 void Emulator::on_output(std::string_view bytes) {
@@ -812,7 +797,7 @@ void Emulator::on_resize(int rows, int cols, int* delta_row) {
       drop_top = std::min(excess, std::max(cursor_row, 0));
     }
     screen.resize(rows, cols, drop_top, [&](const Cell* cells, int used, bool wrapped) {
-      if (primary) scrollback_.push(cells, used, combining_, wrapped && cols == old_cols);
+      if (primary) scrollback_.push(cells, used, combining_, links_, wrapped && cols == old_cols);
     });
     int pulled = 0;
     if (primary && rows > old_rows) {
@@ -824,7 +809,7 @@ void Emulator::on_resize(int rows, int cols, int* delta_row) {
         lines.resize(want);
         std::vector<bool> wrapped(static_cast<std::size_t>(want));
         for (int i = want - 1; i >= 0; --i)
-          wrapped[i] = scrollback_.pop_newest(lines[i], combining_);
+          wrapped[i] = scrollback_.pop_newest(lines[i], combining_, links_);
         screen.insert_rows_at_top(lines, wrapped);
         pulled = want;
       }
@@ -908,9 +893,25 @@ void Emulator::collect_combining_garbage() {
   combining_ = std::move(fresh);
 }
 
+void Emulator::collect_link_garbage() {
+  // What the screens, the pens and the saved cursors refer to, in a fresh
+  // table (the scrollback holds the links' text).
+  LinkTable fresh;
+  auto remap = [&](Pen& pen) {
+    if (pen.link != 0) pen.link = fresh.intern(links_.text(pen.link));
+  };
+  primary_.for_each_cell([&](Cell& c) { remap(c.pen); });
+  if (alternate_) alternate_->for_each_cell([&](Cell& c) { remap(c.pen); });
+  remap(pen_);
+  remap(saved_[0].pen);
+  remap(saved_[1].pen);
+  links_ = std::move(fresh);
+}
+
 std::size_t Emulator::memory_bytes() const {
   std::size_t total = sizeof(*this) + *vterm_bytes_ + primary_.memory_bytes() +
-                      scrollback_.memory_bytes() + combining_.memory_bytes() + title_.capacity();
+                      scrollback_.memory_bytes() + combining_.memory_bytes() +
+                      links_.memory_bytes() + title_.capacity();
   if (alternate_) total += sizeof(ScreenBuffer) + alternate_->memory_bytes();
   return total;
 }
@@ -922,6 +923,8 @@ CellView Emulator::view(const Cell& cell) const {
   combining_.expand(cell.ch, v.chars);
   v.width = cell.width();
   v.pen = cell.pen;
+  v.pen.link = 0;
+  v.link = links_.text(cell.pen.link);
   return v;
 }
 
@@ -936,7 +939,7 @@ std::vector<CellView> Emulator::row_cells(int row) const {
 
 std::vector<CellView> Emulator::scrollback_cells(std::size_t i) const {
   std::vector<Cell> cells;
-  scrollback_.line(i, cells, combining_);
+  scrollback_.line(i, cells, combining_, links_);
   std::vector<CellView> out;
   for (const Cell& c : cells)
     out.push_back(view(c));

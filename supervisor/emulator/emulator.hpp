@@ -13,6 +13,7 @@
 // caller's decision.
 
 #include "cell.hpp"
+#include "link_table.hpp"
 #include "screen_buffer.hpp"
 #include "scrollback.hpp"
 #include "stream_tracker.hpp"
@@ -45,11 +46,13 @@ struct CursorState {
   bool operator==(const CursorState&) const = default;
 };
 
-// A cell with its character spelled out, for inspection and tests.
+// A cell with its character and link spelled out, for inspection and tests
+// (pen.link is 0: the link's text is in `link`).
 struct CellView {
   std::u32string chars;  // empty for a blank cell
   int width = 1;
   Pen pen;
+  std::string link;  // the OSC 8 text after "8;" ("params;uri"), empty for none
   bool operator==(const CellView&) const = default;
 };
 
@@ -141,8 +144,6 @@ class Emulator {
   void on_movecursor(int row, int col);
   void on_scrollrect(int r0, int r1, int c0, int c1, int down, int right);
   void on_erase(int r0, int r1, int c0, int c1);
-  void on_initpen();
-  void on_penattr(int attr, const void* value);
   void on_termprop(int prop, const void* value);
   void on_resize(int rows, int cols, int* delta_row);
   void on_output(std::string_view bytes);
@@ -158,8 +159,11 @@ class Emulator {
   void apply(TrackedAction action);
   void set_private_mode(int mode, bool on);
   void reset_tab_stops(int from_col);
-  void save_cursor();
-  void clamp_restored_cursor();
+  // The saved cursor of screen 0 (primary) or 1 (alternate).
+  void save_cursor(int screen);
+  void restore_cursor(int screen, bool visible_before);
+  int saved_row(int screen) const;  // where a restore puts it now
+  static Pen restored_pen(const Pen& saved, const Pen& current);
   void on_osc(std::string_view command);
   bool wrap_may_outlive_line_control() const;
   void end_line_control(char control);
@@ -167,6 +171,10 @@ class Emulator {
   std::size_t run_fast_path(const char* data, std::size_t n);
   void scroll_up(int r0, int r1, int n, const Pen& pen);
   void collect_combining_garbage();
+  void collect_link_garbage();
+  void set_link(std::string_view osc_text);
+  // A pen to write with: its link in a snapshot's terms (OSC 8), for set_pen.
+  void append_pen(std::string& out, Pen& current, const Pen& wanted) const;
   CellView view(const Cell& cell) const;
   void append_row_ansi(std::string& out, const Cell* cells, int count, Pen& cur) const;
   std::string row_text(const Cell* cells, int count) const;
@@ -182,10 +190,11 @@ class Emulator {
   ScreenBuffer* active_;
   Scrollback scrollback_;
   mutable CombiningTable combining_;
+  mutable LinkTable links_;
   StreamTracker tracker_;
   QueryAnswer query_answer_;
 
-  Pen pen_;  // libvterm's pen, plus faint and conceal from the tracker
+  Pen pen_;  // ours, set by apply_sgr and OSC 8 (libvterm's is not used)
   int cursor_row_ = 0;
   int cursor_col_ = 0;
   bool fast_path_enabled_ = true;
@@ -206,15 +215,20 @@ class Emulator {
   bool newline_mode_ = false;
   bool lr_margins_ = false;      // DECLRMM (69) allowed
   std::vector<bool> tab_stops_;  // as libvterm's, which it does not report
-  // libvterm's saved cursor (DECSC, 1048, 1049): all zero until a save, which
-  // a restore turns into an invisible cursor at the top left, drawing black
-  // on black.
-  bool saved_ever_ = false;
-  int saved_row_ = 0;
-  int saved_col_ = 0;
-  bool saved_visible_ = false;
-  Pen saved_pen_{Color{Color::kRgb, 0, 0, 0}, Color{Color::kRgb, 0, 0, 0}, 0};
-  int margin_top_ = 0;  // scroll region [top, bottom)
+  // The saved cursor (DECSC, 1048, 1049) as xterm.js keeps it: one per
+  // screen, the primary's row counted from the top of the scrollback (lines
+  // scrolled off since move it up), position and pen only. libvterm keeps
+  // one, with the visibility: what it restores is overridden.
+  struct SavedCursor {
+    long row = 0;
+    int col = 0;
+    Pen pen;
+    bool operator==(const SavedCursor&) const = default;
+  };
+  SavedCursor saved_[2];
+  bool entered_alternate_ = false;  // by the CSI being applied
+  bool visible_before_csi_ = true;  // the cursor's visibility before it
+  int margin_top_ = 0;              // scroll region [top, bottom)
   int margin_bottom_ = 0;
   std::string title_;
   std::optional<std::string> cwd_;

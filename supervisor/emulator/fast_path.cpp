@@ -13,6 +13,7 @@
 
 #include "ansi.hpp"
 #include "emulator.hpp"
+#include "sgr.hpp"
 
 #include <vterm.h>
 
@@ -61,114 +62,6 @@ bool parse_simple_csi(const char* p, std::size_t n, Csi& csi) {
 
 int count_arg(const Csi& csi, int i) {  // libvterm's CSI_ARG_COUNT: missing or 0 is 1
   return i < csi.count && csi.params[i] > 0 ? csi.params[i] : 1;
-}
-
-// Applies SGR parameters to `pen` as libvterm 0.1.4 (plus faint and conceal,
-// which it ignores and we keep). False for anything it does not know.
-bool apply_sgr(const Csi& csi, Pen& pen) {
-  if (csi.count == 0) {
-    pen = Pen{};
-    return true;
-  }
-  for (int i = 0; i < csi.count; ++i) {
-    const int v = std::max(csi.params[i], 0);
-    switch (v) {
-      case 0:
-        pen = Pen{};
-        break;
-      case 1:
-        pen.set(attr::kBold, true);
-        break;
-      case 2:
-        pen.set(attr::kFaint, true);
-        break;
-      case 3:
-        pen.set(attr::kItalic, true);
-        break;
-      case 4:
-        pen.set_underline(1);
-        break;
-      case 5:
-        pen.set(attr::kBlink, true);
-        break;
-      case 7:
-        pen.set(attr::kReverse, true);
-        break;
-      case 8:
-        pen.set(attr::kConceal, true);
-        break;
-      case 9:
-        pen.set(attr::kStrike, true);
-        break;
-      case 21:
-        pen.set_underline(2);
-        break;
-      case 22:
-        pen.set(attr::kBold, false);
-        pen.set(attr::kFaint, false);
-        break;
-      case 23:
-        pen.set(attr::kItalic, false);
-        break;
-      case 24:
-        pen.set_underline(0);
-        break;
-      case 25:
-        pen.set(attr::kBlink, false);
-        break;
-      case 27:
-        pen.set(attr::kReverse, false);
-        break;
-      case 28:
-        pen.set(attr::kConceal, false);
-        break;
-      case 29:
-        pen.set(attr::kStrike, false);
-        break;
-      case 53:
-      case 55:
-        pen.set(attr::kOverline, v == 53);
-        break;
-      case 39:
-        pen.fg = Color{};
-        break;
-      case 49:
-        pen.bg = Color{};
-        break;
-      case 38:
-      case 48: {
-        Color& target = v == 38 ? pen.fg : pen.bg;
-        if (i + 2 < csi.count && csi.params[i + 1] == 5 && csi.params[i + 2] >= 0 &&
-            csi.params[i + 2] < 256) {
-          target = Color{Color::kIndexed, static_cast<std::uint8_t>(csi.params[i + 2]), 0, 0};
-          i += 2;
-        } else if (i + 4 < csi.count && csi.params[i + 1] == 2 && csi.params[i + 2] >= 0 &&
-                   csi.params[i + 2] < 256 && csi.params[i + 3] >= 0 && csi.params[i + 3] < 256 &&
-                   csi.params[i + 4] >= 0 && csi.params[i + 4] < 256) {
-          target = Color{Color::kRgb, static_cast<std::uint8_t>(csi.params[i + 2]),
-                         static_cast<std::uint8_t>(csi.params[i + 3]),
-                         static_cast<std::uint8_t>(csi.params[i + 4])};
-          i += 4;
-        } else {
-          return false;
-        }
-        break;
-      }
-      default:
-        if (v >= 30 && v <= 37) {
-          pen.fg = Color{Color::kIndexed, static_cast<std::uint8_t>(v - 30), 0, 0};
-        } else if (v >= 40 && v <= 47) {
-          pen.bg = Color{Color::kIndexed, static_cast<std::uint8_t>(v - 40), 0, 0};
-        } else if (v >= 90 && v <= 97) {
-          pen.fg = Color{Color::kIndexed, static_cast<std::uint8_t>(v - 90 + 8), 0, 0};
-        } else if (v >= 100 && v <= 107) {
-          pen.bg = Color{Color::kIndexed, static_cast<std::uint8_t>(v - 100 + 8), 0, 0};
-        } else {
-          return false;  // fonts, rapid blink, ...: libvterm's business
-        }
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -249,29 +142,25 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
         // applied here; cursor visibility and blink go to libvterm after the
         // run (it reports them). Anything else ends the run.
         handled = (csi.final == 'h' || csi.final == 'l') && csi.count > 0;
-        bool for_vterm = false;
         for (int k = 0; k < csi.count && handled; ++k) {
           const int m = csi.params[k];
-          if (m == 12 || m == 25) {
-            for_vterm = true;
-          } else if (!(m == 1 || m == 9 || (m >= 1000 && m <= 1006) || m == 2004)) {
-            handled = false;
-          }
+          handled = m == 12 || m == 25 || m == 1 || m == 9 || (m >= 1000 && m <= 1006) || m == 2004;
         }
         if (!handled) break;
-        for (int k = 0; k < csi.count; ++k)
-          set_private_mode(csi.params[k], csi.final == 'h');
-        if (for_vterm) deferred.append(p + i, csi.length);
+        for (int k = 0; k < csi.count; ++k) {
+          const int m = csi.params[k];
+          if (m == 12 || m == 25)  // libvterm's, each in a CSI of its own (it sets only the first)
+            deferred += "\x1b[?" + std::to_string(m) + csi.final;
+          else
+            set_private_mode(m, csi.final == 'h');
+        }
         i += csi.length;
         continue;
       }
       switch (csi.final) {
-        case 'm': {
-          Pen next = pen;
-          handled = apply_sgr(csi, next);
-          if (handled) pen = next;
+        case 'm':
+          apply_sgr(pen, csi.params, csi.count, 0);
           break;
-        }
         case 'H':
         case 'f':
           row = std::clamp(count_arg(csi, 0), 1, rows) - 1;
@@ -337,26 +226,22 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
   // Hand the state back to libvterm. CAN first: should libvterm's parser be
   // inside a sequence where ours is not, that sequence is cancelled rather
   // than completed by these bytes.
+  // (libvterm's pen is not used: only the cursor and its record of the last
+  // character are handed over.)
   std::string sync = "\x18";
-  Pen vterm_pen = pen_;
   if (last_char != 0) {
     append_cup(sync, last_row, last_col);
-    if (!(vterm_pen == last_pen)) append_sgr(sync, last_pen);
-    vterm_pen = last_pen;
     sync += last_char;
   }
-  if (!phantom) {
-    if (!(vterm_pen == pen)) append_sgr(sync, pen);
-    append_cup(sync, row, col);
-  }
+  if (!phantom) append_cup(sync, row, col);
   sync += deferred;
-  // libvterm's glyph callback takes faint and conceal from pen_: the last
-  // character goes back in with its own pen.
+  // The glyph callback writes with pen_: the last character goes back in
+  // with its own pen.
   if (last_char != 0) pen_ = last_pen;
   input_vterm(sync);
   cursor_row_ = row;
   cursor_col_ = col;
-  pen_ = pen;  // libvterm's attributes plus faint and conceal
+  pen_ = pen;
   phantom_ = phantom;
   phantom_row_ = row;
   phantom_col_ = col;

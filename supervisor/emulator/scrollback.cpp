@@ -19,8 +19,11 @@ constexpr char kControl = 0x06;     // + 1 byte: a code point below 0x20
 // First, if at all: the line continues the one before it (an autowrap).
 // Earlier releases wrote none, and their lines read as not wrapped.
 constexpr char kWrapped = 0x07;
+// Right after a kPen, if the pen has an underline colour or a link: the
+// colour (4 bytes), the link's text length (2 bytes) and its text.
+constexpr char kPenExtra = 0x08;
 
-void put_pen(std::string& out, const Pen& pen) {
+void put_pen(std::string& out, const Pen& pen, const LinkTable& links) {
   out += kPen;
   const char bytes[10] = {static_cast<char>(pen.fg.kind),      static_cast<char>(pen.fg.r),
                           static_cast<char>(pen.fg.g),         static_cast<char>(pen.fg.b),
@@ -28,6 +31,19 @@ void put_pen(std::string& out, const Pen& pen) {
                           static_cast<char>(pen.bg.g),         static_cast<char>(pen.bg.b),
                           static_cast<char>(pen.attrs & 0xff), static_cast<char>(pen.attrs >> 8)};
   out.append(bytes, sizeof bytes);
+  const std::string_view link = links.text(pen.link);
+  if (pen.underline_color == Color{} && link.empty()) return;
+  const auto n = static_cast<std::uint16_t>(std::min<std::size_t>(link.size(), 0xffff));
+  const Color& u = pen.underline_color;
+  const char extra[7] = {kPenExtra,
+                         static_cast<char>(u.kind),
+                         static_cast<char>(u.r),
+                         static_cast<char>(u.g),
+                         static_cast<char>(u.b),
+                         static_cast<char>(n & 0xff),
+                         static_cast<char>(n >> 8)};
+  out.append(extra, sizeof extra);
+  out.append(link.substr(0, n));
 }
 
 Pen get_pen(const unsigned char* p) {
@@ -97,7 +113,8 @@ std::size_t CombiningTable::memory_bytes() const {
   return total;
 }
 
-void Scrollback::push(const Cell* cells, int used, const CombiningTable& table, bool wrapped) {
+void Scrollback::push(const Cell* cells, int used, const CombiningTable& table,
+                      const LinkTable& links, bool wrapped) {
   if (max_lines_ == 0) return;
   std::string* slot;
   if (count_ < max_lines_) {
@@ -140,7 +157,7 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table, 
     const Cell& cell = cells[c];
     if (!(cell.pen == pen)) {
       pen = cell.pen;
-      put_pen(out, pen);
+      put_pen(out, pen, links);
     }
     if (cell.width() == 0) {
       if (c == 0 || cells[c - 1].width() != 2) out += kOrphanTail;
@@ -183,7 +200,8 @@ void Scrollback::drop_oldest() {
 
 namespace {
 
-void decode_line(const std::string& line, std::vector<Cell>& out, CombiningTable& table) {
+void decode_line(const std::string& line, std::vector<Cell>& out, CombiningTable& table,
+                 LinkTable& links) {
   out.clear();
   const auto* p = reinterpret_cast<const unsigned char*>(line.data());
   const auto* end = p + line.size();
@@ -220,6 +238,14 @@ void decode_line(const std::string& line, std::vector<Cell>& out, CombiningTable
       if (end - p < 11) break;
       pen = get_pen(p + 1);
       p += 11;
+      if (end - p >= 7 && *p == kPenExtra) {
+        pen.underline_color = Color{p[1], p[2], p[3], p[4]};
+        const std::size_t n = p[5] | (p[6] << 8);
+        p += 7;
+        if (static_cast<std::size_t>(end - p) < n) break;
+        pen.link = n == 0 ? 0 : links.intern({reinterpret_cast<const char*>(p), n});
+        p += n;
+      }
     } else if (b == kBlank) {
       Cell cell;
       cell.pen = pen;
@@ -247,8 +273,9 @@ void decode_line(const std::string& line, std::vector<Cell>& out, CombiningTable
 
 }  // namespace
 
-void Scrollback::line(std::size_t i, std::vector<Cell>& out, CombiningTable& table) const {
-  decode_line(at(i), out, table);
+void Scrollback::line(std::size_t i, std::vector<Cell>& out, CombiningTable& table,
+                      LinkTable& links) const {
+  decode_line(at(i), out, table, links);
 }
 
 bool Scrollback::wrapped(std::size_t i) const {
@@ -256,13 +283,13 @@ bool Scrollback::wrapped(std::size_t i) const {
   return !l.empty() && l[0] == kWrapped;
 }
 
-bool Scrollback::pop_newest(std::vector<Cell>& out, CombiningTable& table) {
+bool Scrollback::pop_newest(std::vector<Cell>& out, CombiningTable& table, LinkTable& links) {
   if (count_ == 0) {
     out.clear();
     return false;
   }
   const bool was_wrapped = wrapped(count_ - 1);
-  decode_line(at(count_ - 1), out, table);
+  decode_line(at(count_ - 1), out, table, links);
   bytes_ -= at(count_ - 1).size();
   --count_;
   return was_wrapped;

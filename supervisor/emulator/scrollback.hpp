@@ -6,6 +6,7 @@
 // ring is full: steady-state scrolling allocates nothing.
 
 #include "cell.hpp"
+#include "link_table.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -45,13 +46,16 @@ class Scrollback {
   // Appends a line of `used` cells (the rest of the row is default blanks),
   // `wrapped` when it continues the line before it (an autowrap); the oldest
   // line goes when the ring is full.
-  void push(const Cell* cells, int used, const CombiningTable& table, bool wrapped = false);
-  // Line i (0 = oldest) decoded into cells.
-  void line(std::size_t i, std::vector<Cell>& out, CombiningTable& table) const;
+  // A line holds its characters and links themselves, not the tables' ids.
+  void push(const Cell* cells, int used, const CombiningTable& table, const LinkTable& links,
+            bool wrapped = false);
+  // Line i (0 = oldest) decoded into cells (its characters and links
+  // interned in the tables).
+  void line(std::size_t i, std::vector<Cell>& out, CombiningTable& table, LinkTable& links) const;
   bool wrapped(std::size_t i) const;
   // Removes the newest line into `out` (for a screen that grows taller);
   // returns whether it was wrapped.
-  bool pop_newest(std::vector<Cell>& out, CombiningTable& table);
+  bool pop_newest(std::vector<Cell>& out, CombiningTable& table, LinkTable& links);
   void clear();
   std::size_t memory_bytes() const;
 

@@ -13,12 +13,6 @@ namespace ptyctl::emu {
 
 namespace {
 
-void set_pen(std::string& out, Pen& current, const Pen& wanted) {
-  if (current == wanted) return;
-  append_sgr(out, wanted);
-  current = wanted;
-}
-
 bool is_default_blank(const Cell& c) {
   return c == Cell{};
 }
@@ -48,6 +42,20 @@ bool continues_line(bool wrapped, bool above_ends_at_margin, const Cell* cells, 
 
 }  // namespace
 
+void Emulator::append_pen(std::string& out, Pen& current, const Pen& wanted) const {
+  if (current == wanted) return;
+  Pen without_link = current;
+  without_link.link = wanted.link;
+  if (!(without_link == wanted)) append_sgr(out, wanted);
+  if (current.link != wanted.link) {
+    // OSC 8, which SGRs leave alone: the link's own text, or none.
+    out += "\x1b]8;";
+    out += wanted.link != 0 ? links_.text(wanted.link) : std::string_view(";");
+    out += "\x1b\\";
+  }
+  current = wanted;
+}
+
 // Writes `count` cells of a row from column 0, cursor assumed at column 0 of
 // a blank row. Blank runs are skipped (default) or erased with ECH (coloured).
 void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, Pen& cur) const {
@@ -73,7 +81,7 @@ void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, P
           out += "\x1b[" + std::to_string(skip) + "C";
           skip = 0;
         }
-        set_pen(out, cur, blank_cell(cell.pen).pen);
+        append_pen(out, cur, blank_cell(cell.pen).pen);
         out += "\x1b[" + std::to_string(n) + "X";  // erase, background colour kept
         skip = n;
       }
@@ -84,7 +92,7 @@ void Emulator::append_row_ansi(std::string& out, const Cell* cells, int count, P
       out += "\x1b[" + std::to_string(skip) + "C";
       skip = 0;
     }
-    set_pen(out, cur, cell.pen);
+    append_pen(out, cur, cell.pen);
     combining_.expand(cell.ch, chars);
     utf8.clear();
     for (char32_t cp : chars)
@@ -121,14 +129,14 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   if (!modes_.autoWrap) ansi += "\x1b[?7h";
   auto line_break = [&](bool wrapped, const Cell* cells, int count) {
     if (!first && !continues_line(wrapped, at_margin, cells, count)) {
-      set_pen(ansi, cur, Pen{});
+      append_pen(ansi, cur, Pen{});
       ansi += "\r\n";
     }
     first = false;
   };
   std::vector<Cell> cells;
   for (std::size_t i = 0; i < lines; ++i) {
-    scrollback_.line(i, cells, combining_);
+    scrollback_.line(i, cells, combining_, links_);
     const int count = std::min<int>(static_cast<int>(cells.size()), cols_);
     if (count > 0 && count < static_cast<int>(cells.size()) && cells[count - 1].width() == 2)
       cells[count - 1] = Cell{};  // a wide character cut at the right margin
@@ -163,31 +171,41 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   }
   if (!modes_.autoWrap) ansi += "\x1b[?7l";
 
+  // The saved cursors (DECSC), one per screen: a program's ESC 8 or leaving
+  // the alternate screen goes back to them. Saved at the place a restore
+  // would put them now, with their pens.
+  const auto save = [&](int screen, std::string_view how) {
+    append_pen(ansi, cur, saved_[screen].pen);
+    append_cup(ansi, saved_row(screen), std::clamp(saved_[screen].col, 0, cols_ - 1));
+    ansi += how;
+  };
+  const bool saved_alternate = !(saved_[1] == SavedCursor{});
   if (on_alternate_screen()) {
-    // Enter the alternate screen from where the primary cursor was, so that
-    // leaving it later restores that position.
-    set_pen(ansi, cur, Pen{});
-    append_cup(ansi, saved_primary_row_, saved_primary_col_);
-    ansi += "\x1b[?1049h";
+    // 1049 saves the primary screen's as it enters the alternate one.
+    save(0, "\x1b[?1049h");
     for (int r = 0; r < rows_; ++r) {
       if (blank_row_of(*alternate_, r)) continue;
       append_cup(ansi, r, 0);
       append_row_ansi(ansi, alternate_->row(r), alternate_->used(r), cur);
     }
-  }
-
-  // The saved cursor (DECSC): a program's ESC 8 or leaving the alternate
-  // screen goes back to it. Entering the alternate screen above saved one.
-  if (saved_ever_ || on_alternate_screen()) {
-    set_pen(ansi, cur, saved_pen_);
-    // Saved before the screen shrank, it can be off it: a restore puts the
-    // cursor on the screen's edge (see kRestoreCursor), as CUP does.
-    append_cup(ansi, std::min(saved_row_, rows_ - 1), std::min(saved_col_, cols_ - 1));
-    ansi += saved_visible_ ? "\x1b[?25h\x1b"
-                             "7"
-                           : "\x1b[?25l\x1b"
-                             "7";
-    ansi += modes_.cursorVisible ? "\x1b[?25h" : "\x1b[?25l";
+    if (saved_alternate)
+      save(1,
+           "\x1b"
+           "7");
+  } else {
+    if (!(saved_[0] == SavedCursor{}))
+      save(0,
+           "\x1b"
+           "7");
+    // The alternate screen keeps its own while it is not shown (1047
+    // enters and leaves it without saving or restoring).
+    if (saved_alternate) {
+      ansi += "\x1b[?1047h";
+      save(1,
+           "\x1b"
+           "7");
+      ansi += "\x1b[?1047l";
+    }
   }
 
   // The state a program's next bytes rely on: tab stops, scroll region,
@@ -196,7 +214,7 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   for (int c = 0; c < cols_; ++c)
     default_tabs = default_tabs && tab_stops_[static_cast<std::size_t>(c)] == (c % 8 == 0);
   if (!default_tabs) {
-    set_pen(ansi, cur, Pen{});
+    append_pen(ansi, cur, Pen{});
     ansi += "\x1b[3g";  // TBC: all cleared, then HTS at each
     for (int c = 0; c < cols_; ++c) {
       if (!tab_stops_[static_cast<std::size_t>(c)]) continue;
@@ -225,7 +243,7 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
     append_cup(ansi, origin_row(phantom_row_), col);
     const Cell& cell = row[col];
     if (cell.ch == 0 || cell.width() == 0) {
-      set_pen(ansi, cur, blank_cell(cell.pen).pen);
+      append_pen(ansi, cur, blank_cell(cell.pen).pen);
       ansi += " \x1b[X";  // and erased again, as it was
     } else {
       append_row_ansi(ansi, &cell, 1, cur);
@@ -244,9 +262,8 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
     }
   static constexpr const char* kLockingShift[] = {"", "\x0e", "\x1bn", "\x1bo"};
   ansi += kLockingShift[tracker_.gl()];
-  set_pen(ansi, cur, pen_);
+  append_pen(ansi, cur, pen_);
   if (!phantom) append_cup(ansi, origin_row(cursor_row_), cursor_col_);
-  if (tracker_.single_shift() != 0) ansi += tracker_.single_shift() == 2 ? "\x1bN" : "\x1bO";
 
   return ansi;
 }
@@ -259,7 +276,7 @@ bool Emulator::row_wrapped(int r) const {
     above_ends_at_margin = cells_end_at_margin(active_->row(r - 1), active_->used(r - 1), cols_);
   } else if (scrollback_.size() > 0) {  // the first row continues the scrollback's newest line
     std::vector<Cell> above;
-    scrollback_.line(scrollback_.size() - 1, above, combining_);
+    scrollback_.line(scrollback_.size() - 1, above, combining_, links_);
     above_ends_at_margin = cells_end_at_margin(above.data(), static_cast<int>(above.size()), cols_);
   }
   return continues_line(true, above_ends_at_margin, active_->row(r), active_->used(r));
@@ -268,8 +285,8 @@ bool Emulator::row_wrapped(int r) const {
 bool Emulator::scrollback_wrapped(std::size_t i) const {
   if (i == 0 || !scrollback_.wrapped(i)) return false;
   std::vector<Cell> above, cells;
-  scrollback_.line(i - 1, above, combining_);
-  scrollback_.line(i, cells, combining_);
+  scrollback_.line(i - 1, above, combining_, links_);
+  scrollback_.line(i, cells, combining_, links_);
   return continues_line(true,
                         cells_end_at_margin(above.data(), static_cast<int>(above.size()), cols_),
                         cells.data(), static_cast<int>(cells.size()));
@@ -369,7 +386,7 @@ std::string Emulator::text(bool with_scrollback) const {
   if (with_scrollback) {
     std::vector<Cell> cells;
     for (std::size_t i = 0; i < scrollback_.size(); ++i) {
-      scrollback_.line(i, cells, combining_);
+      scrollback_.line(i, cells, combining_, links_);
       lines.push_back(row_text(cells.data(), static_cast<int>(cells.size())));
     }
   }

@@ -1,5 +1,7 @@
 #include "stream_tracker.hpp"
 
+#include <algorithm>
+
 namespace ptyctl::emu {
 
 void StreamTracker::reset() {
@@ -9,7 +11,6 @@ void StreamTracker::reset() {
   for (char& g : g_)
     g = 'B';
   gl_ = 0;
-  single_shift_ = 0;
   dwl_seen_ = false;
   keypad_ = false;
   cursor_style_ = 0;
@@ -47,7 +48,9 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
     const auto b = static_cast<unsigned char>(data[pos]);
     // The bytes of an escape sequence or CSI so far, for partial(): but C0
     // controls, which have been executed (CAN, SUB and ESC end it anyway).
-    if (state_ == State::kEscape || state_ == State::kEscapeIntermediate || state_ == State::kCsi) {
+    // And of an SGR of many parameters, which is still ours.
+    if (state_ == State::kEscape || state_ == State::kEscapeIntermediate || state_ == State::kCsi ||
+        (state_ == State::kCsiDiscard && counting_discarded_)) {
       if (b >= 0x20 && partial_.size() < kMaxPartial) partial_ += static_cast<char>(b);
     }
     switch (state_) {
@@ -66,7 +69,6 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           if (b >= 0xc0) {
             utf8_pending_ = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
             utf8_lead_ = b;
-            single_shift_ = 0;
           } else if (utf8_pending_ > 0) {
             --utf8_pending_;
             // A C1 code point as text (U+0080-U+009F): see kC1Text.
@@ -125,6 +127,13 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           string_started_ = false;
           osc_.clear();
           return TrackedAction::kDiscardStart;
+        } else if (esc_intermediate_ == 0 && (b == 'N' || b == 'O')) {
+          // SS2 and SS3: kept from libvterm (the renderer has none), which
+          // is told to cancel the ESC it has.
+          --pos;
+          state_ = State::kCsiDiscard;
+          counting_discarded_ = false;
+          return TrackedAction::kDiscardStart;
         } else {
           state_ = State::kGround;
           const TrackedAction a = on_escape_final(static_cast<char>(b));
@@ -153,6 +162,7 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
             // (repeat) would write two billion glyphs. No terminal needs this.
             --pos;
             state_ = State::kCsiDiscard;
+            counting_discarded_ = false;
             return TrackedAction::kDiscardStart;
           }
           p = value;
@@ -160,6 +170,9 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           if (nparams_ >= kMaxVtermParams) {
             --pos;  // the separator is the first byte not to pass on
             state_ = State::kCsiDiscard;
+            counting_discarded_ = true;  // an SGR of many is still ours
+            // Read again there: it goes into partial_ then.
+            if (partial_.size() < kMaxPartial) partial_.pop_back();
             return TrackedAction::kDiscardStart;
           }
           if (nparams_ == 0) {
@@ -178,6 +191,7 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           // REP: the emulator writes the final byte (or not) itself.
           --pos;
           state_ = State::kCsiDiscard;
+          counting_discarded_ = false;
           repeat_count_ = nparams_ >= 1 && params_[0] > 0 ? params_[0] : 1;
           return TrackedAction::kRepeat;
         } else if (b >= 0x40 && b < 0x7f) {
@@ -202,6 +216,28 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
 
       case State::kCsiDiscard:
         ++pos;
+        if (counting_discarded_) {
+          // Its parameters, as far as kMaxParams, for an SGR; anything but
+          // digits and separators makes it nothing of ours.
+          if (b >= '0' && b <= '9') {
+            int& p = params_[nparams_ - 1];
+            p = std::min(p < 0 ? b - '0' : p * 10 + (b - '0'), kMaxVtermParamValue);
+            continue;
+          }
+          if (b == ';' || b == ':') {
+            if (nparams_ < kMaxParams) {
+              if (b == ':') sub_mask_ |= 1u << nparams_;
+              params_[nparams_++] = -1;
+            }
+            continue;
+          }
+          counting_discarded_ = false;
+          if (b == 'm' && leader_ == 0 && intermediate_ == 0) {
+            state_ = State::kGround;
+            discarded_sgr_ = true;
+            return TrackedAction::kDiscardEnd;
+          }
+        }
         if (b >= 0x40 && b < 0x7f) {
           state_ = State::kGround;
           return TrackedAction::kDiscardEnd;
@@ -269,10 +305,6 @@ TrackedAction StreamTracker::on_escape_final(char f) {
       case 'n':
       case 'o':
         gl_ = f == 'n' ? 2 : 3;  // LS2 / LS3
-        break;
-      case 'N':
-      case 'O':
-        single_shift_ = f == 'N' ? 2 : 3;  // SS2 / SS3
         break;
       case '=':
       case '>':

@@ -88,24 +88,32 @@ class StreamTracker {
   static constexpr int kMaxVtermParamValue = 65535;
   int repeat_count() const { return repeat_count_; }
   // The plain-text fast path also needs the standard character set in use.
-  bool plain_charset() const { return g_[0] == 'B' && gl_ == 0 && single_shift_ == 0; }
+  bool plain_charset() const { return g_[0] == 'B' && gl_ == 0; }
   // For the snapshot: the final bytes of the G0-G3 designations ('B' ASCII,
-  // '0' DEC graphics...), the set in GL (SI 0, SO 1, LS2 2, LS3 3), and a
-  // single shift (SS2 2, SS3 3) waiting for the next character, else 0.
+  // '0' DEC graphics...) and the set in GL (SI 0, SO 1, LS2 2, LS3 3).
+  // The single shifts SS2 and SS3 (ESC N, ESC O) are kept from libvterm and
+  // do nothing, as in the app's renderer, which has none.
   char g(int set) const { return g_[set]; }
   int gl() const { return gl_; }
-  int single_shift() const { return single_shift_; }
   bool double_width_seen() const { return dwl_seen_; }
   // Keypad application mode (DECKPAM ESC =, DECNKM CSI ? 66 h; off by ESC >
   // and CSI ? 66 l) and the cursor's style (DECSCUSR CSI Ps SP q, 0 the
   // default): state libvterm 0.1.4 does not report, which a snapshot restores.
   bool keypad_application() const { return keypad_; }
   int cursor_style() const { return cursor_style_; }
-  void note_printable() { single_shift_ = 0; }
 
   // The completed sequence's parameters (-1 when empty); a parameter that
   // followed a ':' is a sub-parameter of the one before it.
   int param_count() const { return nparams_; }
+  const int* params() const { return params_; }
+  std::uint32_t sub_mask() const { return sub_mask_; }
+  // After a kDiscardEnd: the CSI discarded for its parameter count was an
+  // SGR, whose parameters (up to kMaxParams) are the ones above.
+  bool take_discarded_sgr() {
+    const bool s = discarded_sgr_;
+    discarded_sgr_ = false;
+    return s;
+  }
   int param(int i) const { return params_[i]; }
   bool param_has_sub(int i) const { return (sub_mask_ >> i) & 1u; }
   bool set_mode() const { return final_ == 'h'; }
@@ -119,7 +127,8 @@ class StreamTracker {
   // from between sequences to where they are now (the upgrade hands it over):
   // empty between sequences. C0 controls inside it are left out (they have
   // taken effect); a CSI being discarded is cut after the byte that made it
-  // so; a string is its introducer and what an OSC has collected.
+  // so (but one of too many parameters, which may be an SGR, is whole); a string is its introducer
+  // and what an OSC has collected.
   std::string partial() const;
   // What of it libvterm holds (an escape sequence or CSI: it sees no string
   // and is told to cancel a discarded CSI), to be given to it again after
@@ -153,7 +162,6 @@ class StreamTracker {
   unsigned char utf8_lead_ = 0;
   char g_[4] = {'B', 'B', 'B', 'B'};
   int gl_ = 0;
-  int single_shift_ = 0;
   bool dwl_seen_ = false;
   bool keypad_ = false;
   int cursor_style_ = 0;
@@ -165,6 +173,8 @@ class StreamTracker {
   bool string_is_osc_ = false;
   bool string_started_ = false;
   bool pending_escape_ = false;
+  bool counting_discarded_ = false;  // a kCsiDiscard for its parameter count
+  bool discarded_sgr_ = false;
   int repeat_count_ = 0;
   std::string osc_;
   std::string partial_;  // of an escape sequence or CSI: see partial()

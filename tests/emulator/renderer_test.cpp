@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -47,6 +48,17 @@ void expect_reattach_shows_the_same(const std::string& stream, std::size_t offse
                                           {stream, reattached(stream, offset, cols, rows)});
   EXPECT_TRUE(diffs.empty()) << what << ": a reattach after byte " << offset << " of "
                              << stream.size() << " differs:" << describe(diffs);
+}
+
+// A reattach after every byte of a short stream.
+void expect_every_reattach_shows_the_same(const std::string& stream, int cols, int rows,
+                                          const std::string& what) {
+  std::vector<std::string> streams = {stream};
+  for (std::size_t offset = 1; offset <= stream.size(); ++offset)
+    streams.push_back(reattached(stream, offset, cols, rows));
+  const auto diffs = oracle().differences(cols, rows, kScrollback, streams);
+  EXPECT_TRUE(diffs.empty()) << what
+                             << ": a reattach differs (stream i: after byte i):" << describe(diffs);
 }
 
 }  // namespace
@@ -126,4 +138,83 @@ TEST(RendererReproduction, AWrappedLineStaysWrapped) {
   expect_reattach_shows_the_same(scrolled, scrolled.size(), 100, 24, "wrapped into scrollback");
   std::string coloured = "\x1b[41m" + std::string(130, 'x') + "\x1b[m tail\r\n";
   expect_reattach_shows_the_same(coloured, coloured.size(), 100, 24, "a coloured wrapped line");
+}
+
+// 3: OSC 8 hyperlinks, on the screen, across a wrap and in the scrollback,
+// with and without an id, ended by ST or BEL, and a reattach inside one.
+TEST(RendererReproduction, Hyperlinks) {
+  const std::string link = "\x1b]8;;http://example.invalid/\x1b\\link\x1b]8;;\x1b\\ after";
+  expect_every_reattach_shows_the_same(link, 80, 24, "a link");
+  const std::string with_id =
+      "\x1b]8;id=a1:x=y;https://example.invalid/a;b?c\x07one\x1b]8;;\x07 two "
+      "\x1b]8;;file:///tmp/x\x07\x1b[1;31mthree\x1b[mfour\x1b]8;;\x07";
+  expect_every_reattach_shows_the_same(with_id, 80, 24, "an id, a ';' in the uri, SGRs inside");
+  std::string long_link = "\x1b]8;;https://example.invalid/long\x1b\\";
+  long_link += std::string(150, 'L') + "\x1b]8;;\x1b\\\r\n";
+  for (int i = 0; i < 30; ++i)
+    long_link += "\x1b]8;;https://example.invalid/" + std::to_string(i) + "\x1b\\line " +
+                 std::to_string(i) + "\x1b]8;;\x1b\\\r\n";
+  expect_reattach_shows_the_same(long_link, long_link.size(), 100, 24,
+                                 "wrapped and into the scrollback");
+  expect_reattach_shows_the_same(long_link, 60, 100, 24, "inside the wrapped link");
+}
+
+// 4: underline colour (SGR 58, 59) and style (4:0-4:5), as the renderer
+// reads them; and a 256-colour index below 16 is not a 16-colour one.
+TEST(RendererReproduction, UnderlineColourAndStyle) {
+  for (const std::string s :
+       {"\x1b[4;58;5;196mX", "\x1b[4;58;2;0;200;0mX", "\x1b[4:3m\x1b[58:2::255:0:0mX",
+        "\x1b[4:4;58:5:33mdotted\x1b[4:5mdashed\x1b[4:0mnone\x1b[4mX",
+        "\x1b[4;58;5;9m\x1b[59mX\x1b[mY\x1b[4mZ", "\x1b[21mdouble\x1b[24mX",
+        "\x1b[1;38;5;1mA\x1b[31mB\x1b[48;5;4mC\x1b[44mD", "\x1b[38;2;1mpartial\x1b[38;5mX",
+        "\x1b[38;3;1;2;3;4mskipped\x1b[1;2;3;4;5;7;8;9;53;38;2;1;2;3;48;2;4;5;6;58;2;7;8;9mmany"})
+    expect_every_reattach_shows_the_same(s, 80, 24, s.substr(1));
+}
+
+// 11: the character sets (G0-G3 and the one in GL). The renderer has no
+// single shifts (SS2, SS3): they do nothing there, nor here.
+TEST(RendererReproduction, CharacterSets) {
+  for (const std::string s : {"\x1b*0\x1bNq", "\x1b*0\x1bnqx\x1b(B", "\x1b)0\x0eqx\x0fq",
+                              "\x1b+0\x1boq\x1bOq", "\x1b(0lqk\x1b(B"})
+    expect_every_reattach_shows_the_same(s, 80, 24, "charsets");
+}
+
+// The saved cursor as the renderer keeps it: one per screen, its row moving
+// up with lines scrolled off, its pen (not the visibility) restored.
+TEST(RendererReproduction, SavedCursorPerScreen) {
+  const std::string per_screen =
+      "\x1b[5;5H\x1b[32m\x1b"
+      "7\x1b[m\x1b[?1049h\x1b[10;10H\x1b[33m\x1b"
+      "7\x1b[m\x1b[?1049l\x1b"
+      "8X\x1b[?1049h\x1b"
+      "8Y";
+  expect_every_reattach_shows_the_same(per_screen, 80, 24, "one per screen");
+  std::string scrolled =
+      "\x1b[20;3H\x1b"
+      "7";
+  for (int i = 0; i < 30; ++i)
+    scrolled += "\r\nline " + std::to_string(i);
+  scrolled +=
+      "\x1b"
+      "8X";
+  expect_reattach_shows_the_same(scrolled, scrolled.size() - 3, 80, 24, "scrolled since");
+  expect_reattach_shows_the_same(scrolled, 20, 80, 24, "scrolled since (early)");
+  const std::string visibility =
+      "\x1b"
+      "7\x1b[?25l\x1b"
+      "8X";
+  expect_every_reattach_shows_the_same(visibility, 80, 24, "visibility stays");
+  const std::string styles =
+      "\x1b[4:3m\x1b"
+      "7\x1b[24m\x1b"
+      "8X\x1b[4;58;5;2m\x1b"
+      "8Y";
+  expect_every_reattach_shows_the_same(styles, 80, 24, "an extended underline");
+}
+
+// Several modes in one CSI (libvterm 0.1.4 sets only the first of those it
+// keeps; vim shows its cursor with CSI ? 12;25 h).
+TEST(RendererReproduction, SeveralModesInOneCsi) {
+  const std::string s = "\x1b[?25l\x1b[?12;25h\x1b[?1;1049h\x1b[?7;25l\x1b[?2004;1049l";
+  expect_every_reattach_shows_the_same(s, 80, 24, "modes");
 }

@@ -16,7 +16,7 @@
 // (character, width, colours, attributes, underline style and colour, link),
 // each line's wrapped flag, the cursor (position, pending wrap, visibility,
 // style), the modes, the title, the scroll region, the tab stops, the saved
-// cursor and the character sets. xterm.js keeps some of that only in its
+// cursor, the pen the next characters get and the character sets. xterm.js keeps some of that only in its
 // internals (`_core`); the pinned version makes reading them stable.
 
 'use strict';
@@ -24,10 +24,6 @@
 const readline = require('readline');
 const { Terminal } = require('@xterm/headless');
 const { Unicode11Addon } = require('@xterm/addon-unicode11');
-
-// xterm.js's attribute words: the "has extended attributes" bit says where
-// they are kept, not what is shown.
-const BG_HAS_EXTENDED = 0x10000000;
 
 function render(cols, rows, scrollback, bytes) {
   const term = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
@@ -46,21 +42,44 @@ function render(cols, rows, scrollback, bytes) {
   });
 }
 
+// A cell as a user sees it: its character and width, its colours (mode and
+// value: a 16-colour index and the same index from 256 are drawn apart),
+// each attribute, the underline's style and colour (only where it has one)
+// and its link. Not xterm.js's words themselves, which keep bits nothing
+// shows (an RGB value under a palette colour, "has extended attributes").
 function cellKey(core, cell) {
   let chars = cell.getChars();
   const width = cell.getWidth();
   if (chars === '' && width === 1) chars = ' '; // erased or never written: a blank either way
-  const bg = cell.bg & ~BG_HAS_EXTENDED;
-  let ext = '';
-  if (cell.hasExtendedAttrs && cell.hasExtendedAttrs()) {
-    const style = cell.isUnderline() ? cell.getUnderlineStyle() : 0;
-    const colour = cell.getUnderlineColor();
-    const url = cell.extended.urlId
+  const colour = (mode, value) => (mode === 0 ? 'd' : `${mode >> 24}:${value}`);
+  const flags = [
+    cell.isBold() ? 'b' : '',
+    cell.isDim() ? 'f' : '',
+    cell.isItalic() ? 'i' : '',
+    cell.isBlink() ? 'k' : '',
+    cell.isInverse() ? 'r' : '',
+    cell.isInvisible() ? 'h' : '',
+    cell.isStrikethrough() ? 's' : '',
+    cell.isOverline() ? 'o' : '',
+  ].join('');
+  const style = cell.isUnderline() ? cell.getUnderlineStyle() : 0;
+  let underline = `u${style}`;
+  if (style !== 0 && !cell.isUnderlineColorDefault())
+    underline += `c${colour(cell.getUnderlineColorMode(), cell.getUnderlineColor())}`;
+  const url =
+    cell.hasExtendedAttrs() && cell.extended.urlId
       ? (core._oscLinkService.getLinkData(cell.extended.urlId) || {}).uri || ''
       : '';
-    if (style > 1 || colour !== -1 || url) ext = `u${style}c${colour}l${url}`;
-  }
-  return { chars, key: `${chars}\u0001${width}\u0001${cell.fg}\u0001${bg}\u0001${ext}` };
+  const key = [
+    chars,
+    width,
+    colour(cell.getFgColorMode(), cell.getFgColor()),
+    colour(cell.getBgColorMode(), cell.getBgColor()),
+    flags,
+    underline,
+    url,
+  ].join('\u0001');
+  return { chars, key };
 }
 
 function describeBuffer(core, buffer, cols) {
@@ -80,6 +99,35 @@ function describeBuffer(core, buffer, cols) {
     lines.push({ text: text.replace(/ +$/, ''), wrapped: !!line.isWrapped, cells: keys });
   }
   return lines;
+}
+
+// The saved pen as the next characters would show it.
+function savedPen(attrs) {
+  const colour = (mode, value) => (mode === 0 ? 'd' : `${mode >> 24}:${value}`);
+  return [
+    colour(attrs.getFgColorMode(), attrs.getFgColor()),
+    colour(attrs.getBgColorMode(), attrs.getBgColor()),
+    attrs.isBold() ? 'b' : '',
+    attrs.isDim() ? 'f' : '',
+    attrs.isItalic() ? 'i' : '',
+    attrs.isUnderline() ? 'u' : '',
+    attrs.isBlink() ? 'k' : '',
+    attrs.isInverse() ? 'r' : '',
+    attrs.isInvisible() ? 'h' : '',
+    attrs.isStrikethrough() ? 's' : '',
+    attrs.isOverline() ? 'o' : '',
+  ].join(' ');
+}
+
+function penOf(core, attrs) {
+  const style = attrs.isUnderline() ? attrs.getUnderlineStyle() : 0;
+  const urlId = attrs.extended && attrs.extended.urlId;
+  const url = urlId ? (core._oscLinkService.getLinkData(urlId) || {}).uri || '' : '';
+  const colour =
+    style !== 0 && !attrs.isUnderlineColorDefault()
+      ? ` c${attrs.getUnderlineColorMode() >> 24}:${attrs.getUnderlineColor()}`
+      : '';
+  return `${savedPen(attrs)} u${style}${colour} ${url}`;
 }
 
 function describe(term, title) {
@@ -113,7 +161,11 @@ function describe(term, title) {
     modes,
     scrollRegion: [buffer.scrollTop, buffer.scrollBottom],
     tabs: tabs.join(','),
-    saved: `${buffer.savedX},${buffer.savedY} fg ${saved.fg} bg ${saved.bg & ~BG_HAS_EXTENDED}`,
+    // Where ESC 8 puts the cursor now (xterm.js keeps the row counted from
+    // the top of the scrollback: one scrolled off restores to the top row).
+    saved: `${buffer.savedX},${Math.max(buffer.savedY - buffer.ybase, 0)} ${savedPen(saved)}`,
+    // The pen the next characters get, with its underline style and link.
+    pen: penOf(core, core._inputHandler.getAttrData()),
     savedCharset: charsetName(buffer.savedCharset),
     charsets: [0, 1, 2, 3].map((g) => charsetName(charsets._charsets[g])).join(' | '),
     glevel: charsets.glevel,
@@ -150,7 +202,7 @@ function compareLines(what, a, b, diffs) {
 
 function compare(a, b) {
   const diffs = [];
-  for (const key of ['title', 'screen', 'scrollRegion', 'tabs', 'saved', 'savedCharset', 'charsets', 'glevel']) {
+  for (const key of ['title', 'screen', 'scrollRegion', 'tabs', 'saved', 'pen', 'savedCharset', 'charsets', 'glevel']) {
     const x = JSON.stringify(a[key]);
     const y = JSON.stringify(b[key]);
     if (x !== y) diffs.push(`${key}: ${x} vs ${y}`);
