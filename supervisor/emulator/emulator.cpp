@@ -137,6 +137,7 @@ void Emulator::save_cursor(int screen) {
   VTermPos pos;
   vterm_state_get_cursorpos(state_, &pos);
   SavedCursor& s = saved_[screen];
+  s.saved = true;
   s.row = pos.row + (screen == 0 ? static_cast<long>(scrollback_.size()) : 0);
   s.col = pos.col;
   s.pen = pen_;
@@ -297,6 +298,9 @@ void Emulator::feed_valid(std::string_view in) {
             if (wrap_may_outlive_line_control()) {
               end_line_control(p[pos]);
               flushed = pos + 1;
+            } else if (p[pos] == '\n') {
+              line_feed();
+              flushed = pos + 1;
             }
           }
           ++pos;
@@ -324,6 +328,8 @@ void Emulator::feed_valid(std::string_view in) {
       input_vterm(p + flushed, pos - 1 - flushed);
       if (wrap_may_outlive_line_control())
         end_line_control(p[pos - 1]);
+      else if (p[pos - 1] == '\n')
+        line_feed();
       else
         input_vterm(p + pos - 1, 1);
       flushed = pos;
@@ -350,7 +356,9 @@ void Emulator::feed_valid(std::string_view in) {
     }
     if (action != TrackedAction::kNone) {
       visible_before_csi_ = modes_.cursorVisible;  // libvterm's DECRC changes it
+      erase_from_cursor_ = action == TrackedAction::kEraseFromCursor;
       input_vterm(p + flushed, pos - flushed);
+      erase_from_cursor_ = false;
       flushed = pos;
       apply(action);
     }
@@ -370,11 +378,27 @@ bool Emulator::wrap_may_outlive_line_control() const {
   return phantom_ && !(modes_.originMode && lr_margins_);
 }
 
+void Emulator::line_feed() {
+  VTermPos before, after;
+  vterm_state_get_cursorpos(state_, &before);
+  input_vterm("\n", 1);
+  vterm_state_get_cursorpos(state_, &after);
+  cleared_by_line_feed(before.row, after.row);
+}
+
+void Emulator::cleared_by_line_feed(int before_row, int after_row) {
+  // A line feed that moves down (not one that scrolls) makes the row it
+  // lands on a line of its own, as xterm.js has it: text written there
+  // later does not continue the row above.
+  if (after_row == before_row + 1 && after_row < rows_) active_->set_wrapped(after_row, false);
+}
+
 void Emulator::end_line_control(char control) {
   VTermPos before, after;
   vterm_state_get_cursorpos(state_, &before);
   input_vterm(&control, 1);
   vterm_state_get_cursorpos(state_, &after);
+  if (control == '\n') cleared_by_line_feed(before.row, after.row);
   if (after.row == before.row && after.col == before.col) {
     std::string cha = "\x1b[";
     cha += std::to_string(after.col + 1);
@@ -589,9 +613,22 @@ void Emulator::apply(TrackedAction action) {
     case TrackedAction::kSaveCursor:
       save_cursor(on_alternate_screen() ? 1 : 0);
       return;
+    case TrackedAction::kCsiSaveCursor:
+      // libvterm has the sequence but its final byte: DECSLRM while
+      // left/right margins are allowed (libvterm's), else SCOSC (ours; the
+      // app's renderer has no margins).
+      if (lr_margins_) {
+        input_vterm("s", 1);
+      } else {
+        input_vterm("\x18", 1);
+        save_cursor(on_alternate_screen() ? 1 : 0);
+      }
+      return;
     case TrackedAction::kCursorCsi:
       phantom_ = false;  // even when the cursor does not move
       return;
+    case TrackedAction::kEraseFromCursor:
+      return;  // see on_erase
     case TrackedAction::kHardReset:
       phantom_ = false;
       reset_tab_stops(0);
@@ -627,6 +664,16 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
   // one, scrolled up under it), which continues the row it wrapped from.
   if (phantom_ && col == 0 && (row == phantom_row_ + 1 || (scrolled_ && row == phantom_row_)))
     active_->set_wrapped(row, true);
+  // A wide character that did not fit in the last column wrapped too: the
+  // renderer blanks that column with the pen the character is written in.
+  const bool wide_wrap =
+      !phantom_ && width == 2 && col == 0 && row > 0 && cursor_before_.col == cols_ - 1 &&
+      (row == cursor_before_.row + 1 || (scrolled_ && row == cursor_before_.row));
+  cursor_before_ = {row, col + width};
+  if (wide_wrap) {
+    active_->set_wrapped(row, true);
+    active_->put(row - 1, cols_ - 1, 0, 1, pen_);
+  }
   if (phantom_ && (row != phantom_row_ || col != phantom_col_ || (scrolled_ && col == 0)))
     phantom_ = false;
   scrolled_ = false;
@@ -665,6 +712,7 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
 void Emulator::on_movecursor(int row, int col) {
   cursor_row_ = row;
   cursor_col_ = col;
+  cursor_before_ = {row, col};
   // libvterm reports the cursor's move along a line of text after the last
   // glyph, keeping a pending wrap; any other move cancels it.
   if (phantom_ && (row != phantom_row_ || col != phantom_col_)) phantom_ = false;
@@ -693,6 +741,12 @@ void Emulator::on_scrollrect(int r0, int r1, int c0, int c1, int down, int right
 }
 
 void Emulator::on_erase(int r0, int r1, int c0, int c1) {
+  // EL 0 and ED 0 at a pending wrap erase from past the last column in
+  // xterm.js, so nothing of the cursor's row (libvterm erases its last
+  // column, or both halves of a wide character there).
+  if (erase_from_cursor_ && phantom_ && r0 == phantom_row_ && r1 == r0 + 1 && c1 == cols_ &&
+      c0 >= cols_ - 2)
+    return;
   active_->erase(r0, r1, c0, c1, pen_);
 }
 

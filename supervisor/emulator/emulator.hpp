@@ -167,6 +167,8 @@ class Emulator {
   void on_osc(std::string_view command);
   bool wrap_may_outlive_line_control() const;
   void end_line_control(char control);
+  void line_feed();  // an LF for libvterm (it cleared the row's wrapped flag)
+  void cleared_by_line_feed(int before_row, int after_row);
   bool fast_path_ready() const;
   std::size_t run_fast_path(const char* data, std::size_t n);
   void scroll_up(int r0, int r1, int n, const Pen& pen);
@@ -220,15 +222,21 @@ class Emulator {
   // scrolled off since move it up), position and pen only. libvterm keeps
   // one, with the visibility: what it restores is overridden.
   struct SavedCursor {
+    bool saved = false;  // else as at a reset: the top left, the default pen
     long row = 0;
     int col = 0;
     Pen pen;
-    bool operator==(const SavedCursor&) const = default;
   };
   SavedCursor saved_[2];
   bool entered_alternate_ = false;  // by the CSI being applied
   bool visible_before_csi_ = true;  // the cursor's visibility before it
-  int margin_top_ = 0;              // scroll region [top, bottom)
+  bool erase_from_cursor_ = false;  // libvterm is given an EL 0 or ED 0
+  // Where libvterm's cursor is before its next glyph: it reports a move only
+  // after a run of text, so the glyphs before count too.
+  struct {
+    int row = 0, col = 0;
+  } cursor_before_;
+  int margin_top_ = 0;  // scroll region [top, bottom)
   int margin_bottom_ = 0;
   std::string title_;
   std::optional<std::string> cwd_;

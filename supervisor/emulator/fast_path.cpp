@@ -130,7 +130,11 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
     if (c == '\r') {
       col = 0;
     } else if (c == '\n') {
+      // Moved down (not scrolled), it lands on a line of its own (see
+      // Emulator::cleared_by_line_feed).
+      const bool moves = row != rows - 1;
       line_feed();
+      if (moves) screen.set_wrapped(row, false);
     } else if (c == 0x1b && i + 2 < n && p[i + 1] == '(' && p[i + 2] == 'B') {
       // G0 := ASCII, which it is already (a precondition): nothing changes.
       i += 3;

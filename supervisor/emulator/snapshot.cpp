@@ -35,9 +35,19 @@ bool cells_end_at_margin(const Cell* cells, int count, int cols) {
 
 // What a snapshot can say of a line marked wrapped, and so all the emulator
 // reports: it continues the line above when that one ends in a character at
-// the margin and this one starts with one.
-bool continues_line(bool wrapped, bool above_ends_at_margin, const Cell* cells, int count) {
-  return wrapped && above_ends_at_margin && cells_start_with_character(cells, count);
+// the margin and this one starts with one (kAtMargin), or when it starts with
+// a wide character that did not fit in the last column above, which the
+// renderer blanked with the character's pen (kWide).
+enum class Continuation { kNone, kAtMargin, kWide };
+
+Continuation continuation(bool wrapped, const Cell* above, int above_count, const Cell* cells,
+                          int count, int cols) {
+  if (!wrapped || !cells_start_with_character(cells, count)) return Continuation::kNone;
+  if (cells_end_at_margin(above, above_count, cols)) return Continuation::kAtMargin;
+  const Cell last = above_count >= cols ? above[cols - 1] : Cell{};
+  if (cells[0].width() == 2 && last.ch == 0 && last.width() == 1 && last.pen == cells[0].pen)
+    return Continuation::kWide;
+  return Continuation::kNone;
 }
 
 }  // namespace
@@ -123,27 +133,12 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   // at the margin, and autowrap, which is on while the lines are written
   // (the modes are set before snapshotAnsi: a program's ?7l comes back after
   // them); otherwise it is a line break as any other.
+  //
+  // A line that starts with a wide character that did not fit in the last
+  // column above (kWide) is written after the line above without its last
+  // column and the cursor put there: the character wraps again.
   Pen cur;
-  bool first = true;
-  bool at_margin = false;  // the line written last ended in a character in the last column
   if (!modes_.autoWrap) ansi += "\x1b[?7h";
-  auto line_break = [&](bool wrapped, const Cell* cells, int count) {
-    if (!first && !continues_line(wrapped, at_margin, cells, count)) {
-      append_pen(ansi, cur, Pen{});
-      ansi += "\r\n";
-    }
-    first = false;
-  };
-  std::vector<Cell> cells;
-  for (std::size_t i = 0; i < lines; ++i) {
-    scrollback_.line(i, cells, combining_, links_);
-    const int count = std::min<int>(static_cast<int>(cells.size()), cols_);
-    if (count > 0 && count < static_cast<int>(cells.size()) && cells[count - 1].width() == 2)
-      cells[count - 1] = Cell{};  // a wide character cut at the right margin
-    line_break(scrollback_.wrapped(i), cells.data(), count);
-    append_row_ansi(ansi, cells.data(), count, cur);
-    at_margin = cells_end_at_margin(cells.data(), count, cols_);
-  }
   // Without scrollback to push out, blank rows at the bottom need no bytes.
   int primary_rows = rows_;
   // (Blank by content: `used` is a bound, an erased cell counts in it.)
@@ -158,16 +153,49 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
       return (c.ch == 0 || c.width() == 0) && c.pen.bg.kind == Color::kDefault;
     });
   };
-  const auto blank_row = [&](int r) { return blank_row_of(primary_, r); };
   if (lines == 0)
-    while (primary_rows > 0 && blank_row(primary_rows - 1))
+    while (primary_rows > 0 && blank_row_of(primary_, primary_rows - 1))
       --primary_rows;
-  for (int r = 0; r < primary_rows; ++r) {
+  // The scrollback's lines then the primary screen's rows, k = 0 first.
+  struct LineRef {
+    const Cell* cells = nullptr;
+    int count = 0;
+    bool wrapped = false;
+  };
+  std::vector<Cell> decoded[3];  // the lines above, being written and next
+  const auto line_at = [&](std::size_t k) {
+    if (k < lines) {
+      std::vector<Cell>& cells = decoded[k % 3];
+      scrollback_.line(k, cells, combining_, links_);
+      const int count = std::min<int>(static_cast<int>(cells.size()), cols_);
+      if (count > 0 && count < static_cast<int>(cells.size()) && cells[count - 1].width() == 2)
+        cells[count - 1] = Cell{};  // a wide character cut at the right margin
+      return LineRef{cells.data(), count, scrollback_.wrapped(k)};
+    }
+    const int r = static_cast<int>(k - lines);
     // The first row continues the newest scrollback line only when that is
     // written too (an upgrade's screen says it with kFirstRowWrappedOsc).
-    line_break((r > 0 || lines > 0) && primary_.wrapped(r), primary_.row(r), primary_.used(r));
-    append_row_ansi(ansi, primary_.row(r), primary_.used(r), cur);
-    at_margin = cells_end_at_margin(primary_.row(r), primary_.used(r), cols_);
+    return LineRef{primary_.row(r), primary_.used(r), (r > 0 || lines > 0) && primary_.wrapped(r)};
+  };
+  const std::size_t total = lines + static_cast<std::size_t>(primary_rows);
+  LineRef above;
+  LineRef line = total > 0 ? line_at(0) : LineRef{};
+  for (std::size_t k = 0; k < total; ++k) {
+    if (k > 0 && continuation(line.wrapped, above.cells, above.count, line.cells, line.count,
+                              cols_) == Continuation::kNone) {
+      append_pen(ansi, cur, Pen{});
+      ansi += "\r\n";
+    }
+    const LineRef next = k + 1 < total ? line_at(k + 1) : LineRef{};
+    if (k + 1 < total && continuation(next.wrapped, line.cells, line.count, next.cells, next.count,
+                                      cols_) == Continuation::kWide) {
+      append_row_ansi(ansi, line.cells, std::min(line.count, cols_ - 1), cur);
+      ansi += "\x1b[" + std::to_string(cols_) + "G";
+    } else {
+      append_row_ansi(ansi, line.cells, line.count, cur);
+    }
+    above = line;
+    line = next;
   }
   if (!modes_.autoWrap) ansi += "\x1b[?7l";
 
@@ -179,10 +207,13 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
     append_cup(ansi, saved_row(screen), std::clamp(saved_[screen].col, 0, cols_ - 1));
     ansi += how;
   };
-  const bool saved_alternate = !(saved_[1] == SavedCursor{});
+  const bool saved_alternate = saved_[1].saved;
   if (on_alternate_screen()) {
     // 1049 saves the primary screen's as it enters the alternate one.
     save(0, "\x1b[?1049h");
+    // Entering it erased it with that pen's background: the default's again.
+    append_pen(ansi, cur, Pen{});
+    ansi += "\x1b[2J";
     for (int r = 0; r < rows_; ++r) {
       if (blank_row_of(*alternate_, r)) continue;
       append_cup(ansi, r, 0);
@@ -193,7 +224,7 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
            "\x1b"
            "7");
   } else {
-    if (!(saved_[0] == SavedCursor{}))
+    if (saved_[0].saved)
       save(0,
            "\x1b"
            "7");
@@ -271,15 +302,15 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
 bool Emulator::row_wrapped(int r) const {
   // The alternate screen's rows are written each at its own place.
   if (active_ != &primary_ || !active_->wrapped(r)) return false;
-  bool above_ends_at_margin = false;
-  if (r > 0) {
-    above_ends_at_margin = cells_end_at_margin(active_->row(r - 1), active_->used(r - 1), cols_);
-  } else if (scrollback_.size() > 0) {  // the first row continues the scrollback's newest line
-    std::vector<Cell> above;
-    scrollback_.line(scrollback_.size() - 1, above, combining_, links_);
-    above_ends_at_margin = cells_end_at_margin(above.data(), static_cast<int>(above.size()), cols_);
-  }
-  return continues_line(true, above_ends_at_margin, active_->row(r), active_->used(r));
+  if (r > 0)
+    return continuation(true, active_->row(r - 1), active_->used(r - 1), active_->row(r),
+                        active_->used(r), cols_) != Continuation::kNone;
+  if (scrollback_.size() == 0) return false;
+  // The first row continues the scrollback's newest line.
+  std::vector<Cell> above;
+  scrollback_.line(scrollback_.size() - 1, above, combining_, links_);
+  return continuation(true, above.data(), static_cast<int>(above.size()), active_->row(r),
+                      active_->used(r), cols_) != Continuation::kNone;
 }
 
 bool Emulator::scrollback_wrapped(std::size_t i) const {
@@ -287,9 +318,8 @@ bool Emulator::scrollback_wrapped(std::size_t i) const {
   std::vector<Cell> above, cells;
   scrollback_.line(i - 1, above, combining_, links_);
   scrollback_.line(i, cells, combining_, links_);
-  return continues_line(true,
-                        cells_end_at_margin(above.data(), static_cast<int>(above.size()), cols_),
-                        cells.data(), static_cast<int>(cells.size()));
+  return continuation(true, above.data(), static_cast<int>(above.size()), cells.data(),
+                      static_cast<int>(cells.size()), cols_) != Continuation::kNone;
 }
 
 proto::Snapshot Emulator::snapshot() const {
@@ -356,6 +386,9 @@ bool Emulator::restore(const HandoverView& h) {
   feed(h.rehydrate);
   feed(h.screen);
   if (!scrollback_.decode(h.scrollback)) return false;
+  // The screen's ESC 7 counted its row from the top of a scrollback that
+  // was not there yet.
+  if (saved_[0].saved) saved_[0].row += static_cast<long>(scrollback_.size());
   feed(h.pending);
   return true;
 }

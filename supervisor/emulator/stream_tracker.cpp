@@ -187,6 +187,15 @@ TrackedAction StreamTracker::advance(const char* data, std::size_t n, std::size_
           leader_ = static_cast<char>(b);
         } else if (b >= 0x20 && b < 0x30) {
           intermediate_ = static_cast<char>(b);
+        } else if (b == 's' && leader_ == 0 && intermediate_ == 0) {
+          // SCOSC, or DECSLRM with left/right margins: the emulator decides
+          // whether libvterm sees the final byte (it takes CSI s for DECSLRM,
+          // which homes the cursor, even without margins).
+          --pos;
+          state_ = State::kCsiDiscard;
+          counting_discarded_ = false;
+          final_ = 's';
+          return TrackedAction::kCsiSaveCursor;
         } else if (b == 'b' && leader_ == 0 && intermediate_ == 0) {
           // REP: the emulator writes the final byte (or not) itself.
           --pos;
@@ -311,8 +320,10 @@ TrackedAction StreamTracker::on_escape_final(char f) {
         keypad_ = f == '=';  // DECKPAM / DECKPNM
         break;
       case '7':
+        final_ = 0;
         return TrackedAction::kSaveCursor;
       case '8':
+        final_ = 0;
         return TrackedAction::kRestoreCursor;
       case 'H':
         return TrackedAction::kTabSet;
@@ -365,8 +376,12 @@ TrackedAction StreamTracker::on_csi_final(char f) {
     case 'k':
       return TrackedAction::kCursorCsi;
     case 'J':
-      if (nparams_ >= 1 && params_[0] == 3) return TrackedAction::kClearScrollback;
+    case 'K':
+      if (f == 'J' && nparams_ >= 1 && params_[0] == 3) return TrackedAction::kClearScrollback;
+      if (nparams_ == 0 || params_[0] <= 0) return TrackedAction::kEraseFromCursor;
       return TrackedAction::kNone;
+    case 'u':
+      return TrackedAction::kRestoreCursor;  // SCORC
     default:
       return TrackedAction::kNone;
   }

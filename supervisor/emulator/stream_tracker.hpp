@@ -58,9 +58,16 @@ enum class TrackedAction : std::uint8_t {
   // DECSC (ESC 7), pos just past it: libvterm keeps the saved cursor to
   // itself.
   kSaveCursor,
-  // DECRC (ESC 7's ESC 8), pos just past it: libvterm 0.1.4 restores the
-  // saved position as it was, though the screen may have shrunk since.
+  // CSI s, pos at its final byte, which is dropped (as for kRepeat): SCOSC,
+  // or DECSLRM while left/right margins are allowed.
+  kCsiSaveCursor,
+  // DECRC (ESC 7's ESC 8) or SCORC (CSI u), pos just past it: libvterm 0.1.4
+  // restores the saved position as it was, though the screen may have
+  // shrunk since.
   kRestoreCursor,
+  // EL 0 or ED 0 (CSI K, CSI J, CSI 0 K ...), pos just past it: at a
+  // pending wrap it erases nothing of the cursor's row in the renderer.
+  kEraseFromCursor,
 };
 
 class StreamTracker {

@@ -218,3 +218,90 @@ TEST(RendererReproduction, SeveralModesInOneCsi) {
   const std::string s = "\x1b[?25l\x1b[?12;25h\x1b[?1;1049h\x1b[?7;25l\x1b[?2004;1049l";
   expect_every_reattach_shows_the_same(s, 80, 24, "modes");
 }
+// Found by the recordings: a wide character that does not fit in the last
+// column wraps (and that column is blanked with its pen); a line feed that
+// moves down makes the row it lands on a line of its own; EL and ED at a
+// pending wrap erase nothing of the cursor's row; CSI s and CSI u save and
+// restore the cursor.
+TEST(RendererReproduction, LineEdges) {
+  const std::string wide = std::string(79, 'x') + "\xe4\xb8\xad tail\r\n\x1b[44m" +
+                           std::string(78, 'y') + "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\x1b[m";
+  expect_every_reattach_shows_the_same(wide, 80, 24, "a wide character at the last column");
+  const std::string line_feed = std::string(100, 'a') + "\x1b[A\r\nX\r\n\r\nb";
+  expect_every_reattach_shows_the_same(line_feed, 80, 24, "a line feed onto a wrapped row");
+  const std::string erase = "\x1b[7m" + std::string(80, ' ') + "\x1b[K\x1b[m\r\n\x1b[42m" +
+                            std::string(80, 'z') + "\x1b[0J\x1b[mnext";
+  expect_every_reattach_shows_the_same(erase, 80, 24, "EL and ED at a pending wrap");
+  const std::string scosc = "\x1b[20;1H\x1b[s\x1b[5;60Hsaved\x1b[uafter\x1b[1s\x1b[3;3H\x1b[uX";
+  expect_every_reattach_shows_the_same(scosc, 80, 24, "CSI s and CSI u");
+}
+
+// Every recording in tests/data (real programs in a real PTY, 80x24), at its
+// end and at five points on the way: inside an escape sequence (three), inside
+// a UTF-8 character where there is one, and between two bytes of text.
+namespace {
+
+std::vector<std::string> recordings() {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(PTYCTL_TEST_DATA_DIR))
+    if (entry.path().extension() == ".bin") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string recording(const std::string& name) {
+  std::ifstream in(std::string(PTYCTL_TEST_DATA_DIR) + "/" + name + ".bin", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::size_t> reattach_points(const std::string& s) {
+  std::vector<std::size_t> points;
+  for (std::size_t k = 1; k <= 5; ++k) {
+    std::size_t at = s.size() * k / 6;
+    if (k % 2 == 1) {
+      // Two bytes into the next escape sequence ("ESC [" or "ESC ]": inside).
+      const std::size_t esc = s.find('\x1b', at);
+      if (esc != std::string::npos && esc + 2 < s.size()) at = esc + 2;
+    } else if (k == 2) {
+      // One byte into the next character of more than one byte.
+      for (std::size_t i = at; i < s.size(); ++i)
+        if (static_cast<unsigned char>(s[i]) >= 0xc2 && static_cast<unsigned char>(s[i]) < 0xf5) {
+          at = i + 1;
+          break;
+        }
+    }
+    points.push_back(std::max<std::size_t>(at, 1));
+  }
+  points.push_back(s.size());
+  return points;
+}
+
+class RendererCorpus : public testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+TEST(RendererCorpusSize, AtLeast25Recordings) {
+  EXPECT_GE(recordings().size(), 25u);
+}
+
+TEST_P(RendererCorpus, ReattachShowsWhatTheAppShows) {
+  const std::string stream = recording(GetParam());
+  ASSERT_FALSE(stream.empty());
+  std::vector<std::string> streams = {stream};
+  const auto points = reattach_points(stream);
+  for (std::size_t offset : points)
+    streams.push_back(reattached(stream, offset, 80, 24));
+  const auto diffs = oracle().differences(80, 24, kScrollback, streams);
+  std::string where;
+  for (std::size_t i = 0; i < points.size(); ++i)
+    where += " stream " + std::to_string(i + 1) + ": after byte " + std::to_string(points[i]) + ";";
+  EXPECT_TRUE(diffs.empty()) << GetParam() << " (" << stream.size() << " bytes;" << where
+                             << "): a reattach differs:" << describe(diffs);
+}
+
+INSTANTIATE_TEST_SUITE_P(Recorded, RendererCorpus, testing::ValuesIn(recordings()),
+                         [](const testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
