@@ -1,6 +1,7 @@
 #include "emulator.hpp"
 
 #include "ansi.hpp"
+#include "reflow.hpp"
 #include "sgr.hpp"
 
 #include <vterm.h>
@@ -830,84 +831,151 @@ void Emulator::on_output(std::string_view bytes) {
   if (query_answer_) query_answer_(bytes);
 }
 
-void Emulator::on_resize(int rows, int cols, int* delta_row) {
-  // Shrinking: blank rows below the cursor go first, then rows from the top go
-  // to scrollback (primary) so that the cursor's row stays on screen, then
-  // rows below it. Growing:
-  // rows come back from scrollback (primary) before blank rows are added.
-  auto resize_screen = [&](ScreenBuffer& screen, int cursor_row, bool primary) {
-    const int old_rows = screen.rows();
-    const int old_cols = screen.cols();
-    int drop_top = 0;
-    if (rows < old_rows) {
-      int excess = old_rows - rows;
-      for (int r = old_rows - 1; r > cursor_row && excess > 0; --r) {
-        if (screen.used(r) != 0) break;
-        --excess;
-      }
-      // Never the cursor's row itself: what is still too much below it goes
-      // (as xterm.js drops rows below the cursor). Dropping more from the top
-      // put the cursor above the screen (fuzzer finding).
-      drop_top = std::min(excess, std::max(cursor_row, 0));
-    }
-    screen.resize(rows, cols, drop_top, [&](const Cell* cells, int used, bool wrapped) {
-      if (primary) scrollback_.push(cells, used, combining_, links_, wrapped && cols == old_cols);
-    });
-    int pulled = 0;
-    if (primary && rows > old_rows) {
-      std::vector<std::vector<Cell>> lines;
-      const int want = std::min<int>(rows - old_rows, static_cast<int>(scrollback_.size()));
-      // Only pull back when the screen is full down to its last row, so that
-      // a short prompt at the top is not pushed down by old lines.
-      if (want > 0 && cursor_row == old_rows - 1) {
-        lines.resize(want);
-        std::vector<bool> wrapped(static_cast<std::size_t>(want));
-        for (int i = want - 1; i >= 0; --i)
-          wrapped[i] = scrollback_.pop_newest(lines[i], combining_, links_);
-        screen.insert_rows_at_top(lines, wrapped);
-        pulled = want;
-      }
-    }
-    return pulled - drop_top;
-  };
-  const bool alt = active_ != &primary_;
-  const int primary_delta = resize_screen(primary_, alt ? saved_primary_row_ : cursor_row_, true);
-  int alt_delta = 0;
-  if (alternate_) alt_delta = resize_screen(*alternate_, alt ? cursor_row_ : 0, false);
-  if (alt) {
-    saved_primary_row_ = std::clamp(saved_primary_row_ + primary_delta, 0, rows - 1);
-    saved_primary_col_ = std::min(saved_primary_col_, cols - 1);
-    *delta_row = alt_delta;
-  } else {
-    *delta_row = primary_delta;
+void Emulator::on_resize(int, int, int* delta_row) {
+  // The screens were resized before libvterm (resize()), which is then told
+  // where the cursor went.
+  *delta_row = 0;
+}
+
+ResizedBuffer Emulator::primary_for_resize() const {
+  ResizedBuffer b;
+  b.cols = cols_;
+  b.rows = rows_;
+  b.scrollback = scrollback_.max_lines();
+  b.reflow = true;
+  b.lines.reserve(scrollback_.size() + static_cast<std::size_t>(rows_));
+  std::vector<Cell> cells;
+  for (std::size_t i = 0; i < scrollback_.size(); ++i) {
+    scrollback_.line(i, cells, combining_, links_);
+    ResizedBuffer::Line l;
+    l.cells.assign(
+        cells.begin(),
+        cells.begin() + std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(cells.size()), cols_));
+    l.cells.resize(static_cast<std::size_t>(cols_));
+    if (l.cells.back().width() == 2) l.cells.back() = Cell{};  // cut at the margin
+    l.wrapped = scrollback_.wrapped(i);
+    b.lines.push_back(std::move(l));
   }
-  rows_ = rows;
-  cols_ = cols;
+  b.ybase = scrollback_.size();
+  for (int r = 0; r < rows_; ++r)
+    b.lines.push_back(
+        {std::vector<Cell>(primary_.row(r), primary_.row(r) + cols_), primary_.wrapped(r)});
+  b.saved_x = saved_[0].col;
+  b.saved_y = saved_[0].row;
+  return b;
+}
+
+void Emulator::store_resized(const ResizedBuffer& b, ScreenBuffer& screen, bool primary) {
+  const auto used_of = [](const std::vector<Cell>& cells) {
+    int n = static_cast<int>(cells.size());
+    while (n > 0 && cells[static_cast<std::size_t>(n) - 1] == Cell{})
+      --n;
+    return n;
+  };
+  if (primary) {
+    scrollback_.clear();
+    for (std::size_t i = 0; i < b.ybase && i < b.lines.size(); ++i)
+      scrollback_.push(b.lines[i].cells.data(), used_of(b.lines[i].cells), combining_, links_,
+                       b.lines[i].wrapped);
+  }
+  screen.reset(b.rows, b.cols);
+  for (int r = 0; r < b.rows; ++r) {
+    const std::size_t i = b.ybase + static_cast<std::size_t>(r);
+    if (i >= b.lines.size()) break;
+    const ResizedBuffer::Line& l = b.lines[i];
+    screen.assign_row(r, l.cells.data(), used_of(l.cells), l.wrapped);
+  }
+}
+
+void Emulator::resize_tab_stops(int cols) {
+  // As xterm.js: stops are never taken away (those past the edge come back
+  // with a wider screen), and the default ones are added from the last stop
+  // before the new edge, unless there is one at it.
+  if (tab_stops_.size() < static_cast<std::size_t>(cols) + 1)
+    tab_stops_.resize(static_cast<std::size_t>(cols) + 1, false);
+  if (tab_stops_[static_cast<std::size_t>(cols)]) return;
+  int start = 0;
+  for (int c = cols - 1; c > 0; --c)
+    if (tab_stops_[static_cast<std::size_t>(c)]) {
+      start = c;
+      break;
+    }
+  for (int c = start; c < cols; c += 8)
+    tab_stops_[static_cast<std::size_t>(c)] = true;
 }
 
 void Emulator::resize(int cols, int rows) {
   cols = std::clamp(cols, kMinCols, proto::kMaxCols);
   rows = std::clamp(rows, 1, proto::kMaxRows);
   if (cols == cols_ && rows == rows_) return;
-  const int kept_tab_stops = std::min(cols_, cols);  // new columns get the default
+  // As the app's renderer resizes (reflow.hpp): the primary screen with its
+  // scrollback, reflowed, around its cursor (the one it had when the
+  // alternate screen was entered, while that is shown); the alternate screen
+  // cut or padded. Its cursor past the last column is a pending wrap.
+  const bool alt = on_alternate_screen();
+  const int live_x = phantom_ ? cols_ : cursor_col_;
+  ResizedBuffer primary = primary_for_resize();
+  primary.x = alt ? saved_primary_col_ : live_x;
+  primary.y = alt ? saved_primary_row_ : cursor_row_;
+  primary.resize(cols, rows);
+  int x = primary.x, y = primary.y;
+  long alt_saved = saved_[1].row;
+  int alt_saved_x = saved_[1].col;
+  if (alt) {
+    ResizedBuffer a;
+    a.cols = cols_;
+    a.rows = rows_;
+    for (int r = 0; r < rows_; ++r)
+      a.lines.push_back({std::vector<Cell>(alternate_->row(r), alternate_->row(r) + cols_), false});
+    a.x = live_x;
+    a.y = cursor_row_;
+    a.saved_x = saved_[1].col;
+    a.saved_y = saved_[1].row;
+    a.resize(cols, rows);
+    saved_primary_row_ = primary.y;
+    saved_primary_col_ = primary.x;
+    x = a.x;
+    y = a.y;
+    alt_saved = a.saved_y;
+    alt_saved_x = a.saved_x;
+    store_resized(a, *alternate_, false);
+  } else {
+    alternate_.reset();  // the renderer's is empty while not shown
+  }
+  store_resized(primary, primary_, true);
+  // The renderer moves even a cursor never saved (from the top left).
+  const auto store_saved = [](SavedCursor& s, const ResizedBuffer& b) {
+    if (b.saved_x != s.col || b.saved_y != s.row) s.saved = true;
+    s.col = b.saved_x;
+    s.row = b.saved_y;
+  };
+  store_saved(saved_[0], primary);
+  if (alt_saved != saved_[1].row || alt_saved_x != saved_[1].col) saved_[1].saved = true;
+  saved_[1].row = alt_saved;
+  saved_[1].col = alt_saved_x;
+  cols_ = cols;
+  rows_ = rows;
+  resize_tab_stops(cols);
   vterm_set_size(vt_, rows, cols);
-  reset_tab_stops(kept_tab_stops);
   // A resize resets the scroll region (and left/right margins) to the whole
-  // screen, as xterm does. libvterm 0.1.4 keeps them, even past the new size,
-  // and then scrolls with a negative length (found by the fuzzer). DECSTBM
-  // homes the cursor, so it is put back; libvterm also moves and clamps the
-  // cursor on a resize without always reporting it.
-  VTermPos pos;
-  vterm_state_get_cursorpos(state_, &pos);
-  std::string reset = "\x1b[r";
-  if (lr_margins_) reset += "\x1b[s";  // DECSLRM while DECLRMM is set
-  append_cup(reset, pos.row, pos.col);
-  input_vterm_between(reset);
+  // screen, as xterm.js does. libvterm 0.1.4 keeps them, even past the new
+  // size, and then scrolls with a negative length (found by the fuzzer).
+  // It is given our tab stops and cursor.
+  std::string sync = "\x1b[r";
+  if (lr_margins_) sync += "\x1b[s";  // DECSLRM while DECLRMM is set
+  sync += "\x1b[3g";
+  for (int c = 0; c < cols; ++c)
+    if (tab_stops_[static_cast<std::size_t>(c)]) sync += "\x1b[" + std::to_string(c + 1) + "G\x1bH";
+  append_cup(sync, y, x);
+  input_vterm_between(sync);
   margin_top_ = 0;
   margin_bottom_ = rows;
-  cursor_row_ = pos.row;
-  cursor_col_ = pos.col;
+  cursor_row_ = y;
+  cursor_col_ = x;
+  cursor_before_ = {y, x};
   phantom_ = false;
+  if (combining_.size() >= 4096) collect_combining_garbage();
+  if (links_.full()) collect_link_garbage();
 }
 
 void Emulator::clear_scrollback() {

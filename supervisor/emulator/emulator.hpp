@@ -14,6 +14,7 @@
 
 #include "cell.hpp"
 #include "link_table.hpp"
+#include "reflow.hpp"
 #include "screen_buffer.hpp"
 #include "scrollback.hpp"
 #include "stream_tracker.hpp"
@@ -172,6 +173,9 @@ class Emulator {
   bool fast_path_ready() const;
   std::size_t run_fast_path(const char* data, std::size_t n);
   void scroll_up(int r0, int r1, int n, const Pen& pen);
+  ResizedBuffer primary_for_resize() const;
+  void store_resized(const ResizedBuffer& b, ScreenBuffer& screen, bool primary);
+  void resize_tab_stops(int cols);
   void collect_combining_garbage();
   void collect_link_garbage();
   void set_link(std::string_view osc_text);

@@ -170,49 +170,28 @@ void ScreenBuffer::scroll(int r0, int r1, int c0, int c1, int n, int m, const Pe
   }
 }
 
-void ScreenBuffer::resize_impl(int rows, int cols, int drop_top) {
+void ScreenBuffer::reset(int rows, int cols) {
   work_ += static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols);
-  std::vector<Cell> cells(static_cast<std::size_t>(rows) * cols);
-  std::vector<std::uint16_t> used(rows, 0);
-  std::vector<std::uint8_t> wrapped(rows, 0);
-  const int keep_cols = std::min(cols, cols_);
-  for (int r = 0; r < rows && r + drop_top < rows_; ++r) {
-    const Cell* src = row(r + drop_top);
-    Cell* dst = cells.data() + static_cast<std::size_t>(r) * cols;
-    const int u = std::min<int>(used_[physical(r + drop_top)], keep_cols);
-    std::copy(src, src + keep_cols, dst);
-    if (dst[cols - 1].width() == 2) dst[cols - 1] = Cell{};  // a wide char cut at the margin
-    used[r] = static_cast<std::uint16_t>(u);
-    // At another width the row no longer ends where it wrapped (no reflow).
-    if (cols == cols_) wrapped[r] = wrapped_[physical(r + drop_top)];
-  }
   rows_ = rows;
   cols_ = cols;
   base_ = 0;
-  order_.resize(rows);
+  order_.resize(static_cast<std::size_t>(rows));
   std::iota(order_.begin(), order_.end(), 0u);
-  used_ = std::move(used);
-  wrapped_ = std::move(wrapped);
-  cells_ = std::move(cells);
+  used_.assign(static_cast<std::size_t>(rows), 0);
+  wrapped_.assign(static_cast<std::size_t>(rows), 0);
+  cells_.assign(static_cast<std::size_t>(rows) * cols, Cell{});
 }
 
-void ScreenBuffer::insert_rows_at_top(const std::vector<std::vector<Cell>>& lines,
-                                      const std::vector<bool>& wrapped) {
-  const int k = std::min<int>(static_cast<int>(lines.size()), rows_);
-  if (k == 0) return;
-  work_ += static_cast<std::uint64_t>(rows_) * static_cast<std::uint64_t>(cols_);
-  linearize();
-  std::rotate(order_.begin(), order_.end() - k, order_.end());
-  for (int r = 0; r < k; ++r) {
-    clear_row(r, Pen{});
-    Cell* line = row(r);
-    const auto& src = lines[r];
-    const int n = std::min<int>(static_cast<int>(src.size()), cols_);
-    std::copy(src.begin(), src.begin() + n, line);
-    if (line[cols_ - 1].width() == 2) line[cols_ - 1] = Cell{};
-    used_[physical(r)] = static_cast<std::uint16_t>(n);
-    wrapped_[physical(r)] = r < static_cast<int>(wrapped.size()) && wrapped[r] ? 1 : 0;
-  }
+void ScreenBuffer::assign_row(int r, const Cell* cells, int count, bool wrapped) {
+  Cell* line = row(r);
+  const int n = std::clamp(count, 0, cols_);
+  work_ += static_cast<std::uint64_t>(cols_);
+  std::copy(cells, cells + n, line);
+  std::fill(line + n, line + cols_, Cell{});
+  if (line[cols_ - 1].width() == 2) line[cols_ - 1] = Cell{};  // a wide char cut at the margin
+  if (line[0].width() == 0) line[0] = Cell{};
+  used_[physical(r)] = static_cast<std::uint16_t>(n);
+  wrapped_[physical(r)] = wrapped ? 1 : 0;
 }
 
 }  // namespace ptyctl::emu

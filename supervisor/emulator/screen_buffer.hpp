@@ -85,18 +85,11 @@ class ScreenBuffer {
     scroll(r0, r1, 0, cols_, n, 0, pen);
   }
 
-  // New size; content is kept at the top-left, cut or padded. Rows removed
-  // from the top first (up to `drop_top`) are handed to `leaving`.
-  template <class OnRowLeaving>
-  void resize(int rows, int cols, int drop_top, OnRowLeaving&& leaving) {
-    for (int i = 0; i < drop_top; ++i)
-      leaving(row(i), used(i), wrapped(i));
-    resize_impl(rows, cols, drop_top);
-  }
-  // Inserts `count` rows at the top (content from scrollback, with their
-  // wrapped flags), shifting the rest down and dropping as many from the bottom.
-  void insert_rows_at_top(const std::vector<std::vector<Cell>>& lines,
-                          const std::vector<bool>& wrapped);
+  // A new size, every row blank (a resize writes the rows back itself:
+  // reflow.hpp). The work done so far is kept.
+  void reset(int rows, int cols);
+  // Row r's cells: `count` of them from column 0, the rest default blanks.
+  void assign_row(int r, const Cell* cells, int count, bool wrapped);
 
   std::size_t memory_bytes() const {
     return cells_.capacity() * sizeof(Cell) + order_.capacity() * sizeof(std::uint32_t) +
@@ -120,7 +113,6 @@ class ScreenBuffer {
   void repair_edges(Cell* line, int c0, int c1);
   void clear_row(int r, const Pen& pen);
   void linearize();
-  void resize_impl(int rows, int cols, int drop_top);
 
   int rows_;
   int cols_;

@@ -33,21 +33,34 @@ bool cells_end_at_margin(const Cell* cells, int count, int cols) {
   return last.width() == 0 && cols >= 2 && cells[cols - 2].width() == 2 && cells[cols - 2].ch != 0;
 }
 
-// What a snapshot can say of a line marked wrapped, and so all the emulator
-// reports: it continues the line above when that one ends in a character at
-// the margin and this one starts with one (kAtMargin), or when it starts with
-// a wide character that did not fit in the last column above, which the
-// renderer blanked with the character's pen (kWide).
-enum class Continuation { kNone, kAtMargin, kWide };
+// How a snapshot writes a line that continues the one above (wrapped), so
+// that the renderer marks it wrapped too (it reflows and copies the two as
+// one): kAtMargin, the line above ends in a character in its last column,
+// whose pending wrap this line's first character takes; kWide, this line
+// starts with a wide character that did not fit in the last column above,
+// which the renderer blanked with the character's pen, and is written there
+// again; kForced, anything else (the line above was cut by a resize, or its
+// end erased): a placeholder in the last column above makes the wrap
+// pending, and is erased once the line's first cell took it. That needs a
+// row above the cursor: not on a screen of one row.
+enum class Continuation { kNone, kAtMargin, kWide, kForced };
 
 Continuation continuation(bool wrapped, const Cell* above, int above_count, const Cell* cells,
-                          int count, int cols) {
-  if (!wrapped || !cells_start_with_character(cells, count)) return Continuation::kNone;
+                          int count, int cols, int rows) {
+  if (!wrapped) return Continuation::kNone;
+  // A blank first cell is written as a space and erased: only a blank an
+  // erase makes (the background alone) comes out the same.
+  const Cell first = count > 0 ? cells[0] : Cell{};
+  const bool starts_with_character = cells_start_with_character(cells, count);
+  if (!starts_with_character && !(first == blank_cell(first.pen))) return Continuation::kNone;
   if (cells_end_at_margin(above, above_count, cols)) return Continuation::kAtMargin;
   const Cell last = above_count >= cols ? above[cols - 1] : Cell{};
-  if (cells[0].width() == 2 && last.ch == 0 && last.width() == 1 && last.pen == cells[0].pen)
+  if (starts_with_character && first.width() == 2 && last.ch == 0 && last.width() == 1 &&
+      last.pen == first.pen)
     return Continuation::kWide;
-  return Continuation::kNone;
+  // The placeholder is erased: so must the cell there have been.
+  if (rows < 2 || !(last == blank_cell(last.pen))) return Continuation::kNone;
+  return Continuation::kForced;
 }
 
 }  // namespace
@@ -180,19 +193,59 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   const std::size_t total = lines + static_cast<std::size_t>(primary_rows);
   LineRef above;
   LineRef line = total > 0 ? line_at(0) : LineRef{};
+  static const Cell kBlank{};
   for (std::size_t k = 0; k < total; ++k) {
-    if (k > 0 && continuation(line.wrapped, above.cells, above.count, line.cells, line.count,
-                              cols_) == Continuation::kNone) {
+    const Continuation how = k == 0 ? Continuation::kNone
+                                    : continuation(line.wrapped, above.cells, above.count,
+                                                   line.cells, line.count, cols_, rows_);
+    if (k > 0 && how == Continuation::kNone) {
       append_pen(ansi, cur, Pen{});
       ansi += "\r\n";
     }
+    const Cell* cells = line.count > 0 ? line.cells : &kBlank;
+    int written = 0;  // columns of the line written to take the wrap
+    if (how != Continuation::kNone) {
+      if (cells_start_with_character(cells, line.count)) {
+        written = cells[0].width();
+        append_row_ansi(ansi, cells, written, cur);
+      } else {
+        // A blank first cell: a space takes the wrap and is erased again.
+        append_pen(ansi, cur, blank_cell(cells[0].pen).pen);
+        ansi += " \x1b[D\x1b[X\x1b[C";
+        written = 1;
+      }
+      if (how == Continuation::kForced) {
+        // The placeholder above erased as the cell there was; then back
+        // after the first cell: a character is written again (the cursor
+        // may have to be past the last column, a pending wrap).
+        const Cell last = above.count >= cols_ ? above.cells[cols_ - 1] : Cell{};
+        append_pen(ansi, cur, blank_cell(last.pen).pen);
+        ansi += "\x1b[A\x1b[" + std::to_string(cols_) + "G\x1b[X\x1b[B";
+        if (cells_start_with_character(cells, line.count)) {
+          ansi += '\r';
+          append_row_ansi(ansi, cells, written, cur);
+        } else {
+          ansi += "\x1b[2G";
+        }
+      }
+    }
     const LineRef next = k + 1 < total ? line_at(k + 1) : LineRef{};
-    if (k + 1 < total && continuation(next.wrapped, line.cells, line.count, next.cells, next.count,
-                                      cols_) == Continuation::kWide) {
-      append_row_ansi(ansi, line.cells, std::min(line.count, cols_ - 1), cur);
+    const Continuation next_how = k + 1 < total ? continuation(next.wrapped, line.cells, line.count,
+                                                               next.cells, next.count, cols_, rows_)
+                                                : Continuation::kNone;
+    const int rest = std::max(line.count - written, 0);
+    if (next_how == Continuation::kWide) {
+      append_row_ansi(ansi, cells + written, std::max(std::min(line.count, cols_ - 1) - written, 0),
+                      cur);
       ansi += "\x1b[" + std::to_string(cols_) + "G";
     } else {
-      append_row_ansi(ansi, line.cells, line.count, cur);
+      append_row_ansi(ansi, cells + written, rest, cur);
+      if (next_how == Continuation::kForced) {
+        // A placeholder in the last column makes the wrap pending.
+        const Cell last = line.count >= cols_ ? line.cells[cols_ - 1] : Cell{};
+        append_pen(ansi, cur, blank_cell(last.pen).pen);
+        ansi += "\x1b[" + std::to_string(cols_) + "G ";
+      }
     }
     above = line;
     line = next;
@@ -304,13 +357,13 @@ bool Emulator::row_wrapped(int r) const {
   if (active_ != &primary_ || !active_->wrapped(r)) return false;
   if (r > 0)
     return continuation(true, active_->row(r - 1), active_->used(r - 1), active_->row(r),
-                        active_->used(r), cols_) != Continuation::kNone;
+                        active_->used(r), cols_, rows_) != Continuation::kNone;
   if (scrollback_.size() == 0) return false;
   // The first row continues the scrollback's newest line.
   std::vector<Cell> above;
   scrollback_.line(scrollback_.size() - 1, above, combining_, links_);
   return continuation(true, above.data(), static_cast<int>(above.size()), active_->row(r),
-                      active_->used(r), cols_) != Continuation::kNone;
+                      active_->used(r), cols_, rows_) != Continuation::kNone;
 }
 
 bool Emulator::scrollback_wrapped(std::size_t i) const {
@@ -319,7 +372,7 @@ bool Emulator::scrollback_wrapped(std::size_t i) const {
   scrollback_.line(i - 1, above, combining_, links_);
   scrollback_.line(i, cells, combining_, links_);
   return continuation(true, above.data(), static_cast<int>(above.size()), cells.data(),
-                      static_cast<int>(cells.size()), cols_) != Continuation::kNone;
+                      static_cast<int>(cells.size()), cols_, rows_) != Continuation::kNone;
 }
 
 proto::Snapshot Emulator::snapshot() const {

@@ -954,12 +954,13 @@ TEST(EmulatorHandover, TabStopsTheProgramSetGoOn) {
       "\x1b[3g\x1b[4G\x1bH\x1b[11G\x1bH\r\tA\tB\x1b[g\r\t\tC\x1b[3g\r\tD\x1b"
       "c\tE",
       20, 3);
-  // New columns of a resize get the default stops, the others keep theirs.
+  // A resize keeps the stops and adds the default ones from the last stop
+  // before the new edge, as xterm.js does (RendererResize.TabStops).
   Emulator e(10, 3);
   e.feed("\x1b[3g\x1b[3G\x1bH\r");
   e.resize(30, 3);
   e.feed("\t1\t2\t3");
-  // Stops at 2 (kept), 16 and 24 (new): not at 8.
+  // Stops at 2 (kept), 10, 18 and 26 (every 8 from it).
   EXPECT_EQ(e.text(),
-            std::string(2, ' ') + "1" + std::string(13, ' ') + "2" + std::string(7, ' ') + "3");
+            std::string(2, ' ') + "1" + std::string(7, ' ') + "2" + std::string(7, ' ') + "3");
 }

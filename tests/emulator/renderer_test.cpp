@@ -236,6 +236,152 @@ TEST(RendererReproduction, LineEdges) {
   expect_every_reattach_shows_the_same(scosc, 80, 24, "CSI s and CSI u");
 }
 
+// Resizes, as the app's renderer does them (docs/emulator.md, "Resize"): the
+// stream fed with its resizes to xterm.js must show what xterm.js shows after
+// a reattach to ours that took the same ones.
+namespace {
+
+using Part = ptyctl::testing_oracle::XtermOracle::Part;
+
+struct Resized {
+  std::vector<Part> parts;
+  Resized& bytes(std::string b) {
+    parts.push_back({std::move(b), 0, 0});
+    return *this;
+  }
+  Resized& resize(int cols, int rows) {
+    parts.push_back({"", cols, rows});
+    return *this;
+  }
+};
+
+// Ours through the parts, then the reattach after them into a fresh xterm.js
+// of the final size.
+Emulator& fed(Emulator& e, const std::vector<Part>& parts) {
+  for (const Part& p : parts) {
+    if (p.cols > 0)
+      e.resize(p.cols, p.rows);
+    else
+      e.feed(p.bytes);
+  }
+  return e;
+}
+
+void expect_resizes_show_the_same(const Resized& r, int cols, int rows, const std::string& what) {
+  Emulator e(cols, rows, kScrollback);
+  fed(e, r.parts);
+  const auto snap = e.snapshot();
+  std::vector<Part> reattach = {{"", e.cols(), e.rows()},
+                                {snap.rehydrateSequences + snap.snapshotAnsi, 0, 0}};
+  // Then some more output: the cursor must be where xterm.js has it.
+  const std::string more = "<more>\r\n";
+  std::vector<Part> original = r.parts;
+  original.push_back({more, 0, 0});
+  reattach.push_back({more, 0, 0});
+  const auto diffs = oracle().differences(cols, rows, kScrollback,
+                                          std::vector<std::vector<Part>>{original, reattach});
+  EXPECT_TRUE(diffs.empty()) << what << ": differs:" << describe(diffs);
+}
+
+}  // namespace
+
+TEST(RendererResize, ALongLineNarrowedAndWidenedComesBackWhole) {
+  const std::string line = std::string(93, 'a') + "\r\n$ ";
+  expect_resizes_show_the_same(Resized().bytes(line).resize(60, 24).resize(120, 24), 100, 24,
+                               "93 a's at 100, 60, 120 columns");
+  Emulator e(100, 24, kScrollback);
+  e.feed(line);
+  e.resize(60, 24);
+  e.resize(120, 24);
+  EXPECT_EQ(e.text(), std::string(93, 'a') + "\n$");
+  // Written in pieces with colours and a wide character at the edge.
+  const std::string mixed = "\x1b[31m" + std::string(55, 'r') + "\x1b[42m" + std::string(40, 'g') +
+                            "\x1b[m\xe4\xb8\xad\xe6\x96\x87 tail\r\nnext\r\n";
+  expect_resizes_show_the_same(
+      Resized().bytes(mixed).resize(57, 24).resize(31, 10).resize(80, 24).resize(133, 30), 80, 24,
+      "colours and wide characters, narrower and wider");
+}
+
+TEST(RendererResize, ScrollbackLinesReflow) {
+  std::string lines;
+  for (int i = 0; i < 60; ++i)
+    lines += "line " + std::to_string(i) + " " +
+             std::string(static_cast<std::size_t>(i * 7 % 150), 'x') + "\r\n";
+  lines += "$ ";
+  expect_resizes_show_the_same(Resized().bytes(lines).resize(50, 24).resize(120, 24), 80, 24,
+                               "60 lines of up to 160 characters, 80 to 50 to 120 columns");
+  expect_resizes_show_the_same(Resized().bytes(lines).resize(40, 10).resize(90, 40), 80, 24,
+                               "and fewer rows, then more");
+}
+
+TEST(RendererResize, TheCursorStaysWithItsLine) {
+  // Output that wraps above a prompt; the prompt's line moves with the rows
+  // the reflow adds or takes away, and the cursor with it.
+  const std::string s = std::string(70, 'o') + "\r\n" + std::string(150, 'p') + "\r\n$ abc";
+  for (int cols : {30, 60, 100, 160}) {
+    expect_resizes_show_the_same(Resized().bytes(s).resize(cols, 24), 80, 24,
+                                 "to " + std::to_string(cols) + " columns");
+    Emulator e(80, 24, kScrollback);
+    e.feed(s);
+    e.resize(cols, 24);
+    const auto row = e.row_cells(e.cursor().row);
+    ASSERT_GE(e.cursor().col, 1);
+    EXPECT_EQ(row[static_cast<std::size_t>(e.cursor().col - 1)].chars, U"c") << cols;
+  }
+  // The cursor inside a wrapped line of its own, a pending wrap, a saved
+  // cursor, the bottom of a full screen.
+  expect_resizes_show_the_same(
+      Resized().bytes("$ " + std::string(150, 'b') + "\x1b[100D").resize(60, 24).resize(120, 24),
+      80, 24, "the cursor's own wrapped line");
+  expect_resizes_show_the_same(Resized().bytes(std::string(80, 'w')).resize(100, 24), 80, 24,
+                               "a pending wrap, wider");
+  expect_resizes_show_the_same(Resized().bytes(std::string(80, 'w')).resize(40, 24), 80, 24,
+                               "a pending wrap, narrower");
+  std::string full;
+  for (int i = 0; i < 30; ++i)
+    full += std::to_string(i) + std::string(static_cast<std::size_t>(i * 13 % 100), '-') + "\r\n";
+  expect_resizes_show_the_same(Resized()
+                                   .bytes("\x1b[3;5H\x1b"
+                                          "7\x1b[24;1H" +
+                                          full)
+                                   .resize(45, 20)
+                                   .resize(100, 30),
+                               80, 24, "a full screen and a saved cursor");
+}
+
+TEST(RendererResize, RowsOnly) {
+  std::string s;
+  for (int i = 1; i <= 7; ++i)
+    s += "L" + std::to_string(i) + "\r\n";
+  expect_resizes_show_the_same(Resized().bytes(s + "$ ").resize(20, 3).resize(20, 8).resize(20, 12),
+                               20, 5, "the cursor on the last line");
+  expect_resizes_show_the_same(
+      Resized().bytes("L1\r\nL2\r\n$ ").resize(20, 3).resize(20, 2).resize(20, 6), 20, 6,
+      "blank rows below the cursor");
+  expect_resizes_show_the_same(Resized().bytes(s + "\x1b[2;1H").resize(20, 3).resize(20, 6), 20, 6,
+                               "rows below the cursor with text");
+}
+
+TEST(RendererResize, TheAlternateScreenIsCutNotReflowed) {
+  const std::string s = "primary " + std::string(100, 'p') + "\r\n\x1b[?1049h\x1b[H" +
+                        std::string(75, 'A') + "\x1b[5;70HB\x1b[20;1Hbottom";
+  expect_resizes_show_the_same(Resized().bytes(s).resize(40, 10).resize(90, 30), 80, 24,
+                               "alternate screen");
+  expect_resizes_show_the_same(Resized().bytes(s).resize(40, 10).bytes("\x1b[?1049l"), 80, 24,
+                               "and leaving it");
+}
+
+TEST(RendererResize, TabStops) {
+  expect_resizes_show_the_same(Resized()
+                                   .bytes("\x1b[3g\x1b[3G\x1bH\r")
+                                   .resize(30, 3)
+                                   .bytes("\t1\t2\t3\r\n")
+                                   .resize(12, 3)
+                                   .resize(40, 3)
+                                   .bytes("\t4\t5\t6"),
+                               10, 3, "stops kept, the default ones added from the last");
+}
+
 // Every recording in tests/data (real programs in a real PTY, 80x24), at its
 // end and at five points on the way: inside an escape sequence (three), inside
 // a UTF-8 character where there is one, and between two bytes of text.

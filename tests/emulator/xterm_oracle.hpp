@@ -83,6 +83,34 @@ class XtermOracle {
     boost::json::array encoded;
     for (const auto& s : streams)
       encoded.push_back(boost::json::string(base64(s)));
+    return differences_of(cols, rows, scrollback, std::move(encoded));
+  }
+
+  // A stream with resizes in it: bytes, then a resize, then bytes...
+  struct Part {
+    std::string bytes;
+    int cols = 0;  // a resize to cols x rows when not 0
+    int rows = 0;
+  };
+  std::vector<std::string> differences(int cols, int rows, int scrollback,
+                                       const std::vector<std::vector<Part>>& streams) {
+    boost::json::array encoded;
+    for (const auto& stream : streams) {
+      boost::json::array parts;
+      for (const Part& p : stream) {
+        if (p.cols > 0)
+          parts.push_back(boost::json::object{{"resize", boost::json::array{p.cols, p.rows}}});
+        else
+          parts.push_back(boost::json::object{{"b", base64(p.bytes)}});
+      }
+      encoded.push_back(std::move(parts));
+    }
+    return differences_of(cols, rows, scrollback, std::move(encoded));
+  }
+
+ private:
+  std::vector<std::string> differences_of(int cols, int rows, int scrollback,
+                                          boost::json::array encoded) {
     const boost::json::value answer =
         ask({{"cols", cols}, {"rows", rows}, {"scrollback", scrollback}, {"streams", encoded}});
     std::vector<std::string> out;
@@ -91,6 +119,7 @@ class XtermOracle {
     return out;
   }
 
+ public:
   // What xterm.js shows after `stream`, as render.js describes it.
   boost::json::value render(int cols, int rows, int scrollback, std::string_view stream) {
     return ask({{"cols", cols},

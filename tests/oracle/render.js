@@ -6,6 +6,7 @@
 // Reads requests on stdin, one JSON object a line, and answers each with one
 // line:
 //   {"cols":80,"rows":24,"scrollback":1000,"streams":["<base64>", ...]}
+//     (a stream may also be a list of {"b":"<base64>"} and {"resize":[cols,rows]})
 //     -> {"diffs":[...]}: each stream after the first rendered into a fresh
 //        terminal and compared with the first; [] when every one shows the
 //        same thing (at most 20 differences, in words).
@@ -25,7 +26,9 @@ const readline = require('readline');
 const { Terminal } = require('@xterm/headless');
 const { Unicode11Addon } = require('@xterm/addon-unicode11');
 
-function render(cols, rows, scrollback, bytes) {
+// `parts`: the bytes to write, or a list of {b: <base64>} and {resize: [cols, rows]}
+// done in order (a resize once what was written before it is parsed).
+function render(cols, rows, scrollback, parts) {
   const term = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
   term.loadAddon(new Unicode11Addon());
   term.unicode.activeVersion = '11';
@@ -33,13 +36,22 @@ function render(cols, rows, scrollback, bytes) {
   term.onTitleChange((t) => {
     title = t;
   });
-  return new Promise((resolve) => {
-    term.write(bytes, () => {
-      const state = describe(term, title);
-      term.dispose();
-      resolve(state);
-    });
-  });
+  const steps = Buffer.isBuffer(parts) ? [{ bytes: parts }] : parts;
+  const write = (bytes) => new Promise((resolve) => term.write(bytes, resolve));
+  return (async () => {
+    for (const step of steps) {
+      if (step.resize) term.resize(step.resize[0], step.resize[1]);
+      else await write(step.bytes);
+    }
+    const state = describe(term, title);
+    term.dispose();
+    return state;
+  })();
+}
+
+function decodeStream(s) {
+  if (typeof s === 'string') return Buffer.from(s, 'base64');
+  return s.map((p) => (p.resize ? { resize: p.resize } : { bytes: Buffer.from(p.b, 'base64') }));
 }
 
 // A cell as a user sees it: its character and width, its colours (mode and
@@ -223,14 +235,14 @@ async function answer(request) {
   const { cols, rows } = request;
   const scrollback = request.scrollback === undefined ? 1000 : request.scrollback;
   if (request.render !== undefined) {
-    const state = await render(cols, rows, scrollback, Buffer.from(request.render, 'base64'));
+    const state = await render(cols, rows, scrollback, decodeStream(request.render));
     for (const lines of [state.normal, state.alternate])
       for (const line of lines) delete line.cells;
     return { state };
   }
   const states = [];
   for (const s of request.streams)
-    states.push(await render(cols, rows, scrollback, Buffer.from(s, 'base64')));
+    states.push(await render(cols, rows, scrollback, decodeStream(s)));
   const diffs = [];
   for (let i = 1; i < states.length; ++i)
     for (const d of compare(states[0], states[i])) diffs.push(states.length > 2 ? `stream ${i}: ${d}` : d);
