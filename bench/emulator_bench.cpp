@@ -1,20 +1,26 @@
 // Emulator benchmark: MB/s of our emulator beside libvterm's own screen layer
 // (and libvterm's state layer alone, the parser's ceiling) on the same input
-// in the same run; median of 5 runs; plus the emulator's memory.
+// in the same run, rounds interleaved, medians; CPU time per MB; plus the
+// emulator's memory.
 //
-//   bench_emulator [--mb N] [--runs N] [--tui FILE]
+//   bench_emulator [--mb N] [--runs N] [--recording-mb N] [--tui FILE]
 //
-// Inputs: seq-style text (numbers ended by CRLF) and a recorded TUI stream
-// (tests/data: vim and top) repeated to the same size.
+// Inputs: seq-style text (numbers ended by CRLF), the same in raw mode
+// (ended by LF alone, as `stty raw` programs and many TUIs write it), and
+// every recording of real programs in tests/data, each repeated to
+// --recording-mb (or one FILE).
 
 #include "emulator/emulator.hpp"
 
 #include <vterm.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -27,12 +33,12 @@ constexpr int kCols = 80;
 constexpr int kRows = 24;
 constexpr std::size_t kChunk = 64 * 1024;  // a generous PTY read
 
-std::string seq_text(std::size_t size) {
+std::string seq_text(std::size_t size, const char* line_end) {
   std::string s;
   s.reserve(size + 16);
   for (long i = 1; s.size() < size; ++i) {
     s += std::to_string(i);
-    s += "\r\n";
+    s += line_end;
   }
   return s;
 }
@@ -57,19 +63,28 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// MB/s of feeding `input` in kChunk pieces to a fresh instance made by `make`.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+struct Rate {
+  double mb_per_s;
+  double cpu_ms_per_mb;
+};
+
+// One round: `input` fed in kChunk pieces to a fresh instance made by `make`.
 template <class Make, class Feed>
-double measure(const std::string& input, int runs, Make make, Feed feed) {
-  std::vector<double> rates;
-  for (int r = 0; r < runs; ++r) {
-    auto instance = make();
-    const auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t pos = 0; pos < input.size(); pos += kChunk)
-      feed(*instance, input.data() + pos, std::min(kChunk, input.size() - pos));
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    rates.push_back(input.size() / s / 1e6);
-  }
-  return median(rates);
+Rate round_of(const std::string& input, Make make, Feed feed) {
+  auto instance = make();
+  const double c0 = cpu_seconds();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t pos = 0; pos < input.size(); pos += kChunk)
+    feed(*instance, input.data() + pos, std::min(kChunk, input.size() - pos));
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double mb = input.size() / 1e6;
+  return {mb / s, (cpu_seconds() - c0) * 1000 / mb};
 }
 
 struct VTermBox {
@@ -100,21 +115,33 @@ std::unique_ptr<VTermBox> libvterm_state_only() {
   return box;
 }
 
-void report(const char* name, const std::string& input, int runs) {
+// Ours and libvterm's screen (and its state layer alone, when asked) in
+// interleaved rounds; the medians of each.
+double report(const std::string& name, const std::string& input, int runs, bool state_too) {
   using ptyctl::emu::Emulator;
-  const double ours = measure(
-      input, runs, [] { return std::make_unique<Emulator>(kCols, kRows); },
-      [](Emulator& e, const char* p, std::size_t n) { e.feed(std::string_view(p, n)); });
-  const double screen =
-      measure(input, runs, libvterm_screen,
-              [](VTermBox& b, const char* p, std::size_t n) { vterm_input_write(b.vt, p, n); });
-  const double state =
-      measure(input, runs, libvterm_state_only,
-              [](VTermBox& b, const char* p, std::size_t n) { vterm_input_write(b.vt, p, n); });
-  std::printf(
-      "%-10s %8.1f MB/s   libvterm screen %7.1f MB/s   ratio %5.2fx   "
-      "(libvterm state layer alone %6.1f MB/s)\n",
-      name, ours, screen, ours / screen, state);
+  std::vector<double> ours, ours_cpu, screen, state;
+  for (int r = 0; r < runs; ++r) {
+    const Rate o = round_of(
+        input, [] { return std::make_unique<Emulator>(kCols, kRows); },
+        [](Emulator& e, const char* p, std::size_t n) { e.feed(std::string_view(p, n)); });
+    ours.push_back(o.mb_per_s);
+    ours_cpu.push_back(o.cpu_ms_per_mb);
+    screen.push_back(
+        round_of(input, libvterm_screen, [](VTermBox& b, const char* p, std::size_t n) {
+          vterm_input_write(b.vt, p, n);
+        }).mb_per_s);
+    if (state_too)
+      state.push_back(
+          round_of(input, libvterm_state_only, [](VTermBox& b, const char* p, std::size_t n) {
+            vterm_input_write(b.vt, p, n);
+          }).mb_per_s);
+  }
+  const double o = median(ours), sc = median(screen);
+  std::printf("%-16s %8.1f MB/s (%5.2f ms CPU/MB)   libvterm screen %7.1f MB/s   ratio %5.2fx",
+              name.c_str(), o, median(ours_cpu), sc, o / sc);
+  if (state_too) std::printf("   (libvterm state layer alone %6.1f MB/s)", median(state));
+  std::printf("\n");
+  return o;
 }
 
 }  // namespace
@@ -122,29 +149,46 @@ void report(const char* name, const std::string& input, int runs) {
 int main(int argc, char** argv) {
   std::size_t mb = 50;
   int runs = 5;
-  std::string tui_path = PTYCTL_SOURCE_DIR "/tests/data/vim.bin";
-  std::vector<std::string> extra_tui = {PTYCTL_SOURCE_DIR "/tests/data/top.bin"};
+  std::size_t recording_mb = 4;
+  std::string tui_path;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--mb") && i + 1 < argc) mb = std::stoul(argv[++i]);
     if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::stoi(argv[++i]);
-    if (!std::strcmp(argv[i], "--tui") && i + 1 < argc) {
-      tui_path = argv[++i];
-      extra_tui.clear();
-    }
+    if (!std::strcmp(argv[i], "--recording-mb") && i + 1 < argc)
+      recording_mb = std::stoul(argv[++i]);
+    if (!std::strcmp(argv[i], "--tui") && i + 1 < argc) tui_path = argv[++i];
   }
   const std::size_t size = mb * 1000 * 1000;
-  std::string unit = read_file(tui_path);
-  for (const auto& p : extra_tui)
-    unit += read_file(p);
-  if (unit.empty()) {
-    std::fprintf(stderr, "bench_emulator: cannot read %s\n", tui_path.c_str());
-    return 1;
+  std::printf(
+      "emulator throughput, %dx%d, %zu MB per text input, %zu MB per recording, median of %d "
+      "interleaved runs\n",
+      kCols, kRows, mb, recording_mb, runs);
+  report("seq CRLF", seq_text(size, "\r\n"), runs, true);
+  report("seq LF (raw)", seq_text(size, "\n"), runs, true);
+  std::vector<std::string> paths;
+  if (!tui_path.empty()) {
+    paths.push_back(tui_path);
+  } else {
+    for (const auto& entry : std::filesystem::directory_iterator(PTYCTL_SOURCE_DIR "/tests/data"))
+      if (entry.path().extension() == ".bin") paths.push_back(entry.path().string());
+    std::sort(paths.begin(), paths.end());
   }
-
-  std::printf("emulator throughput, %dx%d, %zu MB per input, median of %d runs\n", kCols, kRows, mb,
-              runs);
-  report("seq text", seq_text(size), runs);
-  report("TUI", repeat_to(unit, size), runs);
+  double slowest = 1e9;
+  std::string slowest_name;
+  for (const auto& path : paths) {
+    const std::string unit = read_file(path);
+    if (unit.empty()) {
+      std::fprintf(stderr, "bench_emulator: cannot read %s\n", path.c_str());
+      return 1;
+    }
+    const std::string name = std::filesystem::path(path).stem().string();
+    const double rate = report(name, repeat_to(unit, recording_mb * 1000 * 1000), runs, false);
+    if (rate < slowest) {
+      slowest = rate;
+      slowest_name = name;
+    }
+  }
+  std::printf("slowest recording: %s %.1f MB/s\n", slowest_name.c_str(), slowest);
 
   ptyctl::emu::Emulator idle(kCols, kRows);
   ptyctl::emu::Emulator full(kCols, kRows);

@@ -1,5 +1,8 @@
 #include <ptyctl/proto/utf8.hpp>
 
+#include <cstdint>
+#include <cstring>
+
 namespace ptyctl::proto {
 
 namespace {
@@ -59,6 +62,18 @@ std::size_t utf8_complete_prefix(std::string_view bytes) noexcept {
 
 bool utf8_is_valid(std::string_view bytes) noexcept {
   for (std::size_t i = 0; i < bytes.size();) {
+    // ASCII, most of what programs write, eight bytes at a time.
+    while (i + 8 <= bytes.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, bytes.data() + i, sizeof w);
+      if ((w & 0x8080808080808080ull) != 0) break;
+      i += 8;
+    }
+    if (i >= bytes.size()) break;
+    if (static_cast<unsigned char>(bytes[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     const Decoded d = decode_one(bytes, i);
     if (d.step != Step::kValid) return false;
     i += d.length;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace ptyctl::emu {
 
@@ -82,12 +83,16 @@ struct Cell {
   std::uint32_t ch = 0;
   Pen pen;
   std::uint8_t wide = 0;  // 0: one column; 1: left half of a wide character; 2: its right half
+  // No padding: a default blank is all zero bytes, which runs of them are
+  // found by (Scrollback::push).
+  std::uint8_t reserved[3] = {};
   int width() const { return wide == 0 ? 1 : wide == 1 ? 2 : 0; }
   void set_width(int w) { wide = w == 2 ? 1 : w == 0 ? 2 : 0; }
   bool operator==(const Cell&) const = default;
 };
 
 static_assert(sizeof(Cell) == 24, "Cell is kept at 24 bytes");
+static_assert(std::has_unique_object_representations_v<Cell>, "Cell has no padding");
 
 // An erased cell: blank, with only the background of the pen that erased it
 // (background colour erase, as xterm does; no link, no underline colour).

@@ -410,7 +410,12 @@ void Emulator::end_line_control(char control) {
 }
 
 bool Emulator::fast_path_ready() const {
-  return fast_path_enabled_ && !phantom_ && tracker_.plain_charset() &&
+  // A pending wrap only after a character of one column in the last column
+  // (after a wide one, libvterm's cursor is on its left half).
+  const bool wrap_ok =
+      !phantom_ || (phantom_row_ == cursor_row_ && phantom_col_ == cols_ - 1 &&
+                    cursor_col_ == cols_ - 1 && active_->row(phantom_row_)[cols_ - 1].width() == 1);
+  return fast_path_enabled_ && wrap_ok && tracker_.plain_charset() &&
          !tracker_.double_width_seen() && !insert_mode_ && !newline_mode_ && !lr_margins_ &&
          margin_top_ == 0 && margin_bottom_ == rows_;
 }
@@ -721,10 +726,10 @@ void Emulator::on_movecursor(int row, int col) {
 
 void Emulator::scroll_up(int r0, int r1, int n, const Pen& pen) {
   if (r0 == 0 && active_ == &primary_) {
-    primary_.scroll_up_full_width(r0, r1, n, pen,
-                                  [this](const Cell* cells, int used, bool wrapped) {
-                                    scrollback_.push(cells, used, combining_, links_, wrapped);
-                                  });
+    primary_.scroll_up_full_width(
+        r0, r1, n, pen, [this](const Cell* cells, int used, bool wrapped, int start) {
+          scrollback_.push(cells, used, combining_, links_, wrapped, start);
+        });
   } else {
     active_->scroll(r0, r1, 0, cols_, n, 0, pen);
   }

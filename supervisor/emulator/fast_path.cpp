@@ -73,7 +73,9 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
   if (row < 0 || row >= rows || col < 0 || col >= cols) return 0;
   const bool autowrap = modes_.autoWrap;
   Pen pen = pen_;
-  bool phantom = false;
+  // A pending wrap it starts with (fast_path_ready allows one in the last
+  // column) is the run's own.
+  bool phantom = phantom_;
   // The last character written, to be written once more through libvterm.
   int last_row = -1, last_col = 0;
   char last_char = 0;
@@ -126,10 +128,14 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
       i = j;
       continue;
     }
-    if (phantom) break;  // libvterm decides what a pending wrap meets
+    // A pending wrap meets CR or LF as in xterm.js (and libvterm, with
+    // end_line_control's help): it is gone, LF keeps the last column; an
+    // SGR leaves it; anything else is libvterm's to decide.
     if (c == '\r') {
       col = 0;
+      phantom = false;
     } else if (c == '\n') {
+      phantom = false;
       // Moved down (not scrolled), it lands on a line of its own (see
       // Emulator::cleared_by_line_feed).
       const bool moves = row != rows - 1;
@@ -140,6 +146,7 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
       i += 3;
       continue;
     } else if (c == 0x1b && parse_simple_csi(p + i, n - i, csi)) {
+      if (phantom && !(csi.final == 'm' && csi.leader == 0)) break;
       bool handled = true;
       if (csi.leader == '?') {
         // Modes that only we and libvterm's input encoders care about are

@@ -12,6 +12,7 @@ ScreenBuffer::ScreenBuffer(int rows, int cols)
       order_(rows),
       used_(rows, 0),
       wrapped_(rows, 0),
+      start_(rows, static_cast<std::uint16_t>(cols)),
       cells_(static_cast<std::size_t>(rows) * cols) {
   std::iota(order_.begin(), order_.end(), 0u);
 }
@@ -44,11 +45,15 @@ void ScreenBuffer::clear_row(int r, const Pen& pen) {
   wrapped_[p] = 0;
   Cell* line = cells_.data() + static_cast<std::size_t>(p) * cols_;
   if (pen.bg.kind == Color::kDefault) {
-    std::memset(static_cast<void*>(line), 0, used_[p] * sizeof(Cell));  // Cell{} is all zero
+    // Cell{} is all zero, and the cells before start_ already are.
+    const int from = std::min<int>(start_[p], used_[p]);
+    std::memset(static_cast<void*>(line + from), 0, (used_[p] - from) * sizeof(Cell));
     used_[p] = 0;
+    start_[p] = static_cast<std::uint16_t>(cols_);
   } else {
     std::fill(line, line + cols_, blank_cell(pen));
     used_[p] = static_cast<std::uint16_t>(cols_);
+    start_[p] = 0;
   }
 }
 
@@ -79,6 +84,8 @@ void ScreenBuffer::erase(int r0, int r1, int c0, int c1, const Pen& pen) {
     } else {
       std::fill(line + c0, line + c1, blank_cell(pen));
       if (c1 > u) u = static_cast<std::uint16_t>(c1);
+      std::uint16_t& s = start_[physical(r)];
+      if (c0 < s) s = static_cast<std::uint16_t>(c0);
     }
   }
 }
@@ -128,6 +135,10 @@ void ScreenBuffer::scroll(int r0, int r1, int c0, int c1, int n, int m, const Pe
     return;
   }
 
+  // Cells move within rows from here on: where each row's start is is not
+  // worked out.
+  for (int r = r0; r < r1; ++r)
+    start_[physical(r)] = 0;
   if (n != 0) {
     // A partial-width vertical scroll (left/right margins): copy cells.
     if (n >= height || -n >= height) {
@@ -178,6 +189,7 @@ void ScreenBuffer::reset(int rows, int cols) {
   order_.resize(static_cast<std::size_t>(rows));
   std::iota(order_.begin(), order_.end(), 0u);
   used_.assign(static_cast<std::size_t>(rows), 0);
+  start_.assign(static_cast<std::size_t>(rows), static_cast<std::uint16_t>(cols));
   wrapped_.assign(static_cast<std::size_t>(rows), 0);
   cells_.assign(static_cast<std::size_t>(rows) * cols, Cell{});
 }
@@ -191,6 +203,7 @@ void ScreenBuffer::assign_row(int r, const Cell* cells, int count, bool wrapped)
   if (line[cols_ - 1].width() == 2) line[cols_ - 1] = Cell{};  // a wide char cut at the margin
   if (line[0].width() == 0) line[0] = Cell{};
   used_[physical(r)] = static_cast<std::uint16_t>(n);
+  start_[physical(r)] = 0;
   wrapped_[physical(r)] = wrapped ? 1 : 0;
 }
 

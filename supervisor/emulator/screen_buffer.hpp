@@ -25,8 +25,10 @@ class ScreenBuffer {
   const Cell* row(int r) const {
     return cells_.data() + static_cast<std::size_t>(physical(r)) * cols_;
   }
-  // Columns [0, used) may hold something other than default blanks.
+  // Columns [0, used) may hold something other than default blanks; those
+  // before start(r) do not (a raw-mode staircase's leading blanks).
   int used(int r) const { return used_[physical(r)]; }
+  int start(int r) const { return start_[physical(r)]; }
   // The row continues the one above it: the text wrapped there (xterm.js's
   // isWrapped). A row erased whole, scrolled in or resized to another width
   // is not.
@@ -52,6 +54,8 @@ class ScreenBuffer {
     std::uint16_t& u = used_[physical(r)];
     const int end = c + width > cols_ ? cols_ : c + width;
     if (end > u) u = static_cast<std::uint16_t>(end);
+    std::uint16_t& s = start_[physical(r)];
+    if (c < s) s = static_cast<std::uint16_t>(c);
   }
 
   // Writes ASCII characters s[0, len) from (r, c) on; they must fit in the row.
@@ -69,6 +73,8 @@ class ScreenBuffer {
     }
     std::uint16_t& u = used_[physical(r)];
     if (c + len > u) u = static_cast<std::uint16_t>(c + len);
+    std::uint16_t& first = start_[physical(r)];
+    if (c < first) first = static_cast<std::uint16_t>(c);
   }
 
   // Erases [c0, c1) of rows [r0, r1) with `pen`'s background.
@@ -81,7 +87,7 @@ class ScreenBuffer {
   template <class OnRowLeaving>
   void scroll_up_full_width(int r0, int r1, int n, const Pen& pen, OnRowLeaving&& leaving) {
     for (int i = 0; i < n && i < r1 - r0; ++i)
-      leaving(row(r0 + i), used(r0 + i), wrapped(r0 + i));
+      leaving(row(r0 + i), used(r0 + i), wrapped(r0 + i), start(r0 + i));
     scroll(r0, r1, 0, cols_, n, 0, pen);
   }
 
@@ -121,6 +127,7 @@ class ScreenBuffer {
   std::vector<std::uint32_t> order_;   // logical (ring) position -> physical row
   std::vector<std::uint16_t> used_;    // per physical row
   std::vector<std::uint8_t> wrapped_;  // per physical row
+  std::vector<std::uint16_t> start_;   // per physical row
   std::vector<Cell> cells_;
 };
 

@@ -54,6 +54,26 @@ Pen get_pen(const unsigned char* p) {
   return pen;
 }
 
+// How many cells from `c` on (before `used`) are blanks of one column in
+// `pen`. Default blanks are all zero bytes: a word at a time.
+int blank_run(const Cell* cells, int c, int used, const Pen& pen) {
+  int end = c;
+  if (pen == Pen{}) {
+    const auto* words = reinterpret_cast<const unsigned char*>(cells + c);
+    const std::size_t bytes = static_cast<std::size_t>(used - c) * sizeof(Cell);
+    std::size_t i = 0;
+    for (; i + 24 <= bytes; i += 24) {
+      std::uint64_t w[3];
+      std::memcpy(w, words + i, sizeof w);
+      if ((w[0] | w[1] | w[2]) != 0) break;
+    }
+    return static_cast<int>(i / sizeof(Cell));
+  }
+  while (end < used && cells[end].ch == 0 && cells[end].wide == 0 && cells[end].pen == pen)
+    ++end;
+  return end - c;
+}
+
 std::uint32_t get_utf8(const unsigned char*& p, const unsigned char* end) {
   const unsigned char b0 = *p++;
   if (b0 < 0x80) return b0;
@@ -114,7 +134,7 @@ std::size_t CombiningTable::memory_bytes() const {
 }
 
 void Scrollback::push(const Cell* cells, int used, const CombiningTable& table,
-                      const LinkTable& links, bool wrapped) {
+                      const LinkTable& links, bool wrapped, int blank_prefix) {
   if (max_lines_ == 0) return;
   std::string* slot;
   if (count_ < max_lines_) {
@@ -140,17 +160,19 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table,
   std::string& out = *slot;
   out.clear();
   if (wrapped) out += kWrapped;
-  const std::size_t start = out.size();
   Pen pen;
+  const int prefix = std::clamp(blank_prefix, 0, used);
+  out.append(static_cast<std::size_t>(prefix), kBlank);
   // The common line: ASCII in the default pen, written in one go.
-  int plain = 0;
+  int plain = prefix;
   while (plain < used && cells[plain].ch >= 0x20 && cells[plain].ch < 0x80 &&
          cells[plain].wide == 0 && cells[plain].pen == pen)
     ++plain;
-  if (plain > 0) {
-    out.resize(start + static_cast<std::size_t>(plain));
-    for (int c = 0; c < plain; ++c)
-      out[start + static_cast<std::size_t>(c)] = static_cast<char>(cells[c].ch);
+  if (plain > prefix) {
+    const std::size_t at = out.size();
+    out.resize(at + static_cast<std::size_t>(plain - prefix));
+    for (int c = prefix; c < plain; ++c)
+      out[at + static_cast<std::size_t>(c - prefix)] = static_cast<char>(cells[c].ch);
   }
   std::u32string chars;
   for (int c = plain; c < used; ++c) {
@@ -164,7 +186,10 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table,
       continue;
     }
     if (cell.ch == 0) {
-      out += kBlank;
+      // A run of blanks of one pen at once (a raw-mode staircase, padding).
+      const int run = blank_run(cells, c, used, pen);
+      out.append(static_cast<std::size_t>(run), kBlank);
+      c += run - 1;
       continue;
     }
     if (cell.width() == 2) out += kWide;

@@ -47,8 +47,9 @@ class Scrollback {
   // `wrapped` when it continues the line before it (an autowrap); the oldest
   // line goes when the ring is full.
   // A line holds its characters and links themselves, not the tables' ids.
+  // `blank_prefix` cells are default blanks, known without looking.
   void push(const Cell* cells, int used, const CombiningTable& table, const LinkTable& links,
-            bool wrapped = false);
+            bool wrapped = false, int blank_prefix = 0);
   // Line i (0 = oldest) decoded into cells (its characters and links
   // interned in the tables).
   void line(std::size_t i, std::vector<Cell>& out, CombiningTable& table, LinkTable& links) const;
