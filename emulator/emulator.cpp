@@ -417,7 +417,7 @@ bool Emulator::fast_path_ready() const {
                     cursor_col_ == cols_ - 1 && active_->row(phantom_row_)[cols_ - 1].width() == 1);
   return fast_path_enabled_ && wrap_ok && tracker_.plain_charset() &&
          !tracker_.double_width_seen() && !insert_mode_ && !newline_mode_ && !lr_margins_ &&
-         margin_top_ == 0 && margin_bottom_ == rows_;
+         (!modes_.originMode || (margin_top_ == 0 && margin_bottom_ == rows_));
 }
 
 void Emulator::set_private_mode(int mode, bool on) {

@@ -6,10 +6,10 @@
 // parameter it does not know, ends the run and goes through libvterm.
 //
 // It runs only where nothing else can change the meaning of these bytes: the
-// parser between sequences, ASCII in G0, no insert or newline mode, the scroll
-// region the whole screen, no left/right margins or double-width lines, and no
-// wrap pending. Its rules are libvterm 0.1.4's (checked by the tests feeding
-// the same streams in one piece and one byte at a time).
+// parser between sequences, ASCII in G0, no insert or newline mode, a scroll
+// region only outside origin mode, no left/right margins or double-width
+// lines, and a wrap pending only in the last column. Its rules are libvterm 0.1.4's (checked by the
+// tests feeding the same streams in one piece and one byte at a time).
 
 #include "ansi.hpp"
 #include "emulator.hpp"
@@ -80,11 +80,17 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
   int last_row = -1, last_col = 0;
   char last_char = 0;
   Pen last_pen;
+  // The scroll region (fast_path_ready: not in origin mode if it is not the
+  // whole screen): a line feed on its bottom row scrolls it, one below it
+  // moves down to the screen's last row and stays there.
+  const int top = margin_top_, bottom = margin_bottom_;
+  const bool whole_screen = top == 0 && bottom == rows;
   auto line_feed = [&] {
-    if (row == rows - 1) {
-      scroll_up(0, rows, 1, pen);
-      if (--last_row < 0) last_char = 0;  // it scrolled off: nothing to write again
-    } else {
+    if (row == bottom - 1) {
+      scroll_up(top, bottom, 1, pen);
+      // The last character written moved up with the region, or off it.
+      if (last_row >= top && last_row < bottom && --last_row < top) last_char = 0;
+    } else if (row < rows - 1) {
       ++row;
     }
   };
@@ -138,9 +144,16 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
       phantom = false;
       // Moved down (not scrolled), it lands on a line of its own (see
       // Emulator::cleared_by_line_feed).
-      const bool moves = row != rows - 1;
+      const bool moves = row != bottom - 1 && row != rows - 1;
       line_feed();
       if (moves) screen.set_wrapped(row, false);
+    } else if (c == '\t') {
+      if (phantom) break;  // libvterm decides
+      // The next tab stop (ours are libvterm's), else the last column.
+      int next = col + 1;
+      while (next < cols - 1 && !tab_stops_[static_cast<std::size_t>(next)])
+        ++next;
+      col = std::min(next, cols - 1);
     } else if (c == 0x1b && i + 2 < n && p[i + 1] == '(' && p[i + 2] == 'B') {
       // G0 := ASCII, which it is already (a precondition): nothing changes.
       i += 3;
@@ -178,9 +191,17 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
           col = std::clamp(count_arg(csi, 1), 1, cols) - 1;
           break;
         case 'A':
+          if (!whole_screen) {
+            handled = false;  // it stops at the margins: libvterm's
+            break;
+          }
           row = std::max(row - count_arg(csi, 0), 0);
           break;
         case 'B':
+          if (!whole_screen) {
+            handled = false;
+            break;
+          }
           row = std::min(row + count_arg(csi, 0), rows - 1);
           break;
         case 'C':
