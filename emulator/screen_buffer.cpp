@@ -57,14 +57,18 @@ void ScreenBuffer::clear_row(int r, const Pen& pen) {
   }
 }
 
-void ScreenBuffer::erase(int r0, int r1, int c0, int c1, const Pen& pen) {
+bool ScreenBuffer::clip(int& r0, int& r1, int& c0, int& c1) {
   r0 = std::max(r0, 0);
   r1 = std::min(r1, rows_);
   c0 = std::max(c0, 0);
   work_ += static_cast<std::uint64_t>(std::max(r1 - r0, 0)) *
            static_cast<std::uint64_t>(std::max(std::min(c1, cols_) - c0, 0));
   c1 = std::min(c1, cols_);
-  if (r0 >= r1 || c0 >= c1) return;
+  return r0 < r1 && c0 < c1;
+}
+
+void ScreenBuffer::erase(int r0, int r1, int c0, int c1, const Pen& pen) {
+  if (!clip(r0, r1, c0, c1)) return;
   const bool default_bg = pen.bg.kind == Color::kDefault;
   for (int r = r0; r < r1; ++r) {
     if (c0 == 0 && c1 == cols_) {
@@ -97,13 +101,7 @@ void ScreenBuffer::linearize() {
 }
 
 void ScreenBuffer::scroll(int r0, int r1, int c0, int c1, int n, int m, const Pen& pen) {
-  r0 = std::max(r0, 0);
-  r1 = std::min(r1, rows_);
-  c0 = std::max(c0, 0);
-  work_ += static_cast<std::uint64_t>(std::max(r1 - r0, 0)) *
-           static_cast<std::uint64_t>(std::max(std::min(c1, cols_) - c0, 0));
-  c1 = std::min(c1, cols_);
-  if (r0 >= r1 || c0 >= c1) return;
+  if (!clip(r0, r1, c0, c1)) return;
   const int height = r1 - r0;
   const int width = c1 - c0;
 

@@ -118,6 +118,9 @@ class ScreenBuffer {
   void repair_before_put(Cell* line, int c, int width);
   void repair_edges(Cell* line, int c0, int c1);
   void clear_row(int r, const Pen& pen);
+  // Clips a rectangle to the screen and counts its cells as work; false when
+  // nothing of it is left.
+  bool clip(int& r0, int& r1, int& c0, int& c1);
   void linearize();
 
   int rows_;

@@ -166,8 +166,10 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
       return (c.ch == 0 || c.width() == 0) && c.pen.bg.kind == Color::kDefault;
     });
   };
+  // (But for one marked wrapped: a blank row can continue the one above.)
   if (lines == 0)
-    while (primary_rows > 0 && blank_row_of(primary_, primary_rows - 1))
+    while (primary_rows > 0 && blank_row_of(primary_, primary_rows - 1) &&
+           !primary_.wrapped(primary_rows - 1))
       --primary_rows;
   // The scrollback's lines then the primary screen's rows, k = 0 first.
   struct LineRef {

@@ -64,16 +64,7 @@ function cellKey(core, cell) {
   const width = cell.getWidth();
   if (chars === '' && width === 1) chars = ' '; // erased or never written: a blank either way
   const colour = (mode, value) => (mode === 0 ? 'd' : `${mode >> 24}:${value}`);
-  const flags = [
-    cell.isBold() ? 'b' : '',
-    cell.isDim() ? 'f' : '',
-    cell.isItalic() ? 'i' : '',
-    cell.isBlink() ? 'k' : '',
-    cell.isInverse() ? 'r' : '',
-    cell.isInvisible() ? 'h' : '',
-    cell.isStrikethrough() ? 's' : '',
-    cell.isOverline() ? 'o' : '',
-  ].join('');
+  const flags = flagsOf(cell).join('');
   const style = cell.isUnderline() ? cell.getUnderlineStyle() : 0;
   let underline = `u${style}`;
   if (style !== 0 && !cell.isUnderlineColorDefault())
@@ -113,21 +104,28 @@ function describeBuffer(core, buffer, cols) {
   return lines;
 }
 
+// The attributes of a cell or a pen that are on, one letter each.
+function flagsOf(a) {
+  return [
+    a.isBold() ? 'b' : '',
+    a.isDim() ? 'f' : '',
+    a.isItalic() ? 'i' : '',
+    a.isBlink() ? 'k' : '',
+    a.isInverse() ? 'r' : '',
+    a.isInvisible() ? 'h' : '',
+    a.isStrikethrough() ? 's' : '',
+    a.isOverline() ? 'o' : '',
+  ];
+}
+
 // The saved pen as the next characters would show it.
 function savedPen(attrs) {
   const colour = (mode, value) => (mode === 0 ? 'd' : `${mode >> 24}:${value}`);
   return [
     colour(attrs.getFgColorMode(), attrs.getFgColor()),
     colour(attrs.getBgColorMode(), attrs.getBgColor()),
-    attrs.isBold() ? 'b' : '',
-    attrs.isDim() ? 'f' : '',
-    attrs.isItalic() ? 'i' : '',
     attrs.isUnderline() ? 'u' : '',
-    attrs.isBlink() ? 'k' : '',
-    attrs.isInverse() ? 'r' : '',
-    attrs.isInvisible() ? 'h' : '',
-    attrs.isStrikethrough() ? 's' : '',
-    attrs.isOverline() ? 'o' : '',
+    ...flagsOf(attrs),
   ].join(' ');
 }
 
