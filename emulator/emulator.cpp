@@ -498,7 +498,7 @@ void Emulator::apply(TrackedAction action) {
           input_vterm("\x1b[?" + std::to_string(mode) + (set ? "h" : "l"));
         }
         set_private_mode(mode, set);
-        const int here = on_alternate_screen() ? 1 : 0;
+        const int here = shown_screen();
         if (mode == 1048 || mode == 1049) {
           if (set)
             save_cursor(mode == 1049 && entered_alternate_ ? 0 : here);
@@ -598,7 +598,7 @@ void Emulator::apply(TrackedAction action) {
     case TrackedAction::kC1Text:
       return;  // handled in feed()
     case TrackedAction::kRestoreCursor:
-      restore_cursor(on_alternate_screen() ? 1 : 0, visible_before_csi_);
+      restore_cursor(shown_screen(), visible_before_csi_);
       return;
     case TrackedAction::kTabSet:
     case TrackedAction::kTabClear: {
@@ -617,7 +617,7 @@ void Emulator::apply(TrackedAction action) {
       return;
     }
     case TrackedAction::kSaveCursor:
-      save_cursor(on_alternate_screen() ? 1 : 0);
+      save_cursor(shown_screen());
       return;
     case TrackedAction::kCsiSaveCursor:
       // libvterm has the sequence but its final byte: DECSLRM while
@@ -627,7 +627,7 @@ void Emulator::apply(TrackedAction action) {
         input_vterm("s", 1);
       } else {
         input_vterm("\x18", 1);
-        save_cursor(on_alternate_screen() ? 1 : 0);
+        save_cursor(shown_screen());
       }
       return;
     case TrackedAction::kCursorCsi:
@@ -924,8 +924,12 @@ void Emulator::resize(int cols, int rows) {
   primary.y = alt ? saved_primary_row_ : cursor_row_;
   primary.resize(cols, rows);
   int x = primary.x, y = primary.y;
-  long alt_saved = saved_[1].row;
-  int alt_saved_x = saved_[1].col;
+  // The renderer moves even a cursor never saved (from the top left).
+  const auto store_saved = [](SavedCursor& s, const ResizedBuffer& b) {
+    if (b.saved_x != s.col || b.saved_y != s.row) s.saved = true;
+    s.col = b.saved_x;
+    s.row = b.saved_y;
+  };
   if (alt) {
     ResizedBuffer a;
     a.cols = cols_;
@@ -941,23 +945,13 @@ void Emulator::resize(int cols, int rows) {
     saved_primary_col_ = primary.x;
     x = a.x;
     y = a.y;
-    alt_saved = a.saved_y;
-    alt_saved_x = a.saved_x;
+    store_saved(saved_[1], a);
     store_resized(a, *alternate_, false);
   } else {
     alternate_.reset();  // the renderer's is empty while not shown
   }
   store_resized(primary, primary_, true);
-  // The renderer moves even a cursor never saved (from the top left).
-  const auto store_saved = [](SavedCursor& s, const ResizedBuffer& b) {
-    if (b.saved_x != s.col || b.saved_y != s.row) s.saved = true;
-    s.col = b.saved_x;
-    s.row = b.saved_y;
-  };
   store_saved(saved_[0], primary);
-  if (alt_saved != saved_[1].row || alt_saved_x != saved_[1].col) saved_[1].saved = true;
-  saved_[1].row = alt_saved;
-  saved_[1].col = alt_saved_x;
   cols_ = cols;
   rows_ = rows;
   resize_tab_stops(cols);

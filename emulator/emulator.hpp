@@ -124,6 +124,8 @@ class Emulator {
   const std::optional<std::string>& cwd() const { return cwd_; }
   const Pen& pen() const { return pen_; }
   bool on_alternate_screen() const { return active_ != &primary_; }
+  // The screen shown: 0 primary, 1 alternate (the saved cursors' index).
+  int shown_screen() const { return on_alternate_screen() ? 1 : 0; }
 
   // The visible screen's row (cols cells) and the scrollback's line i
   // (0 = oldest), padded with blanks to cols.

@@ -33,6 +33,11 @@ bool cells_end_at_margin(const Cell* cells, int count, int cols) {
   return last.width() == 0 && cols >= 2 && cells[cols - 2].width() == 2 && cells[cols - 2].ch != 0;
 }
 
+// The line's cell in the last column (a default blank past what it holds).
+Cell last_cell(const Cell* cells, int count, int cols) {
+  return count >= cols ? cells[cols - 1] : Cell{};
+}
+
 // How a snapshot writes a line that continues the one above (wrapped), so
 // that the renderer marks it wrapped too (it reflows and copies the two as
 // one): kAtMargin, the line above ends in a character in its last column,
@@ -54,7 +59,7 @@ Continuation continuation(bool wrapped, const Cell* above, int above_count, cons
   const bool starts_with_character = cells_start_with_character(cells, count);
   if (!starts_with_character && !(first == blank_cell(first.pen))) return Continuation::kNone;
   if (cells_end_at_margin(above, above_count, cols)) return Continuation::kAtMargin;
-  const Cell last = above_count >= cols ? above[cols - 1] : Cell{};
+  const Cell last = last_cell(above, above_count, cols);
   if (starts_with_character && first.width() == 2 && last.ch == 0 && last.width() == 1 &&
       last.pen == first.pen)
     return Continuation::kWide;
@@ -196,18 +201,18 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
   LineRef above;
   LineRef line = total > 0 ? line_at(0) : LineRef{};
   static const Cell kBlank{};
+  // How this line continues the one above: worked out with the line before.
+  Continuation how = Continuation::kNone;
   for (std::size_t k = 0; k < total; ++k) {
-    const Continuation how = k == 0 ? Continuation::kNone
-                                    : continuation(line.wrapped, above.cells, above.count,
-                                                   line.cells, line.count, cols_, rows_);
     if (k > 0 && how == Continuation::kNone) {
       append_pen(ansi, cur, Pen{});
       ansi += "\r\n";
     }
     const Cell* cells = line.count > 0 ? line.cells : &kBlank;
     int written = 0;  // columns of the line written to take the wrap
+    const bool starts_with_character = cells_start_with_character(cells, line.count);
     if (how != Continuation::kNone) {
-      if (cells_start_with_character(cells, line.count)) {
+      if (starts_with_character) {
         written = cells[0].width();
         append_row_ansi(ansi, cells, written, cur);
       } else {
@@ -220,10 +225,9 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
         // The placeholder above erased as the cell there was; then back
         // after the first cell: a character is written again (the cursor
         // may have to be past the last column, a pending wrap).
-        const Cell last = above.count >= cols_ ? above.cells[cols_ - 1] : Cell{};
-        append_pen(ansi, cur, blank_cell(last.pen).pen);
+        append_pen(ansi, cur, blank_cell(last_cell(above.cells, above.count, cols_).pen).pen);
         ansi += "\x1b[A\x1b[" + std::to_string(cols_) + "G\x1b[X\x1b[B";
-        if (cells_start_with_character(cells, line.count)) {
+        if (starts_with_character) {
           ansi += '\r';
           append_row_ansi(ansi, cells, written, cur);
         } else {
@@ -244,13 +248,13 @@ std::string Emulator::snapshot_ansi(bool with_scrollback) const {
       append_row_ansi(ansi, cells + written, rest, cur);
       if (next_how == Continuation::kForced) {
         // A placeholder in the last column makes the wrap pending.
-        const Cell last = line.count >= cols_ ? line.cells[cols_ - 1] : Cell{};
-        append_pen(ansi, cur, blank_cell(last.pen).pen);
+        append_pen(ansi, cur, blank_cell(last_cell(line.cells, line.count, cols_).pen).pen);
         ansi += "\x1b[" + std::to_string(cols_) + "G ";
       }
     }
     above = line;
     line = next;
+    how = next_how;
   }
   if (!modes_.autoWrap) ansi += "\x1b[?7l";
 
