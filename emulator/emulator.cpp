@@ -1,6 +1,7 @@
 #include "emulator.hpp"
 
 #include "ansi.hpp"
+#include "glyph_widths.hpp"
 #include "reflow.hpp"
 #include "sgr.hpp"
 
@@ -80,6 +81,19 @@ const VTermStateCallbacks kStateCallbacks = {
 bool is_plain_text_byte(char c) {
   const auto b = static_cast<unsigned char>(c);
   return (b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n';
+}
+
+bool starts_simple_glyph(const char* p, std::size_t n) {
+  if (static_cast<unsigned char>(p[0]) < 0x80) return false;
+  int len = 0;
+  const std::uint32_t cp = decode_utf8(p, n, &len);
+  return len > 0 && simple_glyph_width(cp) > 0;
+}
+
+bool starts_joining_mark(const char* p, std::size_t n) {
+  int len = 0;
+  const std::uint32_t cp = decode_utf8(p, n, &len);
+  return len > 0 && joins_previous_glyph(cp);
 }
 
 int hex_value(char c) {
@@ -266,6 +280,43 @@ void Emulator::feed(std::string_view in) {
   feed_valid(bytes);
 }
 
+// libvterm joins a combining character to the glyph before it across its
+// text runs (one per write, and one per encoding within a write: G0
+// designated ASCII takes no byte >= 0x80) only if its cursor moved past that
+// glyph, which one ending in the last column does not: there it drops the
+// mark (and with autowrap on, wraps), where the renderer joins it. Marks
+// right after such a glyph are joined to its cell here, and libvterm never
+// sees them. Returns the bytes so taken.
+std::size_t Emulator::join_marks_to_last_column(const char* p, std::size_t n) {
+  // The last glyph ended in the last column, the cursor is still on it and
+  // nothing scrolled since.
+  const int width = last_glyph_width_;
+  const int row = last_glyph_row_, col = last_glyph_col_;
+  if (!glyph_printed_ || scrolled_ || width < 1 || width > 2 || col + width != cols_ || row < 0 ||
+      row >= rows_ || col < 0 || cursor_row_ != row || cursor_col_ != col)
+    return 0;
+  const Cell base = active_->row(row)[col];
+  if (base.ch == 0 || base.width() != width) return 0;
+  std::u32string chars;
+  combining_.expand(base.ch, chars);
+  std::size_t end = 0;
+  while (end < n && static_cast<unsigned char>(p[end]) >= 0x80) {
+    int len = 0;
+    const std::uint32_t cp = decode_utf8(p + end, n - end, &len);
+    if (len == 0 || !joins_previous_glyph(cp)) break;
+    if (chars.size() < VTERM_MAX_CHARS_PER_CELL) chars.push_back(cp);  // libvterm's limit
+    end += static_cast<std::size_t>(len);
+  }
+  if (end == 0) return 0;
+  if (combining_.size() >= 4096) collect_combining_garbage();
+  std::uint32_t cps[VTERM_MAX_CHARS_PER_CELL];
+  for (std::size_t k = 0; k < chars.size(); ++k)
+    cps[k] = chars[k];
+  const std::uint32_t ch = combining_.intern(cps, static_cast<int>(chars.size()));
+  active_->put(row, col, ch, width, base.pen);
+  return end;
+}
+
 void Emulator::feed_valid(std::string_view in) {
   const char* p = in.data();
   const std::size_t n = in.size();
@@ -274,14 +325,31 @@ void Emulator::feed_valid(std::string_view in) {
   while (pos < n) {
     if (tracker_.at_text_boundary()) {
       const char c = p[pos];
-      if ((is_plain_text_byte(c) || c == '\x1b') && fast_path_enabled_) {
+      if (static_cast<unsigned char>(c) >= 0x80 && starts_joining_mark(p + pos, n - pos)) {
+        // Its glyph first: is it in the last column? (See join_marks_to_last_column.)
+        if (pos > flushed) input_vterm(p + flushed, pos - flushed);
+        flushed = pos;
+        const std::size_t joined = join_marks_to_last_column(p + pos, n - pos);
+        if (joined > 0) {
+          pos += joined;
+          flushed = pos;
+          continue;
+        }
+      }
+      // A character that is not ASCII is the fast path's only if it starts
+      // a glyph of its own: what came before may then go to libvterm in a
+      // write of its own (a combining character must reach libvterm in the
+      // write of the character it joins).
+      const bool fast_start =
+          is_plain_text_byte(c) || c == '\x1b' || starts_simple_glyph(p + pos, n - pos);
+      if (fast_start && fast_path_enabled_) {
         // libvterm first takes what came before: the fast path's conditions
         // (a pending wrap, the cursor) are as that leaves them (a wide
         // character that filled the line made the next one overwrite it).
         if (pos > flushed) input_vterm(p + flushed, pos - flushed);
         flushed = pos;
       }
-      if ((is_plain_text_byte(c) || c == '\x1b') && fast_path_ready()) {
+      if (fast_start && fast_path_ready()) {
         const std::size_t used = run_fast_path(p + pos, n - pos);
         if (used > 0) {
           pos += used;
@@ -346,7 +414,9 @@ void Emulator::feed_valid(std::string_view in) {
       const int width = last_glyph_width_;
       const bool phantom = phantom_;  // nor is a wrap left pending
       const int phantom_row = phantom_row_, phantom_col = phantom_col_;
+      const auto before = cursor_before_;
       input_vterm(p + start, pos - start);
+      cursor_before_ = before;
       flushed = pos;
       glyph_printed_ = printed;
       last_glyph_width_ = width;
@@ -406,6 +476,10 @@ void Emulator::end_line_control(char control) {
     cha += 'G';
     input_vterm_between(cha);  // inside a sequence, it goes on after it
     phantom_ = false;
+    // Where the next glyph starts from (libvterm reports no move): a wide
+    // one that does not fit there wraps (an LF on the bottom row after the
+    // last column was written: found by the fast path's agreement test).
+    cursor_before_ = {after.row, after.col};
   }
 }
 
@@ -415,8 +489,11 @@ bool Emulator::fast_path_ready() const {
   const bool wrap_ok =
       !phantom_ || (phantom_row_ == cursor_row_ && phantom_col_ == cols_ - 1 &&
                     cursor_col_ == cols_ - 1 && active_->row(phantom_row_)[cols_ - 1].width() == 1);
-  return fast_path_enabled_ && wrap_ok && tracker_.plain_charset() &&
-         !tracker_.double_width_seen() && !insert_mode_ && !newline_mode_ && !lr_margins_ &&
+  // G0 (in GL) ASCII, or DEC Special Graphics, which the fast path draws as
+  // libvterm does.
+  const bool charset_ok = tracker_.gl() == 0 && (tracker_.g(0) == 'B' || tracker_.g(0) == '0');
+  return fast_path_enabled_ && wrap_ok && charset_ok && !tracker_.double_width_seen() &&
+         !insert_mode_ && !newline_mode_ && !lr_margins_ &&
          (!modes_.originMode || (margin_top_ == 0 && margin_bottom_ == rows_));
 }
 
@@ -660,6 +737,8 @@ void Emulator::on_putglyph(const std::uint32_t* chars, int width, int row, int c
   // 0 (a zero-width or combining character on its own, a C1 code point)
   // would never advance, and REP would loop for ever.
   last_glyph_width_ = width;
+  last_glyph_row_ = row;
+  last_glyph_col_ = col;
   glyph_printed_ = true;
   if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return;
   // A glyph anywhere but where the pending wrap was means it happened (the

@@ -172,6 +172,7 @@ class Emulator {
   void end_line_control(char control);
   void line_feed();  // an LF for libvterm (it cleared the row's wrapped flag)
   void cleared_by_line_feed(int before_row, int after_row);
+  std::size_t join_marks_to_last_column(const char* data, std::size_t n);
   bool fast_path_ready() const;
   std::size_t run_fast_path(const char* data, std::size_t n);
   void scroll_up(int r0, int r1, int n, const Pen& pen);
@@ -208,6 +209,7 @@ class Emulator {
   bool fast_path_enabled_ = true;
   bool glyph_printed_ = false;  // libvterm has a character REP can repeat
   int last_glyph_width_ = 0;    // its width as libvterm gave it (REP advances by it)
+  int last_glyph_row_ = 0, last_glyph_col_ = 0;  // where it went
   // libvterm's pending wrap (a glyph ended at the right margin with autowrap
   // on): it keeps it to itself, so it is followed here through every way it
   // is set or cancelled (but on double-width lines).

@@ -40,21 +40,11 @@ void ScreenBuffer::repair_edges(Cell* line, int c0, int c1) {
   if (line[cols_ - 1].width() == 2) line[cols_ - 1] = Cell{};
 }
 
-void ScreenBuffer::clear_row(int r, const Pen& pen) {
-  const int p = physical(r);
-  wrapped_[p] = 0;
+void ScreenBuffer::fill_row(int p, const Pen& pen) {
   Cell* line = cells_.data() + static_cast<std::size_t>(p) * cols_;
-  if (pen.bg.kind == Color::kDefault) {
-    // Cell{} is all zero, and the cells before start_ already are.
-    const int from = std::min<int>(start_[p], used_[p]);
-    std::memset(static_cast<void*>(line + from), 0, (used_[p] - from) * sizeof(Cell));
-    used_[p] = 0;
-    start_[p] = static_cast<std::uint16_t>(cols_);
-  } else {
-    std::fill(line, line + cols_, blank_cell(pen));
-    used_[p] = static_cast<std::uint16_t>(cols_);
-    start_[p] = 0;
-  }
+  std::fill(line, line + cols_, blank_cell(pen));
+  used_[p] = static_cast<std::uint16_t>(cols_);
+  start_[p] = 0;
 }
 
 bool ScreenBuffer::clip(int& r0, int& r1, int& c0, int& c1) {

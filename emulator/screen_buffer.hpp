@@ -6,7 +6,9 @@
 
 #include "cell.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace ptyctl::emu {
@@ -60,20 +62,26 @@ class ScreenBuffer {
 
   // Writes ASCII characters s[0, len) from (r, c) on; they must fit in the row.
   void put_ascii(int r, int c, const char* s, int len, const Pen& pen) {
-    Cell* line = row(r);
+    const int p = physical(r);
+    Cell* line = cells_.data() + static_cast<std::size_t>(p) * cols_ + c;
+    // The pen as two words, copied once (the cells could alias `pen`).
+    std::uint64_t pen_words[2];
+    std::memcpy(pen_words, &pen, sizeof pen_words);
     work_ += static_cast<std::uint64_t>(len);
     for (int k = 0; k < len; ++k) {
-      Cell& cell = line[c + k];
+      Cell& cell = line[k];
       if (cell.wide != 0) {
-        put(r, c + k, static_cast<unsigned char>(s[k]), 1, pen);  // repairs a wide char
+        Pen written;
+        std::memcpy(&written, pen_words, sizeof pen_words);
+        put(r, c + k, static_cast<unsigned char>(s[k]), 1, written);  // repairs a wide char
         continue;
       }
       cell.ch = static_cast<unsigned char>(s[k]);
-      cell.pen = pen;
+      std::memcpy(&cell.pen, pen_words, sizeof pen_words);
     }
-    std::uint16_t& u = used_[physical(r)];
+    std::uint16_t& u = used_[p];
     if (c + len > u) u = static_cast<std::uint16_t>(c + len);
-    std::uint16_t& first = start_[physical(r)];
+    std::uint16_t& first = start_[p];
     if (c < first) first = static_cast<std::uint16_t>(c);
   }
 
@@ -88,6 +96,14 @@ class ScreenBuffer {
   void scroll_up_full_width(int r0, int r1, int n, const Pen& pen, OnRowLeaving&& leaving) {
     for (int i = 0; i < n && i < r1 - r0; ++i)
       leaving(row(r0 + i), used(r0 + i), wrapped(r0 + i), start(r0 + i));
+    if (n == 1 && r0 == 0 && r1 == rows_ && rows_ > 1) {
+      // The line feed at the bottom of the screen, once per line of output:
+      // the ring's start moves, the new last row is cleared.
+      work_ += static_cast<std::uint64_t>(rows_) * static_cast<std::uint64_t>(cols_);
+      if (++base_ == rows_) base_ = 0;
+      clear_row(rows_ - 1, pen);
+      return;
+    }
     scroll(r0, r1, 0, cols_, n, 0, pen);
   }
 
@@ -96,6 +112,25 @@ class ScreenBuffer {
   void reset(int rows, int cols);
   // Row r's cells: `count` of them from column 0, the rest default blanks.
   void assign_row(int r, const Cell* cells, int count, bool wrapped);
+  // A row exactly as it is, to be put back as it was.
+  struct RowCopy {
+    std::vector<Cell> cells;
+    std::uint16_t used = 0, start = 0;
+    std::uint8_t wrapped = 0;
+  };
+  void copy_row(int r, RowCopy& out) const {
+    const Cell* line = row(r);
+    out.cells.assign(line, line + cols_);
+    out.used = used_[physical(r)];
+    out.start = start_[physical(r)];
+    out.wrapped = wrapped_[physical(r)];
+  }
+  void restore_row(int r, const RowCopy& in) {
+    std::copy(in.cells.begin(), in.cells.end(), row(r));
+    used_[physical(r)] = in.used;
+    start_[physical(r)] = in.start;
+    wrapped_[physical(r)] = in.wrapped;
+  }
 
   std::size_t memory_bytes() const {
     return cells_.capacity() * sizeof(Cell) + order_.capacity() * sizeof(std::uint32_t) +
@@ -117,7 +152,23 @@ class ScreenBuffer {
   }
   void repair_before_put(Cell* line, int c, int width);
   void repair_edges(Cell* line, int c0, int c1);
-  void clear_row(int r, const Pen& pen);
+  void clear_row(int r, const Pen& pen) {
+    const int p = physical(r);
+    wrapped_[p] = 0;
+    if (pen.bg.kind != Color::kDefault) {
+      fill_row(p, pen);
+      return;
+    }
+    // Cell{} is all zero, and the cells before start_ and from used_ on
+    // already are.
+    Cell* line = cells_.data() + static_cast<std::size_t>(p) * cols_;
+    const int from = std::min<int>(start_[p], used_[p]);
+    std::memset(static_cast<void*>(line + from), 0,
+                static_cast<std::size_t>(used_[p] - from) * sizeof(Cell));
+    used_[p] = 0;
+    start_[p] = static_cast<std::uint16_t>(cols_);
+  }
+  void fill_row(int physical_row, const Pen& pen);  // with pen's background
   // Clips a rectangle to the screen and counts its cells as work; false when
   // nothing of it is left.
   bool clip(int& r0, int& r1, int& c0, int& c1);

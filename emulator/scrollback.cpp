@@ -1,7 +1,7 @@
 #include "scrollback.hpp"
 
 #include <algorithm>
-
+#include <cstddef>
 #include <cstring>
 
 namespace ptyctl::emu {
@@ -54,6 +54,18 @@ Pen get_pen(const unsigned char* p) {
   return pen;
 }
 
+// A character of one column below 0x80 in the default pen: everything but
+// its code point is zero bytes (see Cell).
+bool plain_ascii(const Cell& cell) {
+  std::uint32_t fg;
+  std::uint64_t rest[2];
+  const auto* bytes = reinterpret_cast<const unsigned char*>(&cell);
+  static_assert(offsetof(Cell, pen) == 4 && sizeof(Cell) == 24);
+  std::memcpy(&fg, bytes + 4, sizeof fg);
+  std::memcpy(rest, bytes + 8, sizeof rest);
+  return (fg | rest[0] | rest[1]) == 0 && cell.ch >= 0x20 && cell.ch < 0x80;
+}
+
 // How many cells from `c` on (before `used`) are blanks of one column in
 // `pen`. Default blanks are all zero bytes: a word at a time.
 int blank_run(const Cell* cells, int c, int used, const Pen& pen) {
@@ -87,21 +99,28 @@ std::uint32_t get_utf8(const unsigned char*& p, const unsigned char* end) {
 }  // namespace
 
 void append_utf8(std::string& out, std::uint32_t cp) {
+  char bytes[4];
+  std::size_t n;
   if (cp < 0x80) {
-    out += static_cast<char>(cp);
+    bytes[0] = static_cast<char>(cp);
+    n = 1;
   } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
+    bytes[0] = static_cast<char>(0xc0 | (cp >> 6));
+    bytes[1] = static_cast<char>(0x80 | (cp & 0x3f));
+    n = 2;
   } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
+    bytes[0] = static_cast<char>(0xe0 | (cp >> 12));
+    bytes[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    bytes[2] = static_cast<char>(0x80 | (cp & 0x3f));
+    n = 3;
   } else {
-    out += static_cast<char>(0xf0 | ((cp >> 18) & 0x07));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
+    bytes[0] = static_cast<char>(0xf0 | ((cp >> 18) & 0x07));
+    bytes[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    bytes[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    bytes[3] = static_cast<char>(0x80 | (cp & 0x3f));
+    n = 4;
   }
+  out.append(bytes, n);
 }
 
 std::uint32_t CombiningTable::intern(const std::uint32_t* chars, int count) {
@@ -158,22 +177,19 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table,
     if (++head_ == ring_.size()) head_ = 0;
   }
   std::string& out = *slot;
-  out.clear();
-  if (wrapped) out += kWrapped;
-  Pen pen;
+  // The common line: default blanks, then ASCII in the default pen, sized
+  // once and written in one go.
   const int prefix = std::clamp(blank_prefix, 0, used);
-  out.append(static_cast<std::size_t>(prefix), kBlank);
-  // The common line: ASCII in the default pen, written in one go.
+  const std::size_t lead = wrapped ? 1 : 0;
+  out.resize(lead + static_cast<std::size_t>(used));
+  char* o = out.data() + lead;
+  if (wrapped) out[0] = kWrapped;
+  std::memset(o, kBlank, static_cast<std::size_t>(prefix));
   int plain = prefix;
-  while (plain < used && cells[plain].ch >= 0x20 && cells[plain].ch < 0x80 &&
-         cells[plain].wide == 0 && cells[plain].pen == pen)
-    ++plain;
-  if (plain > prefix) {
-    const std::size_t at = out.size();
-    out.resize(at + static_cast<std::size_t>(plain - prefix));
-    for (int c = prefix; c < plain; ++c)
-      out[at + static_cast<std::size_t>(c - prefix)] = static_cast<char>(cells[c].ch);
-  }
+  for (; plain < used && plain_ascii(cells[plain]); ++plain)
+    o[plain] = static_cast<char>(cells[plain].ch);
+  out.resize(lead + static_cast<std::size_t>(plain));
+  Pen pen;
   std::u32string chars;
   for (int c = plain; c < used; ++c) {
     const Cell& cell = cells[c];
@@ -195,6 +211,10 @@ void Scrollback::push(const Cell* cells, int used, const CombiningTable& table,
     if (cell.width() == 2) out += kWide;
     if (cell.ch < 0x80 && cell.ch >= 0x20) {
       out += static_cast<char>(cell.ch);  // the common case
+      continue;
+    }
+    if ((cell.ch & Cell::kCombined) == 0 && cell.ch >= 0x20) {
+      append_utf8(out, cell.ch);  // one code point
       continue;
     }
     table.expand(cell.ch, chars);

@@ -101,6 +101,8 @@ class StreamTracker {
   // The single shifts SS2 and SS3 (ESC N, ESC O) are kept from libvterm and
   // do nothing, as in the app's renderer, which has none.
   char g(int set) const { return g_[set]; }
+  // A G0 designation the fast path applied (its bytes never reach us).
+  void designate_g0(char final_byte) { g_[0] = final_byte; }
   int gl() const { return gl_; }
   bool double_width_seen() const { return dwl_seen_; }
   // Keypad application mode (DECKPAM ESC =, DECNKM CSI ? 66 h; off by ESC >

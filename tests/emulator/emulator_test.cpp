@@ -96,6 +96,72 @@ TEST(Emulator, FastPathAndSlowPathAgree) {
   expect_same_terminal(slow, slow_bytewise, "libvterm alone, one feed vs one byte at a time");
 }
 
+// The fast path takes characters that are not ASCII (those libvterm draws as
+// glyphs of their own), DEC Special Graphics, ECH and tab stops set and
+// cleared; everything at the
+// margins, where libvterm wraps, joins or refuses, must come out as libvterm
+// alone has it, whatever the chunks.
+TEST(Emulator, FastPathAgreesOnTextThatIsNotAsciiLineDrawingAndTabStops) {
+  const std::string cjk = "\xe4\xb8\xad";        // U+4E2D, two columns
+  const std::string acute = "\xcc\x81";          // U+0301, combining
+  const std::string box = "\xe2\x94\x80";        // U+2500, one column
+  const std::string emoji = "\xf0\x9f\x98\x80";  // U+1F600
+  const std::string zwsp = "\xe2\x80\x8b";       // U+200B, no width
+  std::string stream;
+  for (int i = 0; i < 40; ++i) {
+    stream += std::string(static_cast<std::size_t>(i % 11), 'a') + cjk + box + "e" + acute;
+    stream += cjk + acute + "\xc3\xa9" + emoji + box + box + zwsp + "\r\n";
+    if (i % 3 == 0) stream += "\x1b[3g\r\x1b[3C\x1bH\x1b[4C\x1bHx\ty\tz\x1b[0g\r\tw\n";
+    if (i % 4 == 0)
+      stream += "\x1b[31m" + box + "\x1b[7m" + cjk + cjk + cjk + cjk + cjk + cjk + "\x1b[m";
+    if (i % 5 == 0) stream += "0123456789" + cjk + "\x1bH\x1b[5g\t|\n";
+    // (Not a wide character with autowrap off where it does not fit: libvterm
+    // wraps it, the renderer drops it; docs/emulator.md.)
+    if (i % 7 == 0)
+      stream += "\x1b[?7l" + std::string(9, 'b') + box + "\xc3\xa9" + box + "\x1b[?7h\r\n";
+    if (i % 6 == 0) stream += "xyz\x1b[D\x1b[K" + cjk + "\x1b[2D\x1b[X\r\n";
+    // Line drawing in DEC Special Graphics (dialog, ncdu), erased in part.
+    if (i % 2 == 0)
+      stream += "\x1b(0lqqqqqqqk\x1b(0\x1b[4Dx~a`\x1b(B\x1b[2X" +
+                std::string(static_cast<std::size_t>(i % 9), 'q') + "\x1b(0tqu\x1b(B\r\n";
+  }
+  for (const int cols : {10, 11, 80}) {
+    Emulator fast(cols, 6), slow(cols, 6), bytewise(cols, 6), slow_bytewise(cols, 6);
+    slow.set_fast_path(false);
+    slow_bytewise.set_fast_path(false);
+    fast.feed(stream);
+    slow.feed(stream);
+    feed_in_chunks(bytewise, stream, 1);
+    feed_in_chunks(slow_bytewise, stream, 1);
+    const std::string at = " at " + std::to_string(cols) + " columns";
+    expect_same_terminal(fast, slow, "fast path vs libvterm alone" + at);
+    expect_same_terminal(fast, bytewise, "one feed vs one byte at a time" + at);
+    expect_same_terminal(slow, slow_bytewise, "libvterm alone, one feed vs bytes" + at);
+    // And what comes after goes on from the same state (tab stops, the last
+    // glyph, a pending wrap).
+    const std::string after = "\r\tT" + acute + "\x1b[2bq" + cjk + "\tU\r\n";
+    fast.feed(after);
+    slow.feed(after);
+    expect_same_terminal(fast, slow, "after the stream" + at);
+  }
+}
+
+// The fast path writes its last character again through libvterm (which must
+// know it for REP and combining marks); an erase after it in the same run
+// stays erased (readline's and zsh's "move left, erase to the end").
+TEST(Emulator, FastPathKeepsAnEraseAfterItsLastCharacter) {
+  for (const bool fast : {true, false}) {
+    Emulator e(10, 3);
+    e.set_fast_path(fast);
+    e.feed("abc\x1b[D\x1b[K|xyz\x1b[2D\x1b[X\r\n0123456789\x1b[D\x1b[J");
+    EXPECT_EQ(row_string(e.row_cells(0)), "ab|x z    ") << (fast ? "fast path" : "libvterm alone");
+    // From a pending wrap, CUB counts from the last column.
+    EXPECT_EQ(row_string(e.row_cells(1)), "01234567  ") << (fast ? "fast path" : "libvterm alone");
+    e.feed("\x1b[b");  // REP: still the last character written
+    EXPECT_EQ(row_string(e.row_cells(1)), "012345679 ") << (fast ? "fast path" : "libvterm alone");
+  }
+}
+
 TEST(Emulator, AutowrapAtTheMargin) {
   Emulator e(10, 5);
   e.feed("0123456789abc");
