@@ -22,6 +22,7 @@
 #include <vterm.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace ptyctl::emu {
 
@@ -259,6 +260,12 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
       const bool moves = row != bottom - 1 && row != rows - 1;
       line_feed();
       if (moves) screen.set_wrapped(row, false);
+    } else if (c == '\b') {
+      // BS: one column left, which cancels a pending wrap; none at the first.
+      if (col > 0) {
+        --col;
+        phantom = false;
+      }
     } else if (c == '\t') {
       if (phantom) break;  // libvterm decides
       // The next tab stop (ours are libvterm's), else the last column.
@@ -284,7 +291,12 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
       i += 3;
       continue;
     } else if (c == 0x1b && parse_simple_csi(p + i, n - i, csi)) {
-      if (phantom && !(csi.final == 'm' && csi.leader == 0)) break;
+      // A cursor move cancels a pending wrap, even to where the cursor is
+      // (libvterm's and ours: see TrackedAction::kCursorCsi); an SGR leaves
+      // it; anything else at a pending wrap is libvterm's to decide.
+      const bool cursor_move =
+          csi.leader == 0 && csi.final != 0 && std::strchr("HfABCDGd", csi.final) != nullptr;
+      if (phantom && !cursor_move && !(csi.final == 'm' && csi.leader == 0)) break;
       bool handled = true;
       if (csi.leader == '?') {
         // Modes that only we and libvterm's input encoders care about are
@@ -398,6 +410,7 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
           handled = false;
       }
       if (!handled) break;
+      if (cursor_move) phantom = false;
       i += csi.length;
       continue;
     } else {

@@ -120,6 +120,11 @@ TEST(Emulator, FastPathAgreesOnTextThatIsNotAsciiLineDrawingAndTabStops) {
     if (i % 7 == 0)
       stream += "\x1b[?7l" + std::string(9, 'b') + box + "\xc3\xa9" + box + "\x1b[?7h\r\n";
     if (i % 6 == 0) stream += "xyz\x1b[D\x1b[K" + cjk + "\x1b[2D\x1b[X\r\n";
+    // Cursor moves and BS from a pending wrap.
+    if (i % 4 == 1)
+      stream += std::string(static_cast<std::size_t>(10 + i % 3), 'm') + "\x1b[2D\b\bX" +
+                std::string(11, 'n') + "\x1b[C\x1bq\x1b[3G" + std::string(9, 'o') + cjk +
+                "\b\b\bY\x1b[d\r\n";
     // Line drawing in DEC Special Graphics (dialog, ncdu), erased in part.
     if (i % 2 == 0)
       stream += "\x1b(0lqqqqqqqk\x1b(0\x1b[4Dx~a`\x1b(B\x1b[2X" +
