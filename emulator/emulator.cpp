@@ -83,19 +83,6 @@ bool is_plain_text_byte(char c) {
   return (b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n';
 }
 
-bool starts_simple_glyph(const char* p, std::size_t n) {
-  if (static_cast<unsigned char>(p[0]) < 0x80) return false;
-  int len = 0;
-  const std::uint32_t cp = decode_utf8(p, n, &len);
-  return len > 0 && simple_glyph_width(cp) > 0;
-}
-
-bool starts_joining_mark(const char* p, std::size_t n) {
-  int len = 0;
-  const std::uint32_t cp = decode_utf8(p, n, &len);
-  return len > 0 && joins_previous_glyph(cp);
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -297,22 +284,24 @@ std::size_t Emulator::join_marks_to_last_column(const char* p, std::size_t n) {
     return 0;
   const Cell base = active_->row(row)[col];
   if (base.ch == 0 || base.width() != width) return 0;
+  // Its code points and the marks, up to libvterm's limit.
+  std::uint32_t cps[VTERM_MAX_CHARS_PER_CELL];
+  int count = 0;
   std::u32string chars;
   combining_.expand(base.ch, chars);
+  for (const char32_t cp : chars)
+    if (count < VTERM_MAX_CHARS_PER_CELL) cps[count++] = cp;
   std::size_t end = 0;
   while (end < n && static_cast<unsigned char>(p[end]) >= 0x80) {
     int len = 0;
     const std::uint32_t cp = decode_utf8(p + end, n - end, &len);
     if (len == 0 || !joins_previous_glyph(cp)) break;
-    if (chars.size() < VTERM_MAX_CHARS_PER_CELL) chars.push_back(cp);  // libvterm's limit
+    if (count < VTERM_MAX_CHARS_PER_CELL) cps[count++] = cp;
     end += static_cast<std::size_t>(len);
   }
   if (end == 0) return 0;
   if (combining_.size() >= 4096) collect_combining_garbage();
-  std::uint32_t cps[VTERM_MAX_CHARS_PER_CELL];
-  for (std::size_t k = 0; k < chars.size(); ++k)
-    cps[k] = chars[k];
-  const std::uint32_t ch = combining_.intern(cps, static_cast<int>(chars.size()));
+  const std::uint32_t ch = combining_.intern(cps, count);
   active_->put(row, col, ch, width, base.pen);
   return end;
 }
@@ -325,7 +314,9 @@ void Emulator::feed_valid(std::string_view in) {
   while (pos < n) {
     if (tracker_.at_text_boundary()) {
       const char c = p[pos];
-      if (static_cast<unsigned char>(c) >= 0x80 && starts_joining_mark(p + pos, n - pos)) {
+      const GlyphKind kind = static_cast<unsigned char>(c) >= 0x80 ? glyph_kind_at(p + pos, n - pos)
+                                                                   : GlyphKind::kOther;
+      if (kind == GlyphKind::kJoins) {
         // Its glyph first: is it in the last column? (See join_marks_to_last_column.)
         if (pos > flushed) input_vterm(p + flushed, pos - flushed);
         flushed = pos;
@@ -340,8 +331,8 @@ void Emulator::feed_valid(std::string_view in) {
       // a glyph of its own: what came before may then go to libvterm in a
       // write of its own (a combining character must reach libvterm in the
       // write of the character it joins).
-      const bool fast_start =
-          is_plain_text_byte(c) || c == '\x1b' || starts_simple_glyph(p + pos, n - pos);
+      const bool fast_start = is_plain_text_byte(c) || c == '\x1b' ||
+                              kind == GlyphKind::kOneColumn || kind == GlyphKind::kTwoColumns;
       if (fast_start && fast_path_enabled_) {
         // libvterm first takes what came before: the fast path's conditions
         // (a pending wrap, the cursor) are as that leaves them (a wide

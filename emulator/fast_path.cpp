@@ -143,7 +143,29 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
     seen_row = row;
     seen_col = col;
   };
-  auto note_glyph = [&](int at_col, int width) {
+  // The pending wrap happens before a glyph.
+  auto wrap_pending = [&] {
+    line_feed();
+    col = 0;
+    phantom = false;
+    screen.set_wrapped(row, true);
+  };
+  // A glyph of `width` columns written at at_col from `bytes`: kept for the
+  // hand-back; the cursor goes past it, or stays on it with a wrap pending.
+  auto wrote_glyph = [&](int at_col, const char* bytes, int length, int width) {
+    last_row = row;
+    last_col = at_col;
+    last_char = bytes;
+    last_length = length;
+    last_pen = pen;
+    last_g0 = g0;
+    erased_after_last = false;
+    if (at_col + width < cols) {
+      col = at_col + width;
+    } else {
+      col = at_col;
+      phantom = autowrap;
+    }
     before = {row, at_col + width};
     scrolled_after_glyph = false;
     seen_row = row;
@@ -158,12 +180,7 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
     note_move();
     const auto c = static_cast<unsigned char>(p[i]);
     if (c >= 0x20 && c < 0x7f) {
-      if (phantom) {  // the pending wrap happens before this character
-        line_feed();
-        col = 0;
-        phantom = false;
-        screen.set_wrapped(row, true);
-      }
+      if (phantom) wrap_pending();
       // The run of printable characters that fits before the last column,
       // then the one that lands there.
       if (dec_graphics && dec_graphics_glyph(c) == 0) break;
@@ -187,20 +204,7 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
       } else {
         screen.put_ascii(row, col, p + i, len, pen);
       }
-      col += len - 1;
-      last_row = row;
-      last_col = col;
-      last_char = p + j - 1;
-      last_length = 1;
-      last_pen = pen;
-      last_g0 = g0;
-      erased_after_last = false;
-      if (col == cols - 1) {
-        phantom = autowrap;
-      } else {
-        ++col;
-      }
-      note_glyph(last_col, 1);
+      wrote_glyph(col + len - 1, p + j - 1, 1, 1);
       i = j;
       continue;
     }
@@ -216,31 +220,14 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
           decode_at(p, n, next, decoded).width == 0)
         break;
       if ((phantom ? 0 : col) + width > cols) break;  // libvterm wraps it
-      if (phantom) {
-        line_feed();
-        col = 0;
-        phantom = false;
-        screen.set_wrapped(row, true);
-      }
+      if (phantom) wrap_pending();
       screen.put(row, col, here.cp, width, pen);
-      last_row = row;
-      last_col = col;
-      last_char = p + i;
-      last_length = len;
-      last_pen = pen;
-      last_g0 = g0;
-      erased_after_last = false;
+      const bool at_margin = col + width == cols;
+      wrote_glyph(col, p + i, len, width);
       i = next;
-      if (col + width < cols) {
-        col += width;
-        note_glyph(last_col, width);
-        continue;
-      }
-      phantom = autowrap;
-      note_glyph(last_col, width);
       // After a wide one, libvterm's cursor stays on its left half: the run
       // ends there (fast_path_ready wants a pending wrap in the last column).
-      if (width == 2) break;
+      if (at_margin && width == 2) break;
       continue;
     }
     // A pending wrap meets CR or LF as in xterm.js (and libvterm, with

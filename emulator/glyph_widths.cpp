@@ -17,9 +17,8 @@ constexpr std::uint32_t kBlockBits = 8;
 constexpr std::uint32_t kBlockSize = 1u << kBlockBits;
 constexpr std::uint32_t kBlocks = 0x110000u >> kBlockBits;
 
-// Per code point: its width (1, 2) for a glyph of its own, kJoins, or 0.
-using Block = std::array<std::uint8_t, kBlockSize>;
-constexpr std::uint8_t kJoins = 3;
+// Per code point: its GlyphKind.
+using Block = std::array<GlyphKind, kBlockSize>;
 
 // One pointer per block, filled once; a block two threads ask for at once is
 // worked out by both and one answer kept.
@@ -71,27 +70,25 @@ class ScratchVterm {
 // "a" (one glyph).
 std::unique_ptr<Block> probe_block(std::uint32_t first) {
   auto block = std::make_unique<Block>();
-  block->fill(0);
-  if (first < 0x80 || (first >= 0xd800 && first < 0xe000)) {
-    // ASCII is the fast path's own; surrogates never reach the emulator.
-    if (first < 0x80)
-      for (std::uint32_t k = 0; k < kBlockSize; ++k)
-        (*block)[k] = first + k >= 0x20 && first + k < 0x7f ? 1 : 0;
-    return block;
-  }
+  block->fill(GlyphKind::kOther);
   ScratchVterm vt;
   std::string bytes;
   for (std::uint32_t k = 0; k < kBlockSize; ++k) {
     const std::uint32_t cp = first + k;
-    if (cp >= 0x80 && cp < 0xa0) continue;  // C1 controls
+    if (cp < 0x80) {  // ASCII: the fast path's own
+      if (cp >= 0x20 && cp < 0x7f) (*block)[k] = GlyphKind::kOneColumn;
+      continue;
+    }
+    // C1 controls; surrogates never reach the emulator.
+    if (cp < 0xa0 || (cp >= 0xd800 && cp < 0xe000)) continue;
     bytes = "\x1b[Ha";
     append_utf8(bytes, cp);
     bytes += '\0';  // as the emulator writes (see Emulator::input_vterm)
     const Probe& probe = vt.write(bytes.data(), bytes.size());
     if (probe.glyphs == 2 && probe.first == cp && (probe.width == 1 || probe.width == 2))
-      (*block)[k] = static_cast<std::uint8_t>(probe.width);
+      (*block)[k] = probe.width == 1 ? GlyphKind::kOneColumn : GlyphKind::kTwoColumns;
     else if (probe.glyphs == 1 && probe.first == 'a')
-      (*block)[k] = kJoins;
+      (*block)[k] = GlyphKind::kJoins;
   }
   return block;
 }
@@ -112,14 +109,8 @@ const Block& block_of(std::uint32_t cp) {
 
 }  // namespace
 
-int simple_glyph_width(std::uint32_t cp) {
-  if (cp >= 0x110000) return 0;
-  const std::uint8_t v = block_of(cp)[cp & (kBlockSize - 1)];
-  return v == kJoins ? 0 : v;
-}
-
-bool joins_previous_glyph(std::uint32_t cp) {
-  return cp < 0x110000 && block_of(cp)[cp & (kBlockSize - 1)] == kJoins;
+GlyphKind glyph_kind(std::uint32_t cp) {
+  return cp < 0x110000 ? block_of(cp)[cp & (kBlockSize - 1)] : GlyphKind::kOther;
 }
 
 std::uint32_t dec_graphics_glyph(unsigned char c) {

@@ -12,13 +12,21 @@
 
 namespace ptyctl::emu {
 
-// 1 or 2 for a character of that many columns that libvterm never joins to
-// the glyph before it; 0 for anything else (combining and zero-width
-// characters, controls, anything libvterm does not draw in 1 or 2 columns).
-int simple_glyph_width(std::uint32_t cp);
+// How libvterm takes a character: a glyph of its own of one or two columns,
+// a mark it joins to the glyph before it (a combining character), or
+// anything else (zero-width characters it does not join, controls, ...).
+enum class GlyphKind : std::uint8_t { kOther = 0, kOneColumn = 1, kTwoColumns = 2, kJoins = 3 };
+GlyphKind glyph_kind(std::uint32_t cp);
 
-// A character libvterm joins to the glyph before it (a combining mark).
-bool joins_previous_glyph(std::uint32_t cp);
+// 1 or 2 for a glyph of its own of that many columns, else 0.
+inline int simple_glyph_width(std::uint32_t cp) {
+  const GlyphKind kind = glyph_kind(cp);
+  return kind == GlyphKind::kJoins ? 0 : static_cast<int>(kind);
+}
+
+inline bool joins_previous_glyph(std::uint32_t cp) {
+  return glyph_kind(cp) == GlyphKind::kJoins;
+}
 
 // The character libvterm draws for byte c (0x20-0x7e) with DEC Special
 // Graphics in G0 and G0 in GL, if a glyph of one column; 0 otherwise.
@@ -38,6 +46,13 @@ inline std::uint32_t decode_utf8(const char* p, std::size_t n, int* len) {
     cp = (cp << 6) | (static_cast<unsigned char>(p[k]) & 0x3f);
   *len = need;
   return cp;
+}
+
+// The kind of the UTF-8 character at p (as decode_utf8); kOther if cut short.
+inline GlyphKind glyph_kind_at(const char* p, std::size_t n) {
+  int len = 0;
+  const std::uint32_t cp = decode_utf8(p, n, &len);
+  return len == 0 ? GlyphKind::kOther : glyph_kind(cp);
 }
 
 }  // namespace ptyctl::emu

@@ -103,10 +103,7 @@ void ScreenBuffer::scroll(int r0, int r1, int c0, int c1, int n, int m, const Pe
     }
     if (n == 0) return;
     if (r0 == 0 && r1 == rows_) {
-      // The whole screen: move the ring's start, touch no cell but the new rows.
-      base_ += n;  // |n| < rows_
-      if (base_ >= rows_) base_ -= rows_;
-      if (base_ < 0) base_ += rows_;
+      rotate_ring(n);  // the whole screen: touch no cell but the new rows
     } else {
       linearize();
       auto first = order_.begin() + r0;

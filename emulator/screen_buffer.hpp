@@ -100,7 +100,7 @@ class ScreenBuffer {
       // The line feed at the bottom of the screen, once per line of output:
       // the ring's start moves, the new last row is cleared.
       work_ += static_cast<std::uint64_t>(rows_) * static_cast<std::uint64_t>(cols_);
-      if (++base_ == rows_) base_ = 0;
+      rotate_ring(1);
       clear_row(rows_ - 1, pen);
       return;
     }
@@ -169,6 +169,12 @@ class ScreenBuffer {
     start_[p] = static_cast<std::uint16_t>(cols_);
   }
   void fill_row(int physical_row, const Pen& pen);  // with pen's background
+  // The whole screen scrolled by n (|n| < rows_) rows: the ring's start moves.
+  void rotate_ring(int n) {
+    base_ += n;
+    if (base_ >= rows_) base_ -= rows_;
+    if (base_ < 0) base_ += rows_;
+  }
   // Clips a rectangle to the screen and counts its cells as work; false when
   // nothing of it is left.
   bool clip(int& r0, int& r1, int& c0, int& c1);
