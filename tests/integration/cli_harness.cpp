@@ -116,8 +116,12 @@ void AttachedTerminal::type(std::string_view keys) {
 bool AttachedTerminal::read_until(const std::regex& re, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {
-    if (std::regex_search(screen_.substr(mark_), re)) {
-      mark_ = screen_.size();
+    // The next call starts where this match ended, not at the end of what was
+    // read: one read can carry both this match and the next call's.
+    std::smatch m;
+    const std::string unread = screen_.substr(mark_);
+    if (std::regex_search(unread, m, re)) {
+      mark_ += static_cast<std::size_t>(m.position(0) + m.length(0));
       return true;
     }
     const auto left =

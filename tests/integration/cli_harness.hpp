@@ -41,7 +41,7 @@ class AttachedTerminal {
                             const std::map<std::string, std::string>& env = {});
   ~AttachedTerminal();
   void type(std::string_view keys);
-  // Reads until `re` matches what was shown since the last call that matched.
+  // Reads until `re` matches what was shown after the last match.
   bool read_until(const std::regex& re, std::chrono::milliseconds timeout = 30s);
   void resize(int cols, int rows);
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
