@@ -1,7 +1,7 @@
 // The emulator's fast path: the common part of what programs write (text
 // of characters libvterm draws on their own, also in DEC Special Graphics,
 // CR, LF, TAB, SGR, cursor positioning, erase in line and display, erase
-// characters, setting and clearing tab stops)
+// characters, setting and clearing tab stops, IND, NEL, RI, OSC strings such as links)
 // applied straight to the screen, without libvterm, which then gets the
 // resulting state in a few bytes (tab stops, cursor, and the last character
 // written again so that its memory of the previous glyph is current).
@@ -276,6 +276,46 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
         switched = true;
       }
       i += 3;
+      continue;
+    } else if (c == 0x1b && i + 1 < n && (p[i + 1] == 'D' || p[i + 1] == 'E' || p[i + 1] == 'M')) {
+      // IND and NEL: a line feed (NEL then to the first column), which,
+      // unlike LF, leaves the wrapped flag of the row it lands on alone (as
+      // the renderer's index). RI: a line up, or at the region's top a scroll
+      // down. From a pending wrap libvterm decides.
+      if (phantom) break;
+      if (p[i + 1] != 'M') {
+        line_feed();
+        if (p[i + 1] == 'E') col = 0;
+      } else if (row == top) {
+        screen.scroll(top, bottom, 0, cols, -1, 0, pen);
+        scrolled_after_glyph = true;
+        if (last_row >= top && last_row < bottom && ++last_row >= bottom) last_char = nullptr;
+      } else if (row > 0) {
+        --row;
+      }
+      i += 2;
+      continue;
+    } else if (c == 0x1b && i + 1 < n && p[i + 1] == ']') {
+      // An OSC (a link, the title, the working directory) whole in this
+      // input and ended by BEL or ST, read as the tracker reads one (libvterm
+      // never sees it); a link goes into the run's pen. Anything that ends
+      // it otherwise (CAN, SUB, ESC x) is the tracker's, and so is one that
+      // could make the link table collect garbage (which rewrites pens).
+      if (phantom || links_.full()) break;
+      const std::size_t body = i + 2;
+      std::size_t end = body;
+      while (end < n && p[end] != '\a' && p[end] != '\x1b' && p[end] != '\x18' && p[end] != '\x1a')
+        ++end;
+      std::size_t after = 0;
+      if (end < n && p[end] == '\a')
+        after = end + 1;
+      else if (end + 1 < n && p[end] == '\x1b' && p[end + 1] == '\\')
+        after = end + 2;
+      if (after == 0) break;
+      pen_ = pen;
+      on_osc(std::string_view(p + body, std::min(end - body, StreamTracker::kMaxOsc)));
+      pen = pen_;
+      i = after;
       continue;
     } else if (c == 0x1b && parse_simple_csi(p + i, n - i, csi)) {
       // A cursor move cancels a pending wrap, even to where the cursor is

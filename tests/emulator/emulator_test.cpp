@@ -97,8 +97,8 @@ TEST(Emulator, FastPathAndSlowPathAgree) {
 }
 
 // The fast path takes characters that are not ASCII (those libvterm draws as
-// glyphs of their own), DEC Special Graphics, ECH and tab stops set and
-// cleared; everything at the
+// glyphs of their own), DEC Special Graphics, ECH, tab stops set and
+// cleared, IND, NEL, RI and OSC strings; everything at the
 // margins, where libvterm wraps, joins or refuses, must come out as libvterm
 // alone has it, whatever the chunks.
 TEST(Emulator, FastPathAgreesOnTextThatIsNotAsciiLineDrawingAndTabStops) {
@@ -125,6 +125,29 @@ TEST(Emulator, FastPathAgreesOnTextThatIsNotAsciiLineDrawingAndTabStops) {
       stream += std::string(static_cast<std::size_t>(10 + i % 3), 'm') + "\x1b[2D\b\bX" +
                 std::string(11, 'n') + "\x1b[C\x1bq\x1b[3G" + std::string(9, 'o') + cjk +
                 "\b\b\bY\x1b[d\r\n";
+    // IND, NEL and RI (vttest), in and out of a scroll region, at its
+    // margins and from a pending wrap.
+    if (i % 5 == 2)
+      stream +=
+          "ab\x1b"
+          "Dcd\x1b"
+          "Eef\x1bM\x1bM\x1bMgh\x1b[2;4r\x1b[2Hri\x1bM\x1bMx\x1b[4H\x1b"
+          "Dy" +
+          cjk +
+          "\x1b"
+          "D\x1b"
+          "Ez\x1b[H\x1bM\x1b[r" +
+          std::string(12, 'w') +
+          "\x1b"
+          "D\x1bM\r\n";
+    // Links (ls --hyperlink), a title and a working directory, ended by BEL
+    // or ST, one at the margin, ones cut by CAN or by another sequence.
+    if (i % 3 == 1)
+      stream += "\x1b]8;;file://h/" + std::to_string(i) + "\alink" + cjk + "\x1b]8;;\a " +
+                std::string(static_cast<std::size_t>(i % 13), 'L') + "\x1b]8;id=x;file:///a\x1b\\" +
+                std::string(12, 'k') + "\x1b]8;;\x1b\\\x1b]2;title\r" + std::to_string(i) +
+                "\x1b\\\x1b]0;cut\x18!\x1b]7;file://h/tmp/" + std::to_string(i) +
+                "\a\x1b]2;gone\x1b[m\r\n";
     // Line drawing in DEC Special Graphics (dialog, ncdu), erased in part.
     if (i % 2 == 0)
       stream += "\x1b(0lqqqqqqqk\x1b(0\x1b[4Dx~a`\x1b(B\x1b[2X" +

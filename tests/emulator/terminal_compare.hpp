@@ -113,6 +113,8 @@ inline void expect_same_terminal(const Emulator& a, const Emulator& b, const std
   EXPECT_EQ(a.modes(), b.modes());
   EXPECT_EQ(a.on_alternate_screen(), b.on_alternate_screen());
   EXPECT_EQ(a.pen(), b.pen());
+  EXPECT_EQ(a.title(), b.title());
+  EXPECT_EQ(a.cwd(), b.cwd());
 }
 
 }  // namespace ptyctl::emu
