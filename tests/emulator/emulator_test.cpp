@@ -107,6 +107,9 @@ TEST(Emulator, FastPathAgreesOnTextThatIsNotAsciiLineDrawingAndTabStops) {
   const std::string box = "\xe2\x94\x80";        // U+2500, one column
   const std::string emoji = "\xf0\x9f\x98\x80";  // U+1F600
   const std::string zwsp = "\xe2\x80\x8b";       // U+200B, no width
+  const std::string ind = "\x1b\x44";            // ESC D
+  const std::string nel = "\x1b\x45";            // ESC E
+  const std::string ri = "\x1bM";
   std::string stream;
   for (int i = 0; i < 40; ++i) {
     stream += std::string(static_cast<std::size_t>(i % 11), 'a') + cjk + box + "e" + acute;
@@ -128,18 +131,9 @@ TEST(Emulator, FastPathAgreesOnTextThatIsNotAsciiLineDrawingAndTabStops) {
     // IND, NEL and RI (vttest), in and out of a scroll region, at its
     // margins and from a pending wrap.
     if (i % 5 == 2)
-      stream +=
-          "ab\x1b"
-          "Dcd\x1b"
-          "Eef\x1bM\x1bM\x1bMgh\x1b[2;4r\x1b[2Hri\x1bM\x1bMx\x1b[4H\x1b"
-          "Dy" +
-          cjk +
-          "\x1b"
-          "D\x1b"
-          "Ez\x1b[H\x1bM\x1b[r" +
-          std::string(12, 'w') +
-          "\x1b"
-          "D\x1bM\r\n";
+      stream += "ab" + ind + "cd" + nel + "ef" + ri + ri + ri + "gh\x1b[2;4r\x1b[2Hri" + ri + ri +
+                "x\x1b[4H" + ind + "y" + cjk + ind + nel + "z\x1b[H" + ri + "\x1b[r" +
+                std::string(12, 'w') + ind + ri + "\r\n";
     // Links (ls --hyperlink), a title and a working directory, ended by BEL
     // or ST, one at the margin, ones cut by CAN or by another sequence.
     if (i % 3 == 1)
