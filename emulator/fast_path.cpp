@@ -130,6 +130,16 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
       ++row;
     }
   };
+  // RI: the other way; on the region's top row it scrolls the region down.
+  auto reverse_line_feed = [&] {
+    if (row == top) {
+      screen.scroll(top, bottom, 0, cols, -1, 0, pen);
+      scrolled_after_glyph = true;
+      if (last_row >= top && last_row < bottom && ++last_row >= bottom) last_char = nullptr;
+    } else if (row > 0) {
+      --row;
+    }
+  };
 
   // Where the next glyph starts from (cursor_before_), as libvterm's
   // callbacks would leave it: after a glyph, the column past it (also at
@@ -280,18 +290,14 @@ std::size_t Emulator::run_fast_path(const char* p, std::size_t n) {
     } else if (c == 0x1b && i + 1 < n && (p[i + 1] == 'D' || p[i + 1] == 'E' || p[i + 1] == 'M')) {
       // IND and NEL: a line feed (NEL then to the first column), which,
       // unlike LF, leaves the wrapped flag of the row it lands on alone (as
-      // the renderer's index). RI: a line up, or at the region's top a scroll
-      // down. From a pending wrap libvterm decides.
+      // the renderer's index). RI: a reverse one. From a pending wrap
+      // libvterm decides.
       if (phantom) break;
-      if (p[i + 1] != 'M') {
+      if (p[i + 1] == 'M') {
+        reverse_line_feed();
+      } else {
         line_feed();
         if (p[i + 1] == 'E') col = 0;
-      } else if (row == top) {
-        screen.scroll(top, bottom, 0, cols, -1, 0, pen);
-        scrolled_after_glyph = true;
-        if (last_row >= top && last_row < bottom && ++last_row >= bottom) last_char = nullptr;
-      } else if (row > 0) {
-        --row;
       }
       i += 2;
       continue;
