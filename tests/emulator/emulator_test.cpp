@@ -129,10 +129,11 @@ TEST(Emulator, FastPathAgreesOnTextThatIsNotAsciiLineDrawingAndTabStops) {
                 std::string(11, 'n') + "\x1b[C\x1bq\x1b[3G" + std::string(9, 'o') + cjk +
                 "\b\b\bY\x1b[d\r\n";
     // IND, NEL and RI (vttest), in and out of a scroll region, at its
-    // margins and from a pending wrap.
+    // margins and from a pending wrap; RI's scroll last, so that no later
+    // scroll of the region wipes out what it did.
     if (i % 5 == 2)
-      stream += "ab" + ind + "cd" + nel + "ef" + ri + ri + ri + "gh\x1b[2;4r\x1b[2Hri" + ri + ri +
-                "x\x1b[4H" + ind + "y" + cjk + ind + nel + "z\x1b[H" + ri + "\x1b[r" +
+      stream += "ab" + ind + "cd" + nel + "ef" + ri + ri + ri + "gh\x1b[2;4r\x1b[4H" + ind + "y" +
+                cjk + ind + nel + "z\x1b[2Hri" + ri + ri + "x\x1b[H" + ri + "\x1b[r" + ri + "top" +
                 std::string(12, 'w') + ind + ri + "\r\n";
     // Links (ls --hyperlink), a title and a working directory, ended by BEL
     // or ST, one at the margin, ones cut by CAN or by another sequence.
