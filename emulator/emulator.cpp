@@ -498,16 +498,23 @@ void Emulator::set_private_mode(int mode, bool on) {
       break;
     case 7:
       modes_.autoWrap = on;
-      if (!on && wrap_may_outlive_line_control()) {
+      if (!on && phantom_) {
         // libvterm keeps a pending wrap with autowrap off, and the next
         // character still wraps; xterm.js overwrites the last column with it.
         // Cancelled here (CHA to where libvterm is): ours overwrites too, and
         // no snapshot has to recreate a pending wrap with autowrap off
         // (fuzzer finding). (Turned on again before the next character,
         // xterm.js would wrap after all; ours does not.)
+        // In origin mode with left/right margins CHA counts from the left
+        // margin, which we do not keep: there one column back and forth
+        // instead (the wrap is pending at the right margin, so CUF comes back
+        // to it; CUB stays put in a one-column region).
         VTermPos at;
         vterm_state_get_cursorpos(state_, &at);
-        input_vterm("\x1b[" + std::to_string(at.col + 1) + "G");
+        if (modes_.originMode && lr_margins_)
+          input_vterm("\x1b[D\x1b[C");
+        else
+          input_vterm("\x1b[" + std::to_string(at.col + 1) + "G");
         phantom_ = false;
       }
       break;
