@@ -8,7 +8,8 @@ SHELL := /bin/bash
 
 DEPS := cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git bash tmux systemd less python3 \
         libgtest-dev libboost1.81-dev libboost-json1.81-dev \
-        libboost-program-options1.81-dev libvterm-dev nodejs
+        libboost-program-options1.81-dev libvterm-dev nodejs \
+        openssh-server openssh-client
 
 FUZZ_TARGETS := wire1_fuzz wire2_fuzz emulator_fuzz
 # How long each fuzz target runs in `make fuzz` (CI passes a short time).
@@ -21,6 +22,9 @@ FUZZ_TIMEOUT ?= 10
 deps:
 	@scripts/install-deps.sh $(DEPS)
 	@command -v npm >/dev/null || scripts/install-deps.sh npm
+	@# The --host tests run their own sshd; as root it wants its privilege
+	@# separation directory, which its service would make at boot.
+	@if [ "$$(id -u)" -eq 0 ] && [ ! -d /run/sshd ]; then install -d -m 0755 /run/sshd; fi
 	@# The app's renderer for the fidelity tests, as pinned by its lock file.
 	@if ! cmp -s tests/oracle/package-lock.json tests/oracle/node_modules/.ptyctl-installed-lock; then \
 	  (cd tests/oracle && npm ci --no-audit --no-fund --loglevel=error) && \

@@ -165,7 +165,8 @@ asio::awaitable<std::optional<SessionFollower::Attached>> AttachSession::connect
     for (const auto& v : sessions)
       if (v.sessionId == id_) s = &v;
     if (!s) throw CliError(kNoSuchSession, "no session " + id_ + " (ptyctl ls lists them)");
-    refuse_nesting(sessions);
+    // (Another host's sessions cannot hold this terminal.)
+    if (!globals_.remote()) refuse_nesting(sessions);
     restoring = s->restorable.value_or(false);
     if (restoring) {
       // Its record: a new shell below the recorded screens (raw mode: CR LF).
@@ -189,6 +190,7 @@ asio::awaitable<int> AttachSession::run() {
   asio::co_spawn(io_, signals(), asio::detached);
   bool noticed = false;
   auto lost_at = Clock::now();
+  Clock::duration retry_pause = 100ms;
   while (!done_) {
     // Only the first connection may start terminal-host: once attached, a
     // host that went away was stopped or is restarting, and we wait for it.
@@ -210,7 +212,11 @@ asio::awaitable<int> AttachSession::run() {
     }
     if (done_) break;
     if (!attached) {
-      if (Clock::now() - lost_at > 60s) {
+      // Over ssh a network change or a laptop's sleep can take longer than a
+      // restart of terminal-host; each try there is a new ssh connection, so
+      // the pause doubles (0.1 s to 2 s).
+      const auto give_up = globals_.remote() ? 300s : 60s;
+      if (Clock::now() - lost_at > give_up) {
         exit_code_ = kUnreachable;
         finish("[terminal-host did not come back (" + failure + "); detached from " + id_ + "]");
         break;
@@ -221,10 +227,12 @@ asio::awaitable<int> AttachSession::run() {
         noticed = true;
         co_await output(std::string(kTitlePush) + "\x1b]2;[ptyctl: waiting for terminal-host]\x07");
       }
-      asio::steady_timer pause(io_, 100ms);
+      asio::steady_timer pause(io_, retry_pause);
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (globals_.remote()) retry_pause = std::min<Clock::duration>(retry_pause * 2, 2s);
       continue;
     }
+    retry_pause = 100ms;
     if (!*attached) break;  // the session has ended
     if (!(*attached)->resumed) {
       // Home, clear, then the screen as the session has it.

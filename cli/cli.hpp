@@ -24,12 +24,31 @@ struct CliError : std::runtime_error {
   int exit_code;
 };
 
-struct Globals {
-  std::string state_dir;   // resolved, absolute
-  std::string instance;    // the state dir's instance name (default_instance_name)
-  bool autostart = true;   // start terminal-host when none answers
-  std::string binary_dir;  // where ptyctl is: its sibling binaries are found there
+// A host reached over ssh (--host [user@]HOST[:STATE_DIR]): its ptyctl's
+// bridge carries wire 2 to its terminal-host (docs/operations.md, "Sessions on
+// other hosts").
+struct RemoteHost {
+  std::string spec;         // as given: "[user@]HOST[:STATE_DIR]"
+  std::string destination;  // "[user@]HOST", for ssh
+  std::string state_dir;    // on that host; empty: its default
 };
+
+struct Globals {
+  std::string state_dir;                 // resolved, absolute
+  std::string instance;                  // the state dir's instance name (default_instance_name)
+  bool autostart = true;                 // start terminal-host when none answers
+  std::string binary_dir;                // where ptyctl is: its sibling binaries are found there
+  std::vector<RemoteHost> hosts;         // --host (only ls takes more than one)
+  std::vector<std::string> ssh_command;  // $PTYCTL_SSH split at spaces, else {"ssh"}
+  std::vector<std::string> ssh_options;  // --ssh-option, each passed as -o OPTION
+  std::string remote_ptyctl = "ptyctl";  // $PTYCTL_REMOTE_PTYCTL: the remote ptyctl
+  // The host the session verbs talk to; nullptr: this machine's terminal-host.
+  const RemoteHost* remote() const { return hosts.empty() ? nullptr : &hosts.front(); }
+};
+
+// "[user@]HOST[:STATE_DIR]" ("[::1]:DIR" for an IPv6 address); CliError
+// (kUsage) when it names no host.
+RemoteHost parse_remote_host(const std::string& spec);
 
 struct Verb {
   const char* name;
@@ -61,5 +80,6 @@ int cmd_stop(const Globals&, const std::vector<std::string>&);
 int cmd_restart(const Globals&, const std::vector<std::string>&);
 int cmd_upgrade(const Globals&, const std::vector<std::string>&);
 int cmd_generate(const Globals&, const std::vector<std::string>&);
+int cmd_bridge(const Globals&, const std::vector<std::string>&);
 
 }  // namespace ptyctl::cli

@@ -1,6 +1,7 @@
-// ptyctl generate systemd (process/KIND-NAME | KIND [--name NAME])
-//                         [--socket-activation] [--output-dir DIR]
+// ptyctl generate systemd|launchd (process/KIND-NAME | KIND [--name NAME])
+//                                 [--socket-activation] [--output-dir DIR]
 
+#include "launchd_plist.hpp"
 #include "options.hpp"
 #include "process_util.hpp"
 #include "systemd_units.hpp"
@@ -20,15 +21,17 @@ int cmd_generate(const Globals& globals, const std::vector<std::string>& args) {
       po::options_description("Options"),
       {},
       po::options_description(),
-      "ptyctl generate systemd (process/supervisor-NAME | process/terminal-host-NAME | "
+      "ptyctl generate systemd|launchd (process/supervisor-NAME | process/terminal-host-NAME | "
       "supervisor | terminal-host) [--name NAME] [--socket-activation [--unit service|socket]] "
       "[--output-dir DIR] [--sidecar]",
-      "Prints one systemd user unit for the process (the same whether or not it runs). "
-      "Nothing is installed or enabled: save it under ~/.config/systemd/user/, then "
-      "systemctl --user daemon-reload and enable --now (docs/operations.md). "
-      "--socket-activation makes two units (terminal-host's .service and .socket): write both "
-      "with --output-dir, or print one with --unit. Printing writes no file; --output-dir "
-      "(or --sidecar) also writes the sidecar <process>.supervisor.json beside the registry "
+      "Prints one systemd user unit, or one launchd property list (macOS), for the process "
+      "(the same whether or not it runs). Nothing is installed or enabled: save a unit under "
+      "~/.config/systemd/user/, then systemctl --user daemon-reload and enable --now; a plist "
+      "under ~/Library/LaunchAgents/, then launchctl bootstrap gui/$(id -u) PLIST "
+      "(docs/operations.md). --socket-activation: systemd or launchd holds terminal-host's "
+      "socket; for systemd that is two units (.service and .socket): write both with "
+      "--output-dir, or print one with --unit. Printing writes no file; --output-dir (or "
+      "--sidecar) also writes the sidecar <process>.supervisor.json beside the registry "
       "entry, which ptyctl describe and logs read."};
   std::string format, target, name = globals.instance, output_dir, which;
   verb.options.add_options()("name", po::value(&name)->default_value(globals.instance),
@@ -45,8 +48,10 @@ int cmd_generate(const Globals& globals, const std::vector<std::string>& args) {
   verb.positional.add("format", 1).add("target", 1);
   auto vm = parse(verb, args);
   if (!vm) return kOk;
-  if (format != "systemd")
-    throw CliError(kUsage, "only systemd units are generated (launchd: docs/operations.md)");
+  if (format != "systemd" && format != "launchd")
+    throw CliError(
+        kUsage, "generate makes systemd units or launchd property lists, not \"" + format + "\"");
+  const bool launchd = format == "launchd";
   std::string kind;
   if (target == "supervisor" || target == "terminal-host") {
     kind = target;
@@ -59,9 +64,11 @@ int cmd_generate(const Globals& globals, const std::vector<std::string>& args) {
   const bool socket = vm->count("socket-activation") > 0;
   if (socket && kind != "terminal-host")
     throw CliError(kUsage, "--socket-activation is for terminal-host");
+  if (launchd && !which.empty())
+    throw CliError(kUsage, "--unit is for systemd: launchd's socket is in the one plist");
   if (!which.empty() && (!socket || (which != "service" && which != "socket")))
     throw CliError(kUsage, "--unit is service or socket, with --socket-activation");
-  if (socket && output_dir.empty() && which.empty())
+  if (!launchd && socket && output_dir.empty() && which.empty())
     throw CliError(kUsage,
                    "--socket-activation makes two units: write both with --output-dir "
                    "~/.config/systemd/user, or print one with --unit service or --unit socket");
@@ -77,8 +84,14 @@ int cmd_generate(const Globals& globals, const std::vector<std::string>& args) {
   in.home = home ? home : "";
   in.socket_activation = socket;
 
-  const std::string unit = service_unit_name(kind, name);
-  if (!output_dir.empty()) {
+  const std::string unit = launchd ? launchd_label(kind, name) : service_unit_name(kind, name);
+  if (launchd && !output_dir.empty()) {
+    std::filesystem::create_directories(output_dir);
+    std::ofstream(output_dir + "/" + unit + ".plist") << launchd_plist(in);
+    std::cout << output_dir << "/" << unit << ".plist\n";
+  } else if (launchd) {
+    std::cout << launchd_plist(in);
+  } else if (!output_dir.empty()) {
     std::filesystem::create_directories(output_dir);
     std::ofstream(output_dir + "/" + unit) << service_unit(in);
     if (socket) std::ofstream(output_dir + "/" + socket_unit_name(name)) << socket_unit(in);
@@ -93,8 +106,8 @@ int cmd_generate(const Globals& globals, const std::vector<std::string>& args) {
   const std::string process = process_name(kind, name);
   std::error_code ec;
   std::filesystem::create_directories(registry_dir(), ec);
-  const Sidecar sidecar{"process/" + process, "systemd-user", unit, iso8601_utc(now_ms()),
-                        server_command(in)};
+  const Sidecar sidecar{"process/" + process, launchd ? "launchd" : "systemd-user", unit,
+                        iso8601_utc(now_ms()), server_command(in)};
   std::ofstream(sidecar_path(process)) << json::serialize(json::value_from(sidecar)) << "\n";
   return kOk;
 }

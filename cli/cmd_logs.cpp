@@ -3,11 +3,14 @@
 #include "options.hpp"
 #include "process_util.hpp"
 
+#include <ptyctl/proto/paths.hpp>
+
 #include <boost/json.hpp>
 
 #include <deque>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 namespace ptyctl::cli {
@@ -31,9 +34,16 @@ int cmd_logs(const Globals& globals, const std::vector<std::string>& args) {
   auto vm = parse(verb, args);
   if (!vm) return kOk;
   const ProcessEntry e = require_process(globals, parse_process_id(globals, id));
-  if (!e.log_file) {
+  const auto sidecar = read_sidecar(e.process);
+  std::optional<std::string> log_file = e.log_file;
+  // Under launchd its standard output and error go to the log's usual place
+  // in the state directory (the generated plist says so).
+  if (!log_file && sidecar && sidecar->supervisor == "launchd")
+    log_file = e.state_dir + "/" +
+               std::string(e.kind == "terminal-host" ? proto::kHostLog : proto::kSupervisorLog);
+  if (!log_file) {
     std::string unit;
-    if (auto sidecar = read_sidecar(e.process)) unit = sidecar->unit;
+    if (sidecar) unit = sidecar->unit;
     if (!unit.empty())
       std::cout << e.id() << " has no log file of its own; under systemd: journalctl --user-unit "
                 << unit << "\n";
@@ -44,8 +54,8 @@ int cmd_logs(const Globals& globals, const std::vector<std::string>& args) {
                 << e.process << ".service under systemd)\n";
     return kOk;
   }
-  std::ifstream in(*e.log_file);
-  if (!in) throw CliError(kFailed, "cannot read " + *e.log_file);
+  std::ifstream in(*log_file);
+  if (!in) throw CliError(kFailed, "cannot read " + *log_file);
   std::deque<std::string> tail;
   std::string line;
   while (std::getline(in, line)) {

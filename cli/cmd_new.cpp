@@ -83,7 +83,8 @@ int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
                    "argument is a shell command line, run by $SHELL -c (ptyctl new -- 'make; "
                    "make test'); several are a program and its arguments, run as they are. "
                    "The session ends when CMD does. It gets this shell's environment (not "
-                   "systemd's variables or any token), with --env added. It is not attached: "
+                   "systemd's variables or any token), with --env added; with --host, that host's "
+                   "environment, home directory and shell instead. It is not attached: "
                    "`ptyctl attach ID` shows it."};
   std::string id, cwd, size = "80x24";
   std::vector<std::string> env, command;
@@ -101,15 +102,19 @@ int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
     throw CliError(kUsage, "--size must be COLSxROWS, e.g. 120x40");
   if (id.empty()) id = generated_id();
   check_session_id(id);
+  // On another host (--host) this machine's environment, directory and shell
+  // mean nothing: the session gets that host's (what terminal-host gives a
+  // session of the app's), and --env, --cwd.
+  const bool remote = globals.remote() != nullptr;
   std::map<std::string, std::string> environment;
-  for (const auto& [k, v] : caller_environment())
+  for (const auto& [k, v] : remote ? std::map<std::string, std::string>{} : caller_environment())
     environment[k] = v;
   for (const auto& kv : env) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) throw CliError(kUsage, "--env takes K=V, not " + kv);
     environment[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  if (cwd.empty()) {
+  if (cwd.empty() && !remote) {
     std::error_code ec;
     cwd = std::filesystem::current_path(ec).string();
   }
@@ -121,9 +126,10 @@ int cmd_new(const Globals& globals, const std::vector<std::string>& args) {
     if (existing && existing->isAlive)
       throw CliError(kFailed, "session " + id + " already exists (ptyctl attach " + id + ")");
     auto p = attach_request(id, cols, rows);
-    p.cwd = cwd;
+    if (!cwd.empty()) p.cwd = cwd;
     if (!environment.empty()) p.env = environment;
-    if (const char* shell = std::getenv("SHELL"); shell && *shell == '/') p.shell = shell;
+    if (const char* shell = std::getenv("SHELL"); !remote && shell && *shell == '/')
+      p.shell = shell;
     if (command.size() == 1) {
       p.command = command[0];  // a command line: the shell parses it
     } else if (!command.empty()) {

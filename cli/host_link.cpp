@@ -1,6 +1,7 @@
 #include "host_link.hpp"
 
 #include "process_util.hpp"
+#include "ssh_channel.hpp"
 
 #include <ptyctl/common/process.hpp>
 #include <ptyctl/proto/envelope.hpp>
@@ -37,7 +38,8 @@ HostLink::HostLink(asio::io_context& io, const Globals& globals, bool autostart)
     : io_(io),
       globals_(globals),
       autostart_(autostart && globals.autostart),
-      socket_path_(globals.state_dir + "/" + std::string(proto::kHostSocket)),
+      socket_path_(globals.remote() ? "--host " + globals.remote()->spec
+                                    : globals.state_dir + "/" + std::string(proto::kHostSocket)),
       s_(std::make_shared<Shared>(io)) {
   std::random_device rd;
   client_id_ = "ptyctl-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
@@ -45,15 +47,18 @@ HostLink::HostLink(asio::io_context& io, const Globals& globals, bool autostart)
 
 HostLink::~HostLink() {
   close();
+  ssh_.reset();
 }
 
-void HostLink::start_host() {
-  // As the app does: start it in the background; it starts the supervisor.
-  // Never while ptyctl stops or restarts one (the lock waits for that).
-  ControlLock lock(globals_, 30s);
-  if (socket_answers(socket_path_)) return;
-  start_detached(globals_, "terminal-host", {"--state-dir", globals_.state_dir, "--detach"});
+namespace {
+// As the app does: start it in the background; it starts the supervisor.
+// Never while ptyctl stops or restarts one (the lock waits for that).
+void start_host(const Globals& globals, const std::string& socket_path) {
+  ControlLock lock(globals, 30s);
+  if (socket_answers(socket_path)) return;
+  start_detached(globals, "terminal-host", {"--state-dir", globals.state_dir, "--detach"});
 }
+}  // namespace
 
 void check_server_peer(int fd, const std::string& socket_path) {
   ucred cred{};
@@ -74,31 +79,54 @@ void check_state_dir_to_connect(const Globals& globals) {
   }
 }
 
-asio::awaitable<void> HostLink::open() {
+asio::awaitable<void> connect_local_host(asio::io_context& io, const Globals& globals,
+                                         bool autostart,
+                                         asio::local::stream_protocol::socket& control,
+                                         asio::local::stream_protocol::socket& stream) {
   boost::system::error_code ec;
-  check_state_dir_to_connect(globals_);
-  const auto endpoint = asio::local::stream_protocol::endpoint(socket_path_);
-  s_->control.connect(endpoint, ec);
-  if (ec && autostart_) {
-    start_host();
+  check_state_dir_to_connect(globals);
+  const std::string socket_path = globals.state_dir + "/" + std::string(proto::kHostSocket);
+  const auto endpoint = asio::local::stream_protocol::endpoint(socket_path);
+  control.connect(endpoint, ec);
+  if (ec && autostart) {
+    start_host(globals, socket_path);
     const auto deadline = Clock::now() + 10s;
-    asio::steady_timer pause(io_);
+    asio::steady_timer pause(io);
     while (ec && Clock::now() < deadline) {
-      s_->control = asio::local::stream_protocol::socket(io_);
-      s_->control.connect(endpoint, ec);
+      control = asio::local::stream_protocol::socket(io);
+      control.connect(endpoint, ec);
       if (!ec) break;
       pause.expires_after(20ms);
       co_await pause.async_wait(asio::use_awaitable);
     }
   }
   if (ec)
-    throw CliError(kUnreachable, "terminal-host is not running on " + socket_path_ +
-                                     (autostart_ ? " and could not be started"
-                                                 : " (start it: ptyctl start terminal-host)"));
-  check_server_peer(s_->control.native_handle(), socket_path_);
-  s_->stream.connect(endpoint, ec);
-  if (ec) throw CliError(kUnreachable, "cannot connect to " + socket_path_ + ": " + ec.message());
-  check_server_peer(s_->stream.native_handle(), socket_path_);
+    throw CliError(kUnreachable, "terminal-host is not running on " + socket_path +
+                                     (autostart ? " and could not be started"
+                                                : " (start it: ptyctl start terminal-host)"));
+  check_server_peer(control.native_handle(), socket_path);
+  stream.connect(endpoint, ec);
+  if (ec) throw CliError(kUnreachable, "cannot connect to " + socket_path + ": " + ec.message());
+  check_server_peer(stream.native_handle(), socket_path);
+}
+
+std::string read_host_token(const Globals& globals) {
+  try {
+    return read_private_file(globals.state_dir + "/" + std::string(proto::kHostToken), 64);
+  } catch (const StateDirError& e) {
+    throw CliError(kUnreachable, e.what());
+  }
+}
+
+asio::awaitable<void> HostLink::open() {
+  if (const RemoteHost* host = globals_.remote()) {
+    ssh_ = std::make_unique<SshChannel>(io_, globals_, *host, autostart_);
+    co_await ssh_->open();
+    s_->control = ssh_->take_control();
+    s_->stream = ssh_->take_stream();
+  } else {
+    co_await connect_local_host(io_, globals_, autostart_, s_->control, s_->stream);
+  }
   asio::co_spawn(io_, read_loop(s_, true), asio::detached);
   asio::co_spawn(io_, read_loop(s_, false), asio::detached);
   co_await hello(s_->control, "control");
@@ -139,26 +167,16 @@ asio::awaitable<void> HostLink::read_loop(std::shared_ptr<Shared> sh, bool contr
 
 asio::awaitable<void> HostLink::write_line(std::string line) {
   auto sh = s_;
-  while (sh->writing)
-    co_await sh->write_done.wait();
-  sh->writing = true;
-  auto [ec, n] = co_await asio::async_write(sh->control, asio::buffer(line),
-                                            asio::as_tuple(asio::use_awaitable));
-  sh->writing = false;
-  sh->write_done.notify_all();
-  if (ec) {
+  const bool written = co_await sh->writer.write(std::move(line));
+  if (!written) {
     sh->closed = true;
     sh->arrived.notify_all();
   }
 }
 
 asio::awaitable<void> HostLink::hello(asio::local::stream_protocol::socket& s, const char* role) {
-  std::string token;
-  try {
-    token = read_private_file(globals_.state_dir + "/" + std::string(proto::kHostToken), 64);
-  } catch (const StateDirError& e) {
-    throw CliError(kUnreachable, e.what());
-  }
+  // Over ssh the bridge puts the remote token in: it never leaves that host.
+  const std::string token = globals_.remote() ? std::string() : read_host_token(globals_);
   const std::string id = std::string("hello-") + role;
   const proto::client::HelloRequest hello{token, proto::kClientProtocolVersion, client_id_, role};
   const std::string line = proto::encode_line(proto::make_request(id, hello));

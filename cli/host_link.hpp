@@ -3,6 +3,7 @@
 // control and stream sockets under one clientId. Starts terminal-host (as the
 // app does) when none answers, unless told not to.
 
+#include "bridge_pump.hpp"
 #include "cli.hpp"
 
 #include <ptyctl/common/async_event.hpp>
@@ -30,6 +31,19 @@ void check_state_dir_to_connect(const Globals& globals);
 // The server on `fd` runs as us, else CliError (kUnreachable).
 void check_server_peer(int fd, const std::string& socket_path);
 
+// Connects `control` and `stream` to the state dir's terminal-host, starting
+// it when none answers and `autostart`; the dir and the server's uid checked.
+// CliError(kUnreachable).
+asio::awaitable<void> connect_local_host(asio::io_context& io, const Globals& globals,
+                                         bool autostart,
+                                         asio::local::stream_protocol::socket& control,
+                                         asio::local::stream_protocol::socket& stream);
+// The state dir's client token. CliError(kUnreachable).
+std::string read_host_token(const Globals& globals);
+
+class SshChannel;
+
+// To this machine's terminal-host, or over ssh to the one of globals.remote().
 class HostLink {
  public:
   // `autostart`: start terminal-host when none answers (if the globals allow
@@ -66,15 +80,14 @@ class HostLink {
   // can be dropped (a reconnect makes a new one) while they still finish.
   struct Shared {
     explicit Shared(asio::io_context& io)
-        : control(io), stream(io), arrived(io.get_executor()), write_done(io.get_executor()) {}
+        : control(io), stream(io), arrived(io.get_executor()), writer(control, io.get_executor()) {}
     asio::local::stream_protocol::socket control;
     asio::local::stream_protocol::socket stream;
     AsyncEvent arrived;
     std::map<std::string, proto::Response> responses;
     std::deque<proto::client::StreamEvent> events;
     bool closed = false;
-    bool writing = false;
-    AsyncEvent write_done;
+    SerialWriter<asio::local::stream_protocol::socket> writer;  // on control
   };
 
   asio::awaitable<boost::json::value> send_request(std::string_view type,
@@ -83,11 +96,6 @@ class HostLink {
   asio::awaitable<void> hello(asio::local::stream_protocol::socket& s, const char* role);
   static asio::awaitable<void> read_loop(std::shared_ptr<Shared> shared, bool control);
   asio::awaitable<void> write_line(std::string line);
-  // Under ptyctl's control lock: starts terminal-host unless one answers by
-  // then (a restart in progress finished meanwhile).
-  void start_host();
-  // The state dir is ours and the socket's server runs as us: only then is
-  // the token sent (CliError(kUnreachable) otherwise).
 
   asio::io_context& io_;
   const Globals& globals_;
@@ -95,6 +103,7 @@ class HostLink {
   std::string socket_path_;
   std::string client_id_;
   std::shared_ptr<Shared> s_;
+  std::unique_ptr<SshChannel> ssh_;  // with --host
   std::uint64_t next_id_ = 1;
 };
 

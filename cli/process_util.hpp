@@ -53,7 +53,7 @@ boost::json::object describe_json(const ProcessEntry& e);
 // registry entry, written by `ptyctl generate systemd` (libproto's mapper).
 struct Sidecar {
   std::string id;          // process/NAME
-  std::string supervisor;  // "systemd-user"
+  std::string supervisor;  // "systemd-user" or "launchd"
   std::string unit;
   std::string generated_at;  // ISO 8601 UTC
   std::vector<std::string> command;

@@ -77,10 +77,11 @@ int main(int argc, char** argv) {
   start.registry_kind = "terminal-host";
   start.argc = argc;
   start.argv = argv;
-  // Socket activation: systemd holds the socket across our restarts, and a
-  // client connecting meanwhile waits instead of failing.
+  // Socket activation: systemd or launchd holds the socket across our
+  // restarts, and a client connecting meanwhile waits instead of failing.
   start.inherited_listener = systemd_listen_fd();
-  start.systemd_socket = start.inherited_listener.has_value();
+  if (!start.inherited_listener) start.inherited_listener = launchd_listen_fd();
+  start.service_manager_socket = start.inherited_listener.has_value();
   start.before_listen = [&](ServerInstance&) {
     try {
       // The supervisor's socket too: it is the longer name, and a reconnect

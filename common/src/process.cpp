@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#ifdef __APPLE__
+#include <launch.h>
+#endif
 
 #include <algorithm>
 #include <cstddef>
@@ -49,6 +52,28 @@ std::optional<int> systemd_listen_fd() {
   ::fcntl(3, F_SETFD, FD_CLOEXEC);
   return 3;
 }
+
+#ifdef __APPLE__
+std::optional<int> launchd_listen_fd() {
+  int* fds = nullptr;
+  std::size_t count = 0;
+  if (launch_activate_socket("Listeners", &fds, &count) != 0) return std::nullopt;
+  std::optional<int> fd;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!fd)
+      fd = fds[i];
+    else
+      ::close(fds[i]);  // one socket is listed; any other is not ours to serve
+  }
+  std::free(fds);
+  if (fd) ::fcntl(*fd, F_SETFD, FD_CLOEXEC);
+  return fd;
+}
+#else
+std::optional<int> launchd_listen_fd() {
+  return std::nullopt;
+}
+#endif
 
 void check_instance_name_free(const std::string& kind, const std::string& name,
                               const std::string& state_dir) {

@@ -86,7 +86,7 @@ int run_server(const ServerCommandLine& line, const ServerStart& start,
     if (start.inherited_listener) {
       acceptor.emplace(io, asio::local::stream_protocol(), *start.inherited_listener);
       ::fcntl(*start.inherited_listener, F_SETFD, FD_CLOEXEC);
-      if (start.systemd_socket) server->adopt_socket();
+      if (start.service_manager_socket) server->adopt_socket();
     } else {
       acceptor.emplace(server->listen(io));
     }

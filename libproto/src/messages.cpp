@@ -2,6 +2,7 @@
 
 #include <ptyctl/proto/json_struct.hpp>
 
+#include <ptyctl/proto/bridge.hpp>
 #include <ptyctl/proto/client_messages.hpp>
 #include <ptyctl/proto/limits.hpp>
 #include <ptyctl/proto/session_id.hpp>
@@ -290,6 +291,15 @@ StreamEvent parse_stream_event(const boost::json::object& line) {
 }
 
 }  // namespace client
+
+namespace bridge {
+
+BOOST_DESCRIBE_STRUCT(Greeting, (), (bridgeVersion, ptyctlVersion))
+BOOST_DESCRIBE_STRUCT(HostListing, (), (host, sessions, error))
+PTYCTL_PROTO_JSON_DEFINE(Greeting)
+PTYCTL_PROTO_JSON_DEFINE(HostListing)
+
+}  // namespace bridge
 
 sup::SessionInfo session_info_of(const SessionSpec& spec) {
   sup::SessionInfo info;

@@ -48,6 +48,7 @@ class AttachedTerminal {
   bool mode_restored() const;
   bool raw_now() const;
   const std::string& screen() const { return screen_; }
+  pid_t pid() const { return pid_; }
 
  private:
   int master_ = -1, slave_ = -1;

@@ -22,8 +22,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 using namespace ptyctl::test;
@@ -379,6 +381,126 @@ TEST(CliSystemd, UnitsMatchTheGoldenFilesAndSystemdAcceptsThem) {
   EXPECT_EQ(sidecar.at("unit").as_string(), "ptyctl-terminal-host-default.service");
   EXPECT_TRUE(sidecar.at("generated_at").is_string());
   EXPECT_EQ(sidecar.at("command").as_array().at(0).as_string(), bin_dir() + "/terminal-host");
+}
+
+// --- launchd property lists ------------------------------------------------------------
+
+TEST(CliLaunchd, PlistsMatchTheGoldenFilesAndParseAsPropertyLists) {
+  TempDir home;
+  const std::map<std::string, std::string> env{{"HOME", home.path()},
+                                               {"XDG_DATA_HOME", ""},
+                                               {"PTYCTL_STATE_DIR", ""},
+                                               {"SUPERSET_WORKSPACE_NAME", ""}};
+  const auto placeholders = [&](std::string text) {
+    text = with_placeholder(text);
+    for (std::size_t at; (at = text.find(home.path())) != std::string::npos;)
+      text.replace(at, home.path().size(), "@HOME@");
+    return text;
+  };
+  struct Case {
+    std::vector<std::string> args;
+    std::string golden;
+  };
+  const std::vector<Case> cases = {
+      {{"generate", "launchd", "process/supervisor-default"}, "io.ptyctl.supervisor-default.plist"},
+      {{"generate", "launchd", "terminal-host"}, "io.ptyctl.terminal-host-default.plist"},
+      {{"generate", "launchd", "process/terminal-host-default", "--socket-activation"},
+       "io.ptyctl.terminal-host-default.socket-activated.plist"},
+  };
+  for (const auto& c : cases) {
+    const auto first = run_cli(c.args, env);
+    ASSERT_EQ(first.code, 0) << first.err;
+    EXPECT_EQ(first.out, run_cli(c.args, env).out) << "two runs must print the same bytes";
+    EXPECT_EQ(placeholders(first.out),
+              read_file(std::string(PTYCTL_SOURCE_DIR) + "/tests/golden/" + c.golden));
+    // What launchd reads, as Python's plistlib reads it.
+    const std::string plist = home.path() + "/" + c.golden;
+    { std::ofstream(plist) << first.out; }
+    const std::string parsed = home.path() + "/parsed.json";
+    const std::string cmd =
+        "python3 -c 'import json, plistlib, sys; "
+        "json.dump(plistlib.load(open(sys.argv[1], \"rb\")), "
+        "open(sys.argv[2], \"w\"))' " +
+        plist + " " + parsed + " 2> " + home.path() + "/parse.log";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(home.path() + "/parse.log");
+    const json::object d = json::parse(read_file(parsed)).as_object();
+    const bool host = c.golden.find("terminal-host") != std::string::npos;
+    const std::string process = host ? "terminal-host-default" : "supervisor-default";
+    EXPECT_EQ(d.at("Label").as_string(), "io.ptyctl." + process);
+    const json::array& argv = d.at("ProgramArguments").as_array();
+    EXPECT_EQ(argv.at(0).as_string(), bin_dir() + (host ? "/terminal-host" : "/pty-supervisor"));
+    EXPECT_EQ(argv.at(1).as_string(), "--state-dir");
+    EXPECT_EQ(argv.at(2).as_string(), home.path() + "/.superset");
+    EXPECT_EQ(host, std::find(argv.begin(), argv.end(), json::value("--spawn-supervisor=never")) !=
+                        argv.end());
+    EXPECT_EQ(d.at("RunAtLoad"), json::value(true));
+    // Restart policy as the systemd units': terminal-host always, the
+    // supervisor on failure only.
+    if (host)
+      EXPECT_EQ(d.at("KeepAlive"), json::value(true));
+    else
+      EXPECT_EQ(d.at("KeepAlive"), json::parse(R"({"SuccessfulExit": false})"));
+    const std::string log =
+        home.path() + (host ? "/.superset/terminal-host.log" : "/.superset/pty-supervisor.log");
+    EXPECT_EQ(d.at("StandardOutPath").as_string(), log);
+    EXPECT_EQ(d.at("StandardErrorPath").as_string(), log);
+    const json::object& environment = d.at("EnvironmentVariables").as_object();
+    EXPECT_EQ(environment.at("XDG_DATA_HOME").as_string(), home.path() + "/.local/share");
+    // No secret in it: the token is read from the state directory.
+    for (const auto& [name, value] : environment)
+      EXPECT_EQ(name.find("TOKEN"), std::string::npos) << name;
+    if (c.args.back() == "--socket-activation") {
+      const json::object& listener = d.at("Sockets").at("Listeners").as_object();
+      EXPECT_EQ(listener.at("SockPathName").as_string(),
+                home.path() + "/.superset/terminal-host.sock");
+      EXPECT_EQ(listener.at("SockPathMode").as_int64(), 0600);
+      EXPECT_EQ(listener.at("SockType").as_string(), "stream");
+    } else {
+      EXPECT_FALSE(d.contains("Sockets"));
+    }
+  }
+  // Printing writes nothing: no sidecar, no registry directory.
+  EXPECT_FALSE(path_exists(home.path() + "/.local/share/ptyctl"));
+  // --output-dir writes <label>.plist, the same bytes.
+  const std::string agents = home.path() + "/LaunchAgents";
+  const auto written = run_cli({"generate", "launchd", "supervisor", "--output-dir", agents}, env);
+  ASSERT_EQ(written.code, 0) << written.err;
+  EXPECT_EQ(written.out, agents + "/io.ptyctl.supervisor-default.plist\n");
+  EXPECT_EQ(placeholders(read_file(agents + "/io.ptyctl.supervisor-default.plist")),
+            read_file(std::string(PTYCTL_SOURCE_DIR) +
+                      "/tests/golden/io.ptyctl.supervisor-default.plist"));
+  // systemd's --unit means nothing here: refused in one line.
+  const auto unit = run_cli(
+      {"generate", "launchd", "terminal-host", "--socket-activation", "--unit", "socket"}, env);
+  EXPECT_EQ(unit.code, 2);
+  EXPECT_EQ(lines_of(unit.err), 1) << unit.err;
+  const auto other = run_cli({"generate", "upstart", "terminal-host"}, env);
+  EXPECT_EQ(other.code, 2);
+  EXPECT_TRUE(contains(other.err, "launchd")) << other.err;
+}
+
+TEST(CliLaunchd, LogsOfAProcessUnderLaunchdReadWhereThePlistSendsItsOutput) {
+  TempDir dir;
+  const std::string state = dir.path() + "/state";
+  const std::map<std::string, std::string> env{{"XDG_DATA_HOME", dir.path() + "/data"}};
+  Process sup(supervisor_binary(), {"--state-dir", state, "--name", "ld"}, env);
+  ASSERT_TRUE(wait_until(
+      [&] { return path_exists(dir.path() + "/data/ptyctl/processes/supervisor-ld.json"); }, 20s));
+  ASSERT_EQ(
+      run_cli({"--state-dir", state, "generate", "launchd", "process/supervisor-ld", "--sidecar"},
+              env)
+          .code,
+      0);
+  // launchd would have opened it as the server's stdout and stderr.
+  { std::ofstream(state + "/pty-supervisor.log") << "first\nsecond\n"; }
+  const auto r = run_cli({"--state-dir", state, "logs", "process/supervisor-ld", "-n", "1"}, env);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "second\n");
+  const json::object described =
+      json::parse(run_cli({"--state-dir", state, "describe", "process/supervisor-ld"}, env).out)
+          .as_object();
+  EXPECT_EQ(described.at("supervision").at("supervisor").as_string(), "launchd");
+  EXPECT_EQ(described.at("supervision").at("unit").as_string(), "io.ptyctl.supervisor-ld");
 }
 
 TEST(CliSystemd, TerminalHostServesASocketPassedAsSystemdWould) {

@@ -23,6 +23,9 @@ std::string read_pid_file(const std::string& path);
 // LISTEN_FDS >= 1): fd 3, made close-on-exec; the variables are removed so no
 // child inherits them. nullopt when none was passed.
 std::optional<int> systemd_listen_fd();
+// The same from launchd (macOS, the plist's Sockets entry "Listeners",
+// launch_activate_socket); nullopt elsewhere and when none was passed.
+std::optional<int> launchd_listen_fd();
 
 // Throws StartupError when process/<kind>-<name> is registered by a running
 // server of another state directory (names are per state dir: registry.hpp).

@@ -52,10 +52,11 @@ struct ServerStart {
   // An upgrade's image: the lock is inherited (no name check, -d or pid
   // file: the process has them already).
   std::optional<int> inherited_lock;
-  // A listening socket to serve instead of binding one: systemd's (then it
-  // stays when we exit) or an upgrade's.
+  // A listening socket to serve instead of binding one: systemd's or
+  // launchd's (service_manager_socket: then it stays when we exit) or an
+  // upgrade's.
   std::optional<int> inherited_listener;
-  bool systemd_socket = false;
+  bool service_manager_socket = false;
   // Logs to the state dir's log file (the registry says so): -d, or the
   // image before an upgrade was detached.
   bool logged = false;
