@@ -46,7 +46,7 @@ struct RemoteFixture {
     sshd = std::make_unique<SshServer>(
         dir, std::map<std::string, std::string>{{"XDG_DATA_HOME", dir.path() + "/data"},
                                                 {"ASAN_OPTIONS", "detect_leaks=0"}});
-    env = sshd->client_env();
+    env = sshd->client_env(cli_binary());
     // The local side's own state dir and registry: nothing of it is used.
     env["XDG_DATA_HOME"] = dir.path() + "/local-data";
     env["PTYCTL_STATE_DIR"] = dir.path() + "/local-state";
@@ -238,7 +238,9 @@ TEST(Remote, AnAttachSurvivesItsSshConnectionKilledTenTimes) {
   for (auto it = std::sregex_iterator(t.screen().begin(), t.screen().end(), line);
        it != std::sregex_iterator(); ++it) {
     const long n = std::stol((*it)[1]);
-    if (expected >= 0) ASSERT_EQ(n, expected) << "after " << count << " lines";
+    if (expected >= 0) {
+      ASSERT_EQ(n, expected) << "after " << count << " lines";
+    }
     expected = n + 1;
     ++count;
   }

@@ -1,7 +1,5 @@
 #include "ssh_harness.hpp"
 
-#include "cli_harness.hpp"
-
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -102,8 +100,8 @@ SshServer::~SshServer() {
   if (sshd_) ::kill(-sshd_->pid(), SIGTERM);
 }
 
-std::map<std::string, std::string> SshServer::client_env() const {
-  return {{"PTYCTL_SSH", "ssh -F " + dir_ + "/ssh_config"}, {"PTYCTL_REMOTE_PTYCTL", cli_binary()}};
+std::map<std::string, std::string> SshServer::client_env(const std::string& ptyctl) const {
+  return {{"PTYCTL_SSH", "ssh -F " + client_config()}, {"PTYCTL_REMOTE_PTYCTL", ptyctl}};
 }
 
 std::string SshServer::log() const {

@@ -20,8 +20,11 @@ class SshServer {
   // The host name the client configuration knows ("ptyctl-test").
   static constexpr const char* kHost = "ptyctl-test";
   // What a local ptyctl needs in its environment to reach it: PTYCTL_SSH with
-  // the client configuration, PTYCTL_REMOTE_PTYCTL naming this build's ptyctl.
-  std::map<std::string, std::string> client_env() const;
+  // the client configuration, PTYCTL_REMOTE_PTYCTL naming `ptyctl` (this
+  // build's) for the remote side.
+  std::map<std::string, std::string> client_env(const std::string& ptyctl) const;
+  // The ssh client configuration that knows kHost (ssh -F).
+  std::string client_config() const { return dir_ + "/ssh_config"; }
   int port() const { return port_; }
   std::string log() const;
 
