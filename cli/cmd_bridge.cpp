@@ -13,7 +13,6 @@
 
 #include <unistd.h>
 
-#include <array>
 #include <memory>
 #include <optional>
 
@@ -47,29 +46,10 @@ struct BridgeState {
   }
 };
 
-// ssh → terminal-host.
+// ssh → terminal-host, with this host's token put into each hello.
 asio::awaitable<void> from_ssh(std::shared_ptr<BridgeState> b) {
   bridge::LineSplitter lines;
-  std::array<char, 65536> buf;
-  while (!b->done) {
-    auto [ec, n] =
-        co_await b->in.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-    if (ec) break;
-    lines.feed(std::string_view(buf.data(), n));
-    while (auto line = lines.next()) {
-      if (line->empty()) continue;
-      const char tag = line->front();
-      if (tag != bridge::kControl && tag != bridge::kStream) continue;  // not ours
-      const std::string_view wire2 = std::string_view(*line).substr(1);
-      std::string bytes = bridge::with_token(wire2, b->token).value_or(std::string(wire2));
-      bytes += '\n';
-      auto& to = tag == bridge::kControl ? b->control : b->stream;
-      auto [wec, wn] =
-          co_await asio::async_write(to, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
-      if (wec) break;
-    }
-    if (lines.failed()) break;
-  }
+  co_await dispatch_tagged(b->in, lines, b->control, b->stream, &b->token);
   b->end();
 }
 

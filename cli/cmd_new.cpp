@@ -2,6 +2,7 @@
 //            [-- CMD ARG...]: starts a session (detached) and prints its id.
 
 #include "options.hpp"
+#include "process_util.hpp"
 #include "session_util.hpp"
 
 #include <ptyctl/common/environment.hpp>
@@ -25,17 +26,6 @@ namespace ptyctl::cli {
 namespace json = boost::json;
 
 namespace {
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
-}
 
 // The caller's environment for the new session, as tmux's new sessions get
 // theirs, minus what describes this process to systemd and any token.

@@ -38,8 +38,8 @@ HostLink::HostLink(asio::io_context& io, const Globals& globals, bool autostart)
     : io_(io),
       globals_(globals),
       autostart_(autostart && globals.autostart),
-      socket_path_(globals.remote() ? "--host " + globals.remote()->spec
-                                    : globals.state_dir + "/" + std::string(proto::kHostSocket)),
+      where_(globals.remote() ? "--host " + globals.remote()->spec
+                              : globals.state_dir + "/" + std::string(proto::kHostSocket)),
       s_(std::make_shared<Shared>(io)) {
   std::random_device rd;
   client_id_ = "ptyctl-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
@@ -47,7 +47,6 @@ HostLink::HostLink(asio::io_context& io, const Globals& globals, bool autostart)
 
 HostLink::~HostLink() {
   close();
-  ssh_.reset();
 }
 
 namespace {
@@ -183,14 +182,13 @@ asio::awaitable<void> HostLink::hello(asio::local::stream_protocol::socket& s, c
   auto [ec, n] =
       co_await asio::async_write(s, asio::buffer(line), asio::as_tuple(asio::use_awaitable));
   if (ec)
-    throw CliError(kUnreachable,
-                   "terminal-host on " + socket_path_ + " went away: " + ec.message());
+    throw CliError(kUnreachable, "terminal-host on " + where_ + " went away: " + ec.message());
   const auto deadline = Clock::now() + 10s;
   while (!s_->responses.contains(id) && !s_->closed && Clock::now() < deadline)
     co_await s_->arrived.wait(deadline);
   auto it = s_->responses.find(id);
   if (it == s_->responses.end())
-    throw CliError(kUnreachable, "terminal-host on " + socket_path_ + " did not answer hello");
+    throw CliError(kUnreachable, "terminal-host on " + where_ + " did not answer hello");
   const proto::Response r = std::move(it->second);
   s_->responses.erase(it);
   if (!r.ok)

@@ -100,7 +100,7 @@ class HostLink {
   asio::io_context& io_;
   const Globals& globals_;
   bool autostart_;
-  std::string socket_path_;
+  std::string where_;  // for messages: the socket, or "--host SPEC"
   std::string client_id_;
   std::shared_ptr<Shared> s_;
   std::unique_ptr<SshChannel> ssh_;  // with --host

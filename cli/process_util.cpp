@@ -168,4 +168,15 @@ int start_detached(const Globals& globals, const std::string& kind,
   return 0;
 }
 
+std::string shell_quote(const std::string& word) {
+  std::string out = "'";
+  for (char c : word) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
 }  // namespace ptyctl::cli

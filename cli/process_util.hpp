@@ -65,6 +65,9 @@ std::optional<Sidecar> read_sidecar(const std::string& process);
 bool stop_process(const ProcessEntry& e, std::chrono::milliseconds grace);
 // execvp of argv[0] with argv; returns only when it fails.
 void exec_command(const std::vector<std::string>& argv);
+// One word for a POSIX shell, single-quoted: `new -- PROG ARGS` and the
+// command ssh hands the remote shell (--host).
+std::string shell_quote(const std::string& word);
 // Starts kind's binary with args, detached (-d); waits until it listens.
 // Returns the launcher's exit status.
 int start_detached(const Globals& globals, const std::string& kind,

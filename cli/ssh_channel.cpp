@@ -1,5 +1,7 @@
 #include "ssh_channel.hpp"
 
+#include "process_util.hpp"
+
 #include <ptyctl/proto/version.hpp>
 
 #include <fcntl.h>
@@ -21,14 +23,6 @@ namespace bridge = proto::bridge;
 using namespace std::chrono_literals;
 
 namespace {
-
-// One word for the remote user's shell, which ssh hands the command to.
-std::string shell_word(const std::string& w) {
-  std::string q = "'";
-  for (char c : w)
-    q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 void socket_pair(int fds[2]) {
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
@@ -78,8 +72,8 @@ asio::awaitable<void> SshChannel::open() {
   }
   argv.push_back("--");
   argv.push_back(host_.destination);
-  std::string remote = "exec " + shell_word(globals_.remote_ptyctl);
-  if (!host_.state_dir.empty()) remote += " --state-dir " + shell_word(host_.state_dir);
+  std::string remote = "exec " + shell_quote(globals_.remote_ptyctl);
+  if (!host_.state_dir.empty()) remote += " --state-dir " + shell_quote(host_.state_dir);
   if (!autostart_) remote += " --no-start";
   remote += " bridge";
   argv.push_back(remote);
@@ -210,29 +204,8 @@ asio::awaitable<void> SshChannel::read_errors(std::shared_ptr<Shared> sh) {
 }
 
 asio::awaitable<void> SshChannel::to_sockets(std::shared_ptr<Shared> sh) {
-  std::array<char, 65536> buf;
-  for (;;) {
-    while (auto line = sh->from_ssh.next()) {
-      if (line->empty()) continue;
-      auto& to = line->front() == bridge::kControl  ? sh->control
-                 : line->front() == bridge::kStream ? sh->stream
-                                                    : sh->ssh;
-      if (&to == &sh->ssh) continue;  // a tag of a later release: not ours
-      std::string wire2 = line->substr(1);
-      wire2 += '\n';
-      auto [ec, n] =
-          co_await asio::async_write(to, asio::buffer(wire2), asio::as_tuple(asio::use_awaitable));
-      if (ec) {
-        sh->close();
-        co_return;
-      }
-    }
-    if (sh->from_ssh.failed()) break;
-    auto [ec, n] =
-        co_await sh->ssh.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-    if (ec) break;
-    sh->from_ssh.feed(std::string_view(buf.data(), n));
-  }
+  // (The lines after the greeting are in from_ssh already.)
+  co_await dispatch_tagged(sh->ssh, sh->from_ssh, sh->control, sh->stream, nullptr);
   // ssh is gone: both connections end, as a terminal-host that went away.
   sh->close();
 }

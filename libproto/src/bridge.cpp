@@ -47,6 +47,11 @@ ErrorInfo parse_failure(std::string_view json) {
 }
 
 std::optional<std::string> with_token(std::string_view line, std::string_view token) {
+  // Every line the client sends passes here (keystrokes too): only one that
+  // names the hello type is parsed. (A client that spells "hello" with JSON
+  // escapes gets no token, and terminal-host's AUTH_FAILED.)
+  static const std::string kQuotedType = "\"" + std::string(client::HelloRequest::kType) + "\"";
+  if (line.find(kQuotedType) == std::string_view::npos) return std::nullopt;
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(line, ec);
   if (ec || !v.is_object()) return std::nullopt;

@@ -65,7 +65,8 @@ Greeting parse_greeting(std::string_view json);
 ErrorInfo parse_failure(std::string_view json);
 
 // The line (no '\n') with `token` put into it when it is a wire-2 hello
-// request; nullopt when it is not one (it goes on as it is).
+// request; nullopt when it is not one (it goes on as it is). Lines that do
+// not contain "hello" (quoted) are not parsed.
 std::optional<std::string> with_token(std::string_view line, std::string_view token);
 
 // Splits a byte stream into lines (without '\n'). failed() once a line is
