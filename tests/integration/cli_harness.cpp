@@ -136,6 +136,16 @@ bool AttachedTerminal::read_until(const std::regex& re, std::chrono::millisecond
   }
 }
 
+void AttachedTerminal::read_available() {
+  char buf[65536];
+  pollfd p{master_, POLLIN, 0};
+  while (::poll(&p, 1, 0) > 0) {
+    const ssize_t n = ::read(master_, buf, sizeof buf);
+    if (n <= 0) return;
+    screen_.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
 void AttachedTerminal::resize(int cols, int rows) {
   winsize ws{static_cast<unsigned short>(rows), static_cast<unsigned short>(cols), 0, 0};
   ::ioctl(master_, TIOCSWINSZ, &ws);

@@ -43,6 +43,9 @@ class AttachedTerminal {
   void type(std::string_view keys);
   // Reads until `re` matches what was shown after the last match.
   bool read_until(const std::regex& re, std::chrono::milliseconds timeout = 30s);
+  // Reads whatever is there without waiting, as a terminal keeps reading
+  // its program's output.
+  void read_available();
   void resize(int cols, int rows);
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
   bool mode_restored() const;

@@ -218,9 +218,12 @@ TEST(Remote, AnAttachSurvivesItsSshConnectionKilledTenTimes) {
     ASSERT_TRUE(newer_line(t, highest, 30s)) << "kill " << kill;
     for (pid_t p : ssh)
       ::kill(p, SIGKILL);
-    // A new connection (not the one killed) and new output after it.
+    // A new connection (not the one killed) and new output after it. The
+    // terminal is read meanwhile: an attach blocked on its output would not
+    // see its ssh go, and the killed one would stay unreaped.
     ASSERT_TRUE(wait_until(
         [&] {
+          t.read_available();
           const auto now = ssh_children(t.pid());
           return !now.empty() && *now.begin() != *ssh.begin();
         },
