@@ -169,8 +169,11 @@ asio::awaitable<void> Host::serve(std::shared_ptr<ClientConnection> from, proto:
     ClientConnection& c;
     ~Done() { c.request_done(); }
   } done{*from};
-  const bool notify = request.type == client::WriteRequest::kType &&
-                      request.id.rfind(client::kNotifyPrefix, 0) == 0;
+  if (request.type == client::WriteRequest::kType &&
+      request.id.rfind(client::kNotifyPrefix, 0) == 0) {
+    co_await notify_write(from, request);
+    co_return;
+  }
   std::string failure_code, failure_message;
   json::value result;
   try {
@@ -182,18 +185,6 @@ asio::awaitable<void> Host::serve(std::shared_ptr<ClientConnection> from, proto:
     log_error("request " + request.type + " failed: " + e.what());
     failure_code = code::kInternalError;
     failure_message = e.what();
-  }
-  if (notify) {
-    // Fire-and-forget: no answer; a failure is an error event on the stream.
-    if (failure_code.empty()) co_return;
-    if (auto stream = stream_of(*from)) {
-      client::ErrorEvent ev;
-      ev.error = failure_message;
-      ev.code = std::string(code::kWriteFailed);
-      stream->send(
-          proto::encode_line(proto::make_event(proto::session_id_in(request.payload), ev)));
-    }
-    co_return;
   }
   if (failure_code.empty())
     from->send(proto::encode_line(proto::make_success(request.id, std::move(result))));

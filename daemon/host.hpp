@@ -68,6 +68,9 @@ class Host {
 
   void hello(const std::shared_ptr<ClientConnection>& from, const proto::Request& request);
   asio::awaitable<void> serve(std::shared_ptr<ClientConnection> from, proto::Request request);
+  // A notify_ write: queued to the supervisor without waiting for it.
+  asio::awaitable<void> notify_write(const std::shared_ptr<ClientConnection>& from,
+                                     const proto::Request& request);
   asio::awaitable<boost::json::value> dispatch(const std::shared_ptr<ClientConnection>& from,
                                                const proto::Request& request);
 

@@ -41,19 +41,54 @@ asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConn
   co_return client::SuccessResult{};
 }
 
+namespace {
+// A write's failure as the app's daemon says it.
+proto::ProtocolError write_failure(const proto::ProtocolError& e, const std::string& session_id) {
+  if (is_code(e, code::kWriteQueueFull)) return e;
+  // The app recognises a lost session by this text (and recovers it).
+  if (is_code(e, code::kSessionNotFound) || is_code(e, code::kWriteFailed))
+    return proto::ProtocolError(code::kWriteFailed, "Session not found: " + session_id);
+  return proto::ProtocolError(code::kWriteFailed, e.what());
+}
+}  // namespace
+
 asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>&,
                                                 const client::WriteRequest& p) {
   try {
-    const sup::WriteRequest req{p.sessionId};
+    const sup::WriteRequest req{p.sessionId, std::nullopt};
     co_await supervisor_.call(req, p.data);
   } catch (const proto::ProtocolError& e) {
-    if (is_code(e, code::kWriteQueueFull)) throw;
-    // The app recognises a lost session by this text (and recovers it).
-    if (is_code(e, code::kSessionNotFound) || is_code(e, code::kWriteFailed))
-      throw proto::ProtocolError(code::kWriteFailed, "Session not found: " + p.sessionId);
-    throw proto::ProtocolError(code::kWriteFailed, e.what());
+    throw write_failure(e, p.sessionId);
   }
   co_return client::SuccessResult{};
+}
+
+asio::awaitable<void> Host::notify_write(const std::shared_ptr<ClientConnection>& from,
+                                         const proto::Request& request) {
+  // Fire-and-forget: no answer from us, none from the supervisor unless it
+  // fails; a failure is an error event on the client's stream.
+  const auto failed = [this, weak = std::weak_ptr<ClientConnection>(from),
+                       session_id =
+                           proto::session_id_in(request.payload)](const proto::ProtocolError& e) {
+    const auto c = weak.lock();
+    const auto stream = c ? stream_of(*c) : nullptr;
+    if (!stream) return;
+    client::ErrorEvent ev;
+    ev.error = write_failure(e, session_id).what();
+    ev.code = std::string(code::kWriteFailed);
+    stream->send(proto::encode_line(proto::make_event(session_id, ev)));
+  };
+  try {
+    const auto parsed = client::Requests::parse(request.type, request.payload);
+    const auto& p = std::get<client::WriteRequest>(parsed);
+    // Named before co_await: GCC 12 destroys a temporary in a co_await
+    // expression twice.
+    sup::WriteRequest req{p.sessionId, true};
+    std::function<void(const proto::ProtocolError&)> on_failure = failed;
+    co_await supervisor_.write_unanswered(std::move(req), p.data, std::move(on_failure));
+  } catch (const proto::ProtocolError& e) {
+    failed(e);
+  }
 }
 
 asio::awaitable<client::SuccessResult> Host::on(const std::shared_ptr<ClientConnection>&,

@@ -107,11 +107,9 @@ void SessionRoute::deliver(std::uint64_t base, std::string_view text) {
     if (!stream || stream->closed()) continue;
     if (v.next != encoded_from) {
       const std::string_view part = text.substr(static_cast<std::size_t>(v.next - base));
-      client::DataEvent ev;
-      ev.data = proto::utf8_is_valid(part) ? std::string(part) : proto::utf8_sanitize(part);
-      ev.offset = v.next;
-      ev.endOffset = end;
-      line = proto::encode_line(proto::make_event(id_, ev));
+      line = proto::utf8_is_valid(part)
+                 ? proto::encode_data_line(id_, part, v.next, end)
+                 : proto::encode_data_line(id_, proto::utf8_sanitize(part), v.next, end);
       encoded_from = v.next;
     }
     v.next = end;

@@ -7,10 +7,12 @@
 #include <ptyctl/proto/supervisor_messages.hpp>
 #include <ptyctl/proto/version.hpp>
 
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <charconv>
 #include <filesystem>
 
 namespace ptyctl::host {
@@ -172,6 +174,7 @@ asio::awaitable<void> SupervisorClient::read_loop() {
         if (!frame) break;
         proto::Envelope env = proto::parse_envelope(frame->json);
         if (auto* r = std::get_if<proto::Response>(&env)) {
+          settle_unanswered(*r);
           auto it = pending_.find(r->id);
           if (it == pending_.end()) {
             if (!r->ok && r->error)
@@ -218,8 +221,10 @@ asio::awaitable<void> SupervisorClient::write_loop() {
       batch += out_.front();
       out_.pop_front();
     }
+    writing_ = true;
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(batch),
                                               asio::as_tuple(asio::use_awaitable));
+    writing_ = false;
     if (ec) {
       boost::system::error_code ignored;
       socket_.close(ignored);
@@ -228,7 +233,67 @@ asio::awaitable<void> SupervisorClient::write_loop() {
   }
 }
 
+void SupervisorClient::send_frame(std::string frame) {
+  // The writer is idle: straight to the socket (a keystroke does not wait
+  // for the write loop's turn); what does not fit goes to the writer.
+  if (!writing_ && out_.empty() && socket_.is_open()) {
+    const ssize_t n =
+        ::send(socket_.native_handle(), frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n == static_cast<ssize_t>(frame.size())) return;
+    if (n > 0) frame.erase(0, static_cast<std::size_t>(n));
+  }
+  out_.push_back(std::move(frame));
+  write_signal_.cancel();
+}
+
+void SupervisorClient::settle_unanswered(const proto::Response& response) {
+  if (unanswered_.empty()) return;
+  std::uint64_t id = 0;
+  const auto [end, ec] =
+      std::from_chars(response.id.data(), response.id.data() + response.id.size(), id);
+  if (ec != std::errc() || end != response.id.data() + response.id.size()) return;
+  if (auto it = unanswered_.find(id); it != unanswered_.end()) {
+    auto failed = std::move(it->second);
+    unanswered_.erase(it);
+    if (!response.ok) {
+      const auto& e = response.error;
+      failed(proto::ProtocolError(e ? e->code : std::string(code::kUnknown),
+                                  e ? e->message : "failed"));
+    }
+  }
+  // The supervisor takes requests in order and answers a failed write at
+  // once: the writes sent before this request were taken.
+  unanswered_.erase(unanswered_.begin(), unanswered_.lower_bound(id));
+}
+
+asio::awaitable<void> SupervisorClient::write_unanswered(
+    proto::sup::WriteRequest request, std::string_view bytes,
+    std::function<void(const proto::ProtocolError&)> failed) {
+  // Past this many with no other answer, one is answered (it settles them all).
+  constexpr std::size_t kMaxUnanswered = 1024;
+  if (unanswered_.size() >= kMaxUnanswered) {
+    try {
+      co_await call(request, bytes);
+    } catch (const proto::ProtocolError& e) {
+      failed(e);
+    }
+    co_return;
+  }
+  co_await wait_until_ready();
+  request.noReply = true;
+  const std::uint64_t id = next_id_++;
+  unanswered_[id] = std::move(failed);
+  send_frame(
+      proto::encode_frame(proto::make_request(std::to_string(id), proto::sup::WriteRequest::kType,
+                                              json::value_from(request)),
+                          bytes));
+}
+
 void SupervisorClient::fail_pending(const std::string& why) {
+  auto unanswered = std::move(unanswered_);
+  unanswered_.clear();
+  for (auto& [id, failed] : unanswered)
+    failed(proto::ProtocolError(code::kSubprocessError, why));
   auto pending = std::move(pending_);
   pending_.clear();
   for (auto& [id, p] : pending) {
@@ -247,8 +312,7 @@ asio::awaitable<json::value> SupervisorClient::send_and_wait(std::string_view ty
   if (!connected_)
     throw proto::ProtocolError(code::kSubprocessError, "pty-supervisor is not connected");
   const std::string id = std::to_string(next_id_++);
-  out_.push_back(proto::encode_frame(proto::make_request(id, type, std::move(payload)), bytes));
-  write_signal_.cancel();
+  send_frame(proto::encode_frame(proto::make_request(id, type, std::move(payload)), bytes));
   // A supervisor that is connected but does not answer (stuck) fails the
   // call after call_timeout, as one that cannot be reached does.
   asio::steady_timer done(io_, options_.call_timeout);
@@ -269,14 +333,18 @@ asio::awaitable<json::value> SupervisorClient::send_and_wait(std::string_view ty
   co_return std::move(pending.response->payload);
 }
 
-asio::awaitable<json::value> SupervisorClient::call_raw(std::string_view type, json::value payload,
-                                                        std::string_view bytes) {
+asio::awaitable<void> SupervisorClient::wait_until_ready() {
   const auto deadline = std::chrono::steady_clock::now() + options_.call_timeout;
   while (!ready_ && !stopping_ && std::chrono::steady_clock::now() < deadline)
     co_await ready_event_.wait(deadline);
   if (!ready_)
     throw proto::ProtocolError(code::kSubprocessError,
                                "pty-supervisor is not reachable on " + socket_path_);
+}
+
+asio::awaitable<json::value> SupervisorClient::call_raw(std::string_view type, json::value payload,
+                                                        std::string_view bytes) {
+  co_await wait_until_ready();
   co_return co_await send_and_wait(type, std::move(payload), bytes);
 }
 

@@ -65,6 +65,13 @@ class SupervisorClient {
     co_return boost::json::value_to<typename R::Result>(answer);
   }
 
+  // A write answered only if it fails (a keystroke): returns once it is
+  // queued; `failed` runs with the supervisor's error if it does, or if the
+  // connection drops before a later answer says it was taken. Throws as
+  // call() does when no supervisor can be reached.
+  asio::awaitable<void> write_unanswered(proto::sup::WriteRequest request, std::string_view bytes,
+                                         std::function<void(const proto::ProtocolError&)> failed);
+
   bool connected() const { return connected_; }
   int supervisor_pid() const { return supervisor_pid_; }
 
@@ -92,6 +99,13 @@ class SupervisorClient {
                                                     boost::json::value payload,
                                                     std::string_view bytes);
   void fail_pending(const std::string& why);
+  // Until the connection is ready (hello done), at most call_timeout;
+  // throws SUBPROCESS_ERROR past it.
+  asio::awaitable<void> wait_until_ready();
+  // Queues a frame; sent at once if nothing else is on its way.
+  void send_frame(std::string frame);
+  // An answer to request `id` came: the unanswered writes before it were taken.
+  void settle_unanswered(const proto::Response& response);
   std::string binary() const;
 
   asio::io_context& io_;
@@ -103,6 +117,9 @@ class SupervisorClient {
   asio::steady_timer closed_signal_;  // cancelled when the connection drops
   std::deque<std::string> out_;
   std::map<std::string, Pending*> pending_;
+  // Unanswered writes not yet known to be taken, by id.
+  std::map<std::uint64_t, std::function<void(const proto::ProtocolError&)>> unanswered_;
+  bool writing_ = false;  // the write loop has a write in progress
   std::uint64_t next_id_ = 1;
   bool connected_ = false;
   bool ready_ = false;  // after hello and on_connected

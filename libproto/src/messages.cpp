@@ -100,7 +100,7 @@ BOOST_DESCRIBE_STRUCT(CreateSessionRequest, (),
                        workspaceId, paneId, restore, rerun))
 BOOST_DESCRIBE_STRUCT(AttachSessionRequest, (), (sessionId, fromOffset))
 BOOST_DESCRIBE_STRUCT(DetachSessionRequest, (), (sessionId))
-BOOST_DESCRIBE_STRUCT(WriteRequest, (), (sessionId))
+BOOST_DESCRIBE_STRUCT(WriteRequest, (), (sessionId, noReply))
 BOOST_DESCRIBE_STRUCT(ResizeRequest, (), (sessionId, cols, rows))
 BOOST_DESCRIBE_STRUCT(GetSnapshotRequest, (), (sessionId))
 BOOST_DESCRIBE_STRUCT(KillSessionRequest, (), (sessionId, signal, forget))

@@ -90,6 +90,12 @@ void Connection::on_output(Session&) {
 void Connection::on_finished(Session&) {
   wake();
 }
+bool Connection::behind(const Session& session) const {
+  const auto it = subs_.find(session.id());
+  if (it == subs_.end() || it->second.session.get() != &session) return false;
+  const Subscription& sub = it->second;
+  return !sub.answered || sub.snapshot_pending || sub.sent_to < session.ring().end();
+}
 
 void Connection::queue(std::string frame) {
   if (closed_) return;
@@ -141,7 +147,7 @@ asio::awaitable<void> Connection::read_loop() {
       auto slice_start = std::chrono::steady_clock::now();
       while (auto frame = decoder_.next()) {
         handle(*frame);
-        if (std::chrono::steady_clock::now() - slice_start >= kEmulatorSlice) {
+        if (std::chrono::steady_clock::now() - slice_start >= kRequestSlice) {
           co_await asio::post(supervisor_.io(), asio::use_awaitable);
           slice_start = std::chrono::steady_clock::now();
           if (closed_) break;
@@ -189,13 +195,27 @@ asio::awaitable<void> Connection::write_loop() {
       Session& s = *sub.session;
       const std::string id = it->first;
       std::string frame;
+      if (!sub.answered || sub.snapshot_pending) {
+        ++it;
+        continue;
+      }
       if (sub.sent_to < s.ring().start()) {
-        // Fell behind the ring: repaint from a snapshot, go on from its offset.
+        // Fell behind the ring: repaint from a snapshot, go on from its
+        // offset (the snapshot event is queued ahead of that output).
         log_warn("connection fell behind session " + id + " by " +
                  std::to_string(s.ring().end() - sub.sent_to) + " bytes; sending a snapshot");
-        proto::sup::SnapshotEvent ev{s.snapshot()};
-        sub.sent_to = ev.snapshot.offset;
-        frame = proto::encode_frame(proto::make_event(id, ev));
+        sub.snapshot_pending = true;
+        s.snapshot([self = weak_from_this(), id, gen = sub.generation](proto::Snapshot snap) {
+          auto c = self.lock();
+          if (!c) return;
+          auto it = c->subs_.find(id);
+          if (it == c->subs_.end() || it->second.generation != gen) return;
+          it->second.snapshot_pending = false;
+          it->second.sent_to = snap.offset;
+          c->queue(proto::encode_frame(proto::make_event(id, proto::sup::SnapshotEvent{snap})));
+        });
+        ++it;
+        continue;
       } else if (sub.sent_to < s.ring().end()) {
         // The bytes go straight from the ring behind the frame's head.
         const std::uint64_t from = sub.sent_to;
@@ -209,6 +229,7 @@ asio::awaitable<void> Connection::write_loop() {
       } else if (s.finished() && !sub.exit_sent) {
         sub.exit_sent = true;
         frame = exit_event(s);
+        s.shrink_if_read();
       } else {
         ++it;
         continue;
@@ -313,16 +334,31 @@ void Connection::on(const std::string& id, const CreateSessionRequest& p, const 
 
 void Connection::on(const std::string& id, const AttachSessionRequest& p, const std::string&) {
   auto s = session_of(p.sessionId);
-  AttachSessionResult result{s->snapshot(), false, s->info()};
-  Subscription sub{s, result.snapshot.offset, false};
-  if (p.fromOffset && s->ring().holds(*p.fromOffset)) {
-    sub.sent_to = *p.fromOffset;
-    result.resumed = true;
-  }
+  // Attached from now on (the output from here is this client's to answer
+  // queries in); answered, and its output flowing, once the snapshot of
+  // the output so far is taken.
   if (auto old = subs_.find(p.sessionId); old != subs_.end()) old->second.session->detach(this);
-  subs_[p.sessionId] = sub;
+  Subscription& sub = subs_[p.sessionId];
+  sub = Subscription{s, 0, false, false, false, ++attaches_};
   s->attach(this);
-  respond(id, json::value_from(result));
+  s->snapshot([self = weak_from_this(), id, p, gen = sub.generation, s](proto::Snapshot snap) {
+    auto c = self.lock();
+    if (!c || c->closed_) return;
+    AttachSessionResult result{std::move(snap), false, s->info()};
+    std::uint64_t from = result.snapshot.offset;
+    if (p.fromOffset && s->ring().holds(*p.fromOffset)) {
+      from = *p.fromOffset;
+      result.resumed = true;
+    }
+    // Detached or attached again meanwhile: answered all the same, and the
+    // later request stands (as if each had been answered at once).
+    auto it = c->subs_.find(p.sessionId);
+    if (it != c->subs_.end() && it->second.generation == gen) {
+      it->second.sent_to = from;
+      it->second.answered = true;
+    }
+    c->respond(id, json::value_from(result));
+  });
 }
 
 void Connection::on(const std::string& id, const DetachSessionRequest& p, const std::string&) {
@@ -342,7 +378,7 @@ void Connection::on(const std::string& id, const WriteRequest& p, const std::str
   if (!s->queue_input(bytes))
     throw proto::ProtocolError(code::kWriteQueueFull,
                                "the session's input queue is full (64 MiB); nothing was written");
-  respond(id, json::value_from(EmptyResult{}));
+  if (!p.noReply.value_or(false)) respond(id, json::value_from(EmptyResult{}));
 }
 
 void Connection::on(const std::string& id, const ResizeRequest& p, const std::string&) {
@@ -352,7 +388,11 @@ void Connection::on(const std::string& id, const ResizeRequest& p, const std::st
 
 void Connection::on(const std::string& id, const GetSnapshotRequest& p, const std::string&) {
   auto s = session_of(p.sessionId);
-  respond(id, json::value_from(GetSnapshotResult{s->snapshot(), s->info()}));
+  s->snapshot([self = weak_from_this(), id, s = std::weak_ptr<Session>(s)](proto::Snapshot snap) {
+    auto c = self.lock();
+    auto session = s.lock();
+    if (c && session) c->respond(id, json::value_from(GetSnapshotResult{snap, session->info()}));
+  });
 }
 
 void Connection::on(const std::string& id, const KillSessionRequest& p, const std::string&) {

@@ -46,6 +46,7 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
   void close();
   void on_output(Session& session) override;
   void on_finished(Session& session) override;
+  bool behind(const Session& session) const override;
   // The exit of a session nobody watched, for this connection.
   void send_exit(const std::string& session_id, const proto::sup::ExitEvent& exit);
   bool authenticated() const { return hello_done_; }
@@ -57,6 +58,11 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
     std::shared_ptr<Session> session;
     std::uint64_t sent_to = 0;
     bool exit_sent = false;
+    // Output flows once the attach is answered (its snapshot comes from the
+    // emulators' thread), and not while a catch-up snapshot is on its way.
+    bool answered = false;
+    bool snapshot_pending = false;
+    std::uint64_t generation = 0;  // which attach this is (a later one replaces it)
   };
 
   asio::awaitable<void> read_loop();
@@ -99,6 +105,7 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
   std::deque<std::string> out_;
   std::size_t out_bytes_ = 0;
   std::map<std::string, Subscription> subs_;
+  std::uint64_t attaches_ = 0;
   bool hello_done_ = false;
   bool closing_ = false;  // send what is queued, then close
   bool closed_ = false;

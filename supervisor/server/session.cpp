@@ -4,7 +4,6 @@
 #include <ptyctl/common/log.hpp>
 #include <ptyctl/common/process.hpp>
 #include <ptyctl/common/registry.hpp>  // now_ms
-#include <ptyctl/common/watchdog.hpp>
 
 #include <ptyctl/proto/errors.hpp>
 #include <ptyctl/proto/record.hpp>
@@ -71,10 +70,22 @@ std::vector<std::string> session_env(const SessionSpec& spec, const std::string&
   _exit(127);
 }
 
+// A callable for the emulators' thread that runs `fn` on the loop, if the
+// session still lives by then.
+template <class... Args, class F>
+std::function<void(Args...)> on_loop(asio::io_context& io, std::weak_ptr<Session> weak, F fn) {
+  return [&io, weak = std::move(weak), fn = std::move(fn)](Args... args) {
+    asio::post(io, [weak, fn, args...]() mutable {
+      if (auto s = weak.lock()) fn(*s, std::move(args)...);
+    });
+  };
+}
+
 }  // namespace
 
-std::shared_ptr<Session> Session::spawn(asio::io_context& io, const SessionSpec& spec,
-                                        std::size_t ring_size, const std::string& state_dir) {
+std::shared_ptr<Session> Session::spawn(asio::io_context& io, EmulatorWorker& emulators,
+                                        const SessionSpec& spec, std::size_t ring_size,
+                                        const std::string& state_dir) {
   // Everything the child needs is built before fork: after it, only
   // async-signal-safe calls.
   std::vector<std::string> argv_s{spec.shell};
@@ -136,91 +147,95 @@ std::shared_ptr<Session> Session::spawn(asio::io_context& io, const SessionSpec&
   }
   ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
   ::fcntl(master, F_SETFD, FD_CLOEXEC);
-  return std::make_shared<Session>(io, spec, pid, master, ring_size);
+  return std::make_shared<Session>(io, emulators, spec, pid, master, ring_size);
 }
 
-Session::Session(asio::io_context& io, const SessionSpec& spec, int pid, int master_fd,
-                 std::size_t ring_size)
+Session::Session(asio::io_context& io, EmulatorWorker& emulators, const SessionSpec& spec, int pid,
+                 int master_fd, std::size_t ring_size)
     : io_(io),
       spec_(spec),
       pid_(pid),
       master_(io),
       ring_(ring_size),
-      emulator_(spec.cols, spec.rows),
-      activity_("the output of session " + spec.sessionId),
+      emulator_(std::make_shared<SessionEmulator>(emulators, spec.cols, spec.rows)),
+      emulator_caught_up_(io.get_executor()),
       created_at_ms_(now_ms()),
       kill_timer_(io),
       drain_timer_(io) {
   if (master_fd >= 0) master_.assign(master_fd);
-  // Terminal queries: the emulator answers only while nobody is attached (an
-  // attached terminal answers itself), so the program gets exactly one answer.
-  emulator_.set_query_answer([this](std::string_view answer) {
-    if (observers_.empty()) queue_input(std::string(answer));
-  });
+}
+
+std::size_t Session::emulator_lag_limit() const {
+  return std::min(kMaxEmulatorLag, ring_.capacity() / 2);
 }
 
 void Session::start() {
+  // Terminal queries: the emulator answers those of output forwarded while
+  // nobody was attached (an attached terminal answers itself), so the
+  // program gets exactly one answer.
+  const std::size_t high = emulator_lag_limit();
+  emulator_->on_worker(
+      on_loop<std::string>(
+          io_, weak_from_this(),
+          [](Session& s, std::string answer) { s.queue_input(std::move(answer)); }),
+      on_loop<>(io_, weak_from_this(), [](Session& s) { s.emulator_caught_up_.notify_all(); }),
+      high, high / 2);
   asio::co_spawn(io_, read_loop(), asio::detached);
   if (reaped_ && !finished_) arm_drain_timer();       // handed over while draining
+  if (finished_) shrink_if_read();                    // handed over before it was read
   if (pending_kill_) arm_kill_timer(*pending_kill_);  // a kill's grace, handed over
   pending_kill_.reset();
 }
 
 asio::awaitable<void> Session::read_loop() {
   auto self = shared_from_this();
-  // Handed over by an upgrade: output the old image had ringed but not fed.
-  if (!emulator_backlog_.empty()) co_await feed_emulator();
-  // Never more per read than the ring holds: the emulator's backlog must
-  // still be in the ring for a snapshot taken meanwhile (its offset is the
-  // emulator's) to be continued from it.
-  std::vector<char> buf(std::min<std::size_t>(65536, ring_.capacity()));
+  // Batches: what the PTY has now (up to a bound) is ringed, forwarded and
+  // queued for the emulator once, not once per kernel chunk (4 KB). Nothing
+  // waits for more to come.
+  std::vector<char> buf(std::clamp<std::size_t>(ring_.capacity() / 4, 1024, kReadBatch));
   for (;;) {
+    // The emulator only delays the program when it is a whole lag behind
+    // (hostile output): it must never show a wrong screen, so the PTY is
+    // not read until it is halfway back.
+    while (emulator_->backlog() > emulator_lag_limit() && master_.is_open()) {
+      waiting_for_emulator_ = true;
+      co_await emulator_caught_up_.wait();
+      waiting_for_emulator_ = false;
+    }
+    if (!master_.is_open()) break;
     auto [ec, n] =
         co_await master_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
     // EIO once the last holder of the PTY's other side has gone; aborted
-    // when it is hung up (what hang_up read is still to go to the emulator).
-    if (!ec) on_bytes(std::string_view(buf.data(), n));
-    // The program waits (we read no more) until its output is in the
-    // emulator; everyone else is served meanwhile.
-    if (!emulator_backlog_.empty()) co_await feed_emulator();
-    if (ec || !master_.is_open()) break;
+    // when it is hung up.
+    if (ec) break;
+    while (n < buf.size() && master_.is_open()) {
+      const ssize_t more = ::read(master_.native_handle(), buf.data() + n, buf.size() - n);
+      if (more <= 0) break;
+      n += static_cast<std::size_t>(more);
+    }
+    on_bytes(std::string_view(buf.data(), n));
+    if (!master_.is_open()) break;
   }
   read_done_ = true;
   if (reaped_ && !finished_) finish();
 }
 
+void Session::preload(std::string_view bytes) {
+  // Recorded output: its terminal queries were answered when it was new.
+  ring_.append(bytes);
+  ++changes_;
+  emulator_->feed(bytes, false);
+}
+
 void Session::on_bytes(std::string_view bytes) {
-  // The ring and the connections first: forwarding never waits for the emulator.
+  apply_pending_resize();  // output after a resize is drawn at the new size
+  // The ring and the connections, then the emulator's queue: forwarding
+  // never waits for the emulator (it runs on its own thread).
   ring_.append(bytes);
   ++changes_;
   for (SessionObserver* o : std::vector<SessionObserver*>(observers_.begin(), observers_.end()))
     o->on_output(*this);
-  emulator_backlog_.append(bytes);
-}
-
-asio::awaitable<void> Session::feed_emulator() {
-  // Time-sliced: a whole-screen operation costs rows x cols, and a stream of
-  // them (DECALN, ED, scrolls) must not hold the event loop. The emulator
-  // takes the bytes in pieces of bounded work (feed_some), and after
-  // kEmulatorSlice the loop runs everyone else's handlers first.
-  using Clock = std::chrono::steady_clock;
-  auto slice_start = Clock::now();
-  std::size_t pos = 0;
-  while (pos < emulator_backlog_.size()) {
-    apply_pending_resize();  // output after a resize is drawn at the new size
-    std::size_t n;
-    {
-      ActivityScope busy(activity_);
-      n = emulator_.feed_some(std::string_view(emulator_backlog_).substr(pos), kEmulatorWorkPiece);
-    }
-    pos += n;
-    emulator_offset_ += n;
-    if (Clock::now() - slice_start >= kEmulatorSlice && pos < emulator_backlog_.size()) {
-      co_await asio::post(io_, asio::use_awaitable);
-      slice_start = Clock::now();
-    }
-  }
-  emulator_backlog_.clear();
+  emulator_->feed(bytes, observers_.empty());
 }
 
 bool Session::queue_input(std::string bytes) {
@@ -276,16 +291,10 @@ void Session::apply_pending_resize() {
   if (!pending_size_) return;
   const auto [cols, rows] = *pending_size_;
   pending_size_.reset();
-  // The emulator first: if it cannot take the size (memory), nothing
-  // changes, neither the program's window nor what listSessions says.
-  try {
-    emulator_.resize(cols, rows);
-  } catch (const std::bad_alloc&) {
-    log_error("session " + spec_.sessionId + ": cannot resize to " + std::to_string(cols) + "x" +
-              std::to_string(rows) + ": out of memory; the size stays " +
-              std::to_string(spec_.cols) + "x" + std::to_string(spec_.rows));
-    return;
-  }
+  // In the emulator's queue after the output read so far (what the program
+  // wrote for the old size is drawn at it). If its thread cannot take the
+  // size (memory), it says so and keeps the old one.
+  emulator_->resize(cols, rows);
   spec_.cols = cols;
   spec_.rows = rows;
   ++changes_;
@@ -324,7 +333,7 @@ void Session::hang_up() {
   // is unread): read it while it fits in the ring with what the emulator has
   // still to take.
   std::vector<char> buf(65536);
-  std::size_t taken = emulator_backlog_.size();
+  std::size_t taken = 0;
   while (master_.is_open() && taken + buf.size() <= ring_.capacity()) {
     const ssize_t n = ::read(master_.native_handle(), buf.data(), buf.size());
     if (n <= 0) break;
@@ -333,6 +342,7 @@ void Session::hang_up() {
   }
   boost::system::error_code ignored;
   master_.close(ignored);  // the read loop ends; a pending write is dropped
+  emulator_caught_up_.notify_all();
 }
 
 namespace {
@@ -400,12 +410,12 @@ void Session::on_reaped(int status) {
 void Session::arm_drain_timer() {
   // Drain what the program wrote before it ended; a background process that
   // still holds the terminal does not keep the session alive for long. While
-  // the emulator works through a backlog the PTY is not being read: its
+  // the read loop waits for the emulator the PTY is not being read: its
   // last bytes are still to come, so wait for that first.
   drain_timer_.expires_after(std::chrono::milliseconds(300));
   drain_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->finished_) return;
-    if (!self->emulator_backlog_.empty()) {
+    if (self->waiting_for_emulator_) {
       self->arm_drain_timer();
       return;
     }
@@ -425,8 +435,7 @@ void Session::finish() {
   input_.clear();
   input_bytes_ = 0;
   input_front_done_ = 0;
-  // Its output is complete: keep what a late reader may still resume from.
-  ring_.shrink(kFinishedRingBytes);
+  shrink_if_read();
   for (SessionObserver* o : std::vector<SessionObserver*>(observers_.begin(), observers_.end()))
     o->on_finished(*this);
   if (on_finished) on_finished(*this);
@@ -440,7 +449,8 @@ proto::handover::SessionState Session::describe() const {
   return st;
 }
 
-std::string Session::record(const std::optional<std::string>& end_reason) {
+void Session::record(const std::optional<std::string>& end_reason,
+                     std::function<void(std::string)> done, bool wait) {
   apply_pending_resize();
   proto::handover::SessionState st = describe();
   st.pid = pid_;
@@ -448,13 +458,27 @@ std::string Session::record(const std::optional<std::string>& end_reason) {
   st.recordedAt = now_ms();
   st.endReason = end_reason;
   recorded_changes_ = changes_;
-  const emu::Emulator::Handover e = emulator_.handover();
-  return proto::record::encode(std::move(st), proto::kPtyctlVersion, e.rehydrate, e.screen,
-                               e.scrollback);
+  // Encoded on the emulators' thread, after the output read so far.
+  const auto encode = [](proto::handover::SessionState state, const emu::Emulator& e) {
+    const emu::Emulator::Handover h = e.handover();
+    return proto::record::encode(std::move(state), proto::kPtyctlVersion, h.rehydrate, h.screen,
+                                 h.scrollback);
+  };
+  if (wait) {
+    done(emulator_->call<std::string>(
+        [&](emu::Emulator& e, std::uint64_t) { return encode(std::move(st), e); }));
+    return;
+  }
+  auto deliver = on_loop<std::string>(
+      io_, weak_from_this(),
+      [done = std::move(done)](Session&, std::string bytes) { done(std::move(bytes)); });
+  emulator_->run([st = std::move(st), encode, deliver](emu::Emulator& e, std::uint64_t) {
+    deliver(encode(st, e));
+  });
 }
 
 std::string Session::current_cwd() {
-  if (emulator_.cwd() && !emulator_.cwd()->empty()) return *emulator_.cwd();
+  if (auto cwd = emulator_->cwd(); cwd && !cwd->empty()) return *cwd;
   std::vector<int> pids;
   if (master_.is_open()) {
     const pid_t foreground = ::tcgetpgrp(master_.native_handle());
@@ -467,7 +491,7 @@ std::string Session::current_cwd() {
 }
 
 void Session::clear_history() {
-  emulator_.clear();
+  emulator_->clear();
   ++changes_;
 }
 
@@ -492,9 +516,11 @@ SessionHandover Session::handover() {
   // Its memfd, or (without one) its bytes.
   st.ringFd = ring_.fd();
   if (st.ringFd < 0) h.ring = ring_.held_pieces();
-  // The emulator as of its offset; the backlog after it is in the ring.
-  st.emulatorOffset = emulator_offset_;
-  h.emulator = emulator_.handover();
+  // The emulator where it is (the loop waits a piece of work at most); the
+  // output after its offset is in the ring, and the next image feeds it.
+  std::tie(h.emulator, st.emulatorOffset) =
+      emulator_->call<std::pair<emu::Emulator::Handover, std::uint64_t>>(
+          [](emu::Emulator& e, std::uint64_t offset) { return std::pair(e.handover(), offset); });
   for (std::size_t i = 0; i < input_.size(); ++i)
     h.input += i == 0 ? input_[i].substr(input_front_done_) : input_[i];
   return h;
@@ -505,14 +531,15 @@ void restore_emulator(emu::Emulator& emulator, const proto::handover::SessionByt
     throw proto::handover::HandoverError("a session's scrollback does not add up");
 }
 
-std::shared_ptr<Session> Session::adopt(asio::io_context& io,
+std::shared_ptr<Session> Session::adopt(asio::io_context& io, EmulatorWorker& emulators,
                                         const proto::handover::SessionState& st,
                                         const proto::handover::SessionBytes& bytes,
                                         std::size_t ring_size) {
   if (st.masterFd >= 0 && ::fcntl(st.masterFd, F_GETFD) < 0)
     throw proto::handover::HandoverError("session " + st.spec.sessionId + "'s PTY (fd " +
                                          std::to_string(st.masterFd) + ") is not open");
-  auto s = std::make_shared<Session>(io, st.spec, st.pid, -1, std::max<std::size_t>(ring_size, 1));
+  auto s = std::make_shared<Session>(io, emulators, st.spec, st.pid, -1,
+                                     std::max<std::size_t>(ring_size, 1));
   if (st.masterFd >= 0) {
     ::fcntl(st.masterFd, F_SETFD, FD_CLOEXEC);
     s->master_.assign(st.masterFd);
@@ -521,10 +548,14 @@ std::shared_ptr<Session> Session::adopt(asio::io_context& io,
     s->ring_.adopt(st.ringFd, static_cast<std::size_t>(st.ringCapacity), st.ringEnd);
   else
     s->ring_.restore(static_cast<std::size_t>(st.ringCapacity), st.ringEnd, bytes.ring);
-  restore_emulator(s->emulator_, bytes);
-  s->emulator_offset_ = st.emulatorOffset;
+  restore_emulator(s->emulator_->unshared(), bytes);
+  s->emulator_->set_offset(st.emulatorOffset);
+  // The output the old image's emulator had not taken in, from the ring
+  // (its queries were the old image's to answer).
+  std::string backlog;
   s->ring_.read(st.emulatorOffset, static_cast<std::size_t>(st.ringEnd - st.emulatorOffset),
-                s->emulator_backlog_);
+                backlog);
+  s->emulator_->feed(backlog, false);
   s->created_at_ms_ = st.createdAt;
   s->last_attached_ms_ = st.lastAttachedAt;
   s->reaped_ = st.reaped;
@@ -541,6 +572,7 @@ std::shared_ptr<Session> Session::adopt(asio::io_context& io,
 void Session::close() {
   boost::system::error_code ignored;
   master_.close(ignored);
+  emulator_caught_up_.notify_all();
 }
 
 void Session::attach(SessionObserver* observer) {
@@ -551,17 +583,35 @@ void Session::attach(SessionObserver* observer) {
 
 void Session::detach(SessionObserver* observer) {
   observers_.erase(observer);
+  shrink_if_read();
 }
 
-proto::Snapshot Session::snapshot() {
+void Session::shrink_if_read() {
+  // Its output is complete: keep what a late reader may still resume from.
+  if (!finished_) return;
+  for (SessionObserver* o : observers_)
+    if (o->behind(*this)) return;
+  ring_.shrink(kFinishedRingBytes);
+}
+
+void Session::snapshot(std::function<void(proto::Snapshot)> done) {
   apply_pending_resize();  // a snapshot is at the size last asked for
-  proto::Snapshot s = emulator_.snapshot();
-  // Where the emulator is: while it works through a backlog, the bytes after
-  // this offset are in the ring and follow as data.
-  s.offset = emulator_offset_ - emulator_.unfinished_bytes();
-  // No OSC 7 from the shell: its working directory as the kernel knows it.
-  if (!s.cwd && !finished_) s.cwd = cwd_of_process(pid_);
-  return s;
+  auto deliver = on_loop<proto::Snapshot>(
+      io_, weak_from_this(), [done = std::move(done)](Session& s, proto::Snapshot snap) {
+        // No OSC 7 from the shell: its working directory as the kernel knows it.
+        if (!snap.cwd && !s.finished_) snap.cwd = cwd_of_process(s.pid_);
+        done(std::move(snap));
+      });
+  emulator_->run(
+      [deliver](emu::Emulator& e, std::uint64_t offset) {
+        proto::Snapshot snap = e.snapshot();
+        // A character or sequence in progress is continued by the data after
+        // this offset (the ring's end at the request but for that, unless the
+        // emulator was more than kSnapshotPatience behind).
+        snap.offset = offset - e.unfinished_bytes();
+        deliver(std::move(snap));
+      },
+      kSnapshotPatience);
 }
 
 namespace {

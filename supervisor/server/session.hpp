@@ -6,6 +6,9 @@
 
 #include "emulator/emulator.hpp"
 #include "output_ring.hpp"
+#include "session_emulator.hpp"
+
+#include <ptyctl/common/async_event.hpp>
 
 #include <ptyctl/proto/handover.hpp>
 #include <ptyctl/proto/snapshot.hpp>
@@ -36,20 +39,33 @@ class SessionObserver {
   virtual ~SessionObserver() = default;
   virtual void on_output(Session& session) = 0;
   virtual void on_finished(Session& session) = 0;
+  // It has not yet sent all of the session's output.
+  virtual bool behind(const Session& session) const = 0;
 };
 
 using proto::SessionSpec;
 
 inline constexpr std::size_t kMaxInputQueue = 64u * 1024 * 1024;
-// The emulator's work per turn of the event loop (docs/operations.md,
-// "Limits"): other sessions and requests wait at most about this long.
-inline constexpr std::chrono::milliseconds kEmulatorSlice{5};
-// Cells of emulator work between two looks at the clock.
-inline constexpr std::uint64_t kEmulatorWorkPiece = 32u * 1024;
-// What an ended session keeps of its output ring (at least one read's worth:
-// the emulator's backlog must stay in the ring, see read_loop).
+// Pipelined requests are answered in slices of this long (docs/operations.md,
+// "Limits"): other connections wait at most about this long.
+inline constexpr std::chrono::milliseconds kRequestSlice{5};
+// What an ended session keeps of its output ring once its attached readers
+// have all of it (the program does not wait for them, so it can end well
+// ahead of them).
 inline constexpr std::size_t kFinishedRingBytes = 64u * 1024;
-static_assert(kFinishedRingBytes >= 65536);
+// How far the emulator may fall behind the PTY before the session stops
+// reading it until the emulator is halfway back (at most half the ring:
+// a snapshot asked for meanwhile is continued from the ring).
+inline constexpr std::size_t kMaxEmulatorLag = 4u * 1024 * 1024;
+// What one turn of the read loop takes from the PTY at most (it reads until
+// the PTY would block, up to this).
+inline constexpr std::size_t kReadBatch = 256u * 1024;
+// How long a snapshot waits for the emulator to take in the output read
+// before it was asked for; past that it is taken where the emulator is (its
+// offset says where, and the output after it follows as data). Ordinary
+// output catches up far sooner (kMaxEmulatorLag of it is tens of ms of
+// work); this bounds an attach beside hostile output.
+inline constexpr std::chrono::milliseconds kSnapshotPatience{1000};
 
 // A session as an in-place upgrade hands it over (docs/upgrade.md).
 struct SessionHandover {
@@ -72,18 +88,20 @@ class Session : public std::enable_shared_from_this<Session> {
   // forkpty + exec. Throws proto::ProtocolError(SPAWN_FAILED) with the reason
   // (a missing cwd or shell is reported, not a silently dead session).
   // `state_dir`: the supervisor's, given to the program as $PTYCTL_STATE_DIR.
-  static std::shared_ptr<Session> spawn(asio::io_context& io, const SessionSpec& spec,
-                                        std::size_t ring_size, const std::string& state_dir);
-  Session(asio::io_context& io, const SessionSpec& spec, int pid, int master_fd,
-          std::size_t ring_size);
+  static std::shared_ptr<Session> spawn(asio::io_context& io, EmulatorWorker& emulators,
+                                        const SessionSpec& spec, std::size_t ring_size,
+                                        const std::string& state_dir);
+  Session(asio::io_context& io, EmulatorWorker& emulators, const SessionSpec& spec, int pid,
+          int master_fd, std::size_t ring_size);
 
   // One handed over by the supervisor that ran in this process before its
   // exec (its master fd is open in it). Throws HandoverError.
-  static std::shared_ptr<Session> adopt(asio::io_context& io,
+  static std::shared_ptr<Session> adopt(asio::io_context& io, EmulatorWorker& emulators,
                                         const proto::handover::SessionState& state,
                                         const proto::handover::SessionBytes& bytes,
                                         std::size_t ring_size);
-  // Everything of it an upgrade hands over; call it between handlers.
+  // Everything of it an upgrade hands over; call it between handlers (it
+  // waits for the emulator to take in what it has been given).
   SessionHandover handover();
   int master_fd() { return master_.is_open() ? master_.native_handle() : -1; }
 
@@ -93,16 +111,19 @@ class Session : public std::enable_shared_from_this<Session> {
   bool finished() const { return finished_; }
   bool reaped() const { return reaped_; }
   const OutputRing& ring() const { return ring_; }
-  emu::Emulator& emulator() { return emulator_; }
   std::optional<int> exit_code() const { return exit_code_; }
   std::optional<int> exit_signal() const { return exit_signal_; }
 
-  // Applies a pending resize first: a snapshot is at the size last asked for.
-  proto::Snapshot snapshot();
+  // The screen after every byte read so far, at the size last asked for:
+  // `done` runs on the loop once the emulator has caught up to it (unless
+  // the session is gone by then).
+  void snapshot(std::function<void(proto::Snapshot)> done);
   proto::sup::SessionInfo info() const;
 
   void attach(SessionObserver* observer);
   void detach(SessionObserver* observer);
+  // Ended and read by every attached reader: the ring keeps kFinishedRingBytes.
+  void shrink_if_read();
   std::size_t attached_count() const { return observers_.size(); }
 
   // Queues bytes for the program; false (and nothing queued) when the queue
@@ -124,15 +145,17 @@ class Session : public std::enable_shared_from_this<Session> {
   // For its record (session_records.hpp): due when something a record shows
   // changed since the last (output, a resize, an attach, a cleared
   // scrollback); record() is its bytes as of now, `end_reason` saying why it
-  // is the last one.
+  // is the last one, given to `done` on the loop (`wait`: before returning,
+  // for a clean stop).
   bool record_due() const { return changes_ != recorded_changes_; }
-  std::string record(const std::optional<std::string>& end_reason);
+  void record(const std::optional<std::string>& end_reason, std::function<void(std::string)> done,
+              bool wait = false);
   // Where the program is: the shell's OSC 7, else the cwd of the terminal's
   // foreground process, else the session leader's, else the spec's.
   std::string current_cwd();
   // Output that comes before the program's (a restored session's
   // scrollback and screen): before start().
-  void preload(std::string_view bytes) { on_bytes(bytes); }
+  void preload(std::string_view bytes);
   // clearScrollback: the emulator's (xterm.js clear()).
   void clear_history();
   // Once it has ended (and its exit is sent), its record goes.
@@ -146,8 +169,9 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
   void on_bytes(std::string_view bytes);
-  asio::awaitable<void> feed_emulator();
   void apply_pending_resize();
+  // The emulator's backlog past which the PTY is not read.
+  std::size_t emulator_lag_limit() const;
   void hang_up();
   // The spec's part of its description, for handover() and record().
   proto::handover::SessionState describe() const;
@@ -160,19 +184,18 @@ class Session : public std::enable_shared_from_this<Session> {
   int pid_;
   asio::posix::stream_descriptor master_;
   OutputRing ring_;
-  emu::Emulator emulator_;
+  std::shared_ptr<SessionEmulator> emulator_;
+  AsyncEvent emulator_caught_up_;  // the read loop waits on it past kMaxEmulatorLag
   std::optional<std::pair<int, int>> pending_size_;  // cols, rows
   bool resize_posted_ = false;
-  std::string emulator_backlog_;       // read and ringed, not yet in the emulator
-  std::uint64_t emulator_offset_ = 0;  // the offset of the emulator's next byte
   std::uint64_t changes_ = 0;
   std::uint64_t recorded_changes_ = ~std::uint64_t{0};  // changes_ at the last record()
-  std::string activity_;  // what the watchdog says while the emulator works
   std::set<SessionObserver*> observers_;
   std::deque<std::string> input_;
   std::size_t input_bytes_ = 0;
   std::size_t input_front_done_ = 0;  // bytes of input_.front() already written
   bool writing_ = false;
+  bool waiting_for_emulator_ = false;
   bool read_done_ = false;
   bool reaped_ = false;
   bool finished_ = false;

@@ -57,10 +57,20 @@ asio::awaitable<void> Supervisor::record_loop() {
 
 void Supervisor::write_records(const std::optional<std::string>& end_reason) {
   if (!records_.enabled()) return;
-  // Encoded here (the emulator is the loop's), written by the records' thread.
-  for (auto& [id, s] : sessions_)
-    if (!s->finished() && (s->record_due() || end_reason))
-      records_.write(id, s->record(end_reason));
+  // Encoded on the emulators' thread after the output read so far (a clean
+  // stop waits for it), written by the records' thread. One that comes back
+  // after its session ended or was replaced is dropped: its removal stands.
+  for (auto& [id, s] : sessions_) {
+    if (s->finished() || !(s->record_due() || end_reason)) continue;
+    s->record(
+        end_reason,
+        [this, id = id, which = std::weak_ptr<Session>(s)](std::string bytes) {
+          auto it = sessions_.find(id);
+          if (it == sessions_.end() || it->second != which.lock() || it->second->finished()) return;
+          records_.write(id, std::move(bytes));
+        },
+        end_reason.has_value());
+  }
 }
 
 void Supervisor::request_stop(int sig) {
@@ -162,7 +172,7 @@ std::shared_ptr<Session> Supervisor::find(const std::string& id) const {
 std::shared_ptr<Session> Supervisor::create(SessionSpec spec, std::string_view preamble) {
   if (stopping_)
     throw proto::ProtocolError(proto::code::kSpawnFailed, "the supervisor is stopping");
-  auto session = Session::spawn(io_, spec, options_.ring_size, options_.state_dir);
+  auto session = Session::spawn(io_, emulators_, spec, options_.ring_size, options_.state_dir);
   if (!preamble.empty()) session->preload(preamble);
   // A recorded session of this id that was not restored is gone now.
   if (records_.restorable().contains(spec.sessionId)) records_.remove(spec.sessionId);

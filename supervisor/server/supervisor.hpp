@@ -2,6 +2,7 @@
 // The pty-supervisor server: accepts connections on pty-supervisor.sock,
 // owns the session table, reaps children, shuts down on SIGTERM/SIGINT.
 
+#include "emulator_worker.hpp"
 #include "session.hpp"
 #include "session_records.hpp"
 
@@ -102,7 +103,8 @@ class Supervisor {
   UnixAcceptor acceptor_;
   SupervisorOptions options_;
   SessionRecords records_;
-  AsyncEvent changed_;  // a session ended or a connection went (a stop waits on it)
+  AsyncEvent changed_;        // a session ended or a connection went (a stop waits on it)
+  EmulatorWorker emulators_;  // before the sessions: it outlives them
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   std::set<std::shared_ptr<Connection>> connections_;
   bool stopping_ = false;

@@ -353,7 +353,8 @@ void Supervisor::adopt(const proto::handover::Decoded& handed,
   const std::int64_t t_begin = monotonic_ns();
   const auto& state = handed.state;
   for (std::size_t i = 0; i < state.sessions.size(); ++i) {
-    auto s = Session::adopt(io_, state.sessions[i], handed.bytes[i], options_.ring_size);
+    auto s =
+        Session::adopt(io_, emulators_, state.sessions[i], handed.bytes[i], options_.ring_size);
     s->on_finished = [this](Session& f) { session_finished(f); };
     if (!s->finished()) {
       std::lock_guard<std::mutex> lock(pids_mutex_);

@@ -209,13 +209,20 @@ TEST(Remote, AnAttachSurvivesItsSshConnectionKilledTenTimes) {
   ASSERT_EQ(r.code, 0) << r.err << f.sshd->log();
   AttachedTerminal t({"--host", f.host, "attach", "lines"}, f.env);
   long highest = -1;
+  const auto diag = [&] {
+    std::string logs;
+    for (const char* n : {"/terminal-host.log", "/pty-supervisor.log"})
+      logs += std::string(n) + ":\n" + slurp(f.remote_state + n);
+    std::string tail = t.screen().substr(t.screen().size() > 1500 ? t.screen().size() - 1500 : 0);
+    return "DBG highest " + std::to_string(highest) + "\n" + tail + "\n" + logs;
+  };
   ASSERT_TRUE(newer_line(t, highest, 30s)) << t.screen();
   for (int kill = 0; kill < 10; ++kill) {
     std::set<pid_t> ssh;
     ASSERT_TRUE(wait_until([&] { return !(ssh = ssh_children(t.pid())).empty(); }, 30s))
         << "kill " << kill;
     // Output flows on this connection, then it is cut.
-    ASSERT_TRUE(newer_line(t, highest, 30s)) << "kill " << kill;
+    ASSERT_TRUE(newer_line(t, highest, 30s)) << "kill " << kill << diag();
     for (pid_t p : ssh)
       ::kill(p, SIGKILL);
     // A new connection (not the one killed) and new output after it. The
@@ -231,7 +238,7 @@ TEST(Remote, AnAttachSurvivesItsSshConnectionKilledTenTimes) {
         << "kill " << kill;
     ASSERT_TRUE(newer_line(t, highest, 30s)) << "kill " << kill << "\n" << t.screen();
   }
-  ASSERT_TRUE(newer_line(t, highest, 30s));
+  ASSERT_TRUE(newer_line(t, highest, 30s)) << diag();
   t.type("\x1c");
   EXPECT_TRUE(t.wait_exit(20s).has_value());
   // Every line once, in order: no gap, no repeat across the ten reconnects

@@ -1,6 +1,8 @@
 // Wire 2 framing: blank lines skipped, bad lines dropped and counted, large
 // lines accepted up to the limit, over-limit lines refused without holding them.
 
+#include <ptyctl/proto/client_messages.hpp>
+#include <ptyctl/proto/envelope.hpp>
 #include <ptyctl/proto/errors.hpp>
 #include <ptyctl/proto/line_codec.hpp>
 
@@ -8,6 +10,8 @@
 #include <boost/json.hpp>
 
 #include <random>
+#include <string>
+#include <vector>
 
 namespace json = boost::json;
 using namespace ptyctl::proto;
@@ -119,4 +123,44 @@ TEST(LineCodec, ManyLinesOneByteAtATime) {
   }
   EXPECT_EQ(expected, 2000);
   EXPECT_EQ(dec.buffered(), 0u);
+}
+
+TEST(LineCodec, ADataLineParsesAsTheEventBoostJsonWouldWrite) {
+  // Every byte that needs escaping, at every position against the eight-byte
+  // runs, beside plain ASCII and UTF-8 (valid: the encoder's precondition).
+  std::mt19937 rng(3);
+  const std::vector<std::string> pieces{"\"",
+                                        "\\",
+                                        "\n",
+                                        "\r",
+                                        "\t",
+                                        "\b",
+                                        "\f",
+                                        "\x1b",
+                                        std::string(1, '\0'),
+                                        "\x7f",
+                                        "\x1f",
+                                        " ",
+                                        "plain text",
+                                        "\xe2\x82\xac",
+                                        "\xf0\x9f\x98\x80",
+                                        "/",
+                                        "'"};
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 40);
+    for (int i = 0; i < n; ++i)
+      text += pieces[rng() % pieces.size()];
+    const std::uint64_t offset = rng(), end = offset + text.size();
+    const std::string id = round % 7 == 0 ? "s\"\\\n1" : "session-" + std::to_string(round);
+    const std::string fast = encode_data_line(id, text, offset, end);
+    ASSERT_EQ(fast.back(), '\n');
+    ASSERT_EQ(fast.find('\n'), fast.size() - 1) << "a raw newline inside the line";
+    client::DataEvent ev;
+    ev.data = text;
+    ev.offset = offset;
+    ev.endOffset = end;
+    const std::string reference = encode_line(make_event(id, ev));
+    ASSERT_EQ(boost::json::parse(fast), boost::json::parse(reference)) << fast;
+  }
 }

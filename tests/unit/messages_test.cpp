@@ -126,7 +126,8 @@ TEST(Messages, SupervisorTypesRoundTrip) {
   expect_round_trip(sup::AttachSessionRequest{"s1", 77});
   expect_round_trip(sup::AttachSessionRequest{"s1", std::nullopt});
   expect_round_trip(sup::DetachSessionRequest{"s1"});
-  expect_round_trip(sup::WriteRequest{"s1"});
+  expect_round_trip(sup::WriteRequest{"s1", std::nullopt});
+  expect_round_trip(sup::WriteRequest{"s1", true});
   expect_round_trip(sup::ResizeRequest{"s1", 1, 512});
   expect_round_trip(sup::GetSnapshotRequest{"s1"});
   expect_round_trip(sup::KillSessionRequest{"s1", "SIGTERM", true});

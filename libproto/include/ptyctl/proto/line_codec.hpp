@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,16 @@ inline constexpr std::size_t kDefaultMaxLineSize = 16u * 1024 * 1024;
 // One line: the serialized JSON plus '\n'. Boost.JSON escapes control
 // characters, so a line never holds a raw newline.
 std::string encode_line(const boost::json::value& message);
+
+// A data event of session `session_id` as a line, written directly: the
+// output path's one hot message, with no JSON tree in between and the text
+// escaped in one pass (runs of plain bytes eight at a time). `text` must be
+// valid UTF-8. Parses to what encode_line(make_event(session_id,
+// client::DataEvent{"data", text, offset, end_offset})) does.
+std::string encode_data_line(std::string_view session_id, std::string_view text,
+                             std::uint64_t offset, std::uint64_t end_offset);
+// `text` as a JSON string (quotes included), appended to `out`.
+void append_json_string(std::string& out, std::string_view text);
 
 // Incremental decoder. Blank lines are skipped; a line that is not a JSON
 // object is dropped and counted (the peer gets no answer, as in the desktop

@@ -109,6 +109,9 @@ struct WriteRequest {  // the bytes are the frame's payload
   static constexpr std::string_view kType = "write";
   using Result = EmptyResult;  // its success payload
   std::string sessionId;
+  // Answered only when it fails (a keystroke's write: terminal-host drops
+  // the answer anyway). Later answers say it was taken (docs/protocol.md).
+  std::optional<bool> noReply;
   bool operator==(const WriteRequest&) const = default;
 };
 PTYCTL_PROTO_JSON(WriteRequest);
