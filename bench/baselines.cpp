@@ -1,5 +1,6 @@
 #include "baselines.hpp"
 
+#include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -9,6 +10,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 namespace ptyctl::bench {
 
@@ -63,10 +66,14 @@ int bare_pty(const std::string& command, pid_t& pid) {
   return master;
 }
 
-double bare_throughput(const std::string& file, std::size_t file_bytes) {
+std::string mode_prefix(bool raw) {
+  return raw ? "stty raw -echo; " : "";
+}
+
+double bare_throughput(const std::string& file, std::size_t file_bytes, bool raw) {
   pid_t pid;
   const auto t0 = Clock::now();
-  const int master = bare_pty("cat " + file, pid);
+  const int master = bare_pty(mode_prefix(raw) + "cat " + file, pid);
   char buf[65536];
   while (::read(master, buf, sizeof buf) > 0) {
   }
@@ -77,12 +84,13 @@ double bare_throughput(const std::string& file, std::size_t file_bytes) {
   return file_bytes / s / 1e6;
 }
 
-double tmux_throughput(const std::string& dir, const std::string& file, std::size_t file_bytes) {
+double tmux_throughput(const std::string& dir, const std::string& file, std::size_t file_bytes,
+                       bool raw) {
   const std::string sock = dir + "/tmux.sock";
   const std::string tmux = "tmux -S " + sock + " ";
   const auto t0 = Clock::now();
-  const std::string cmd = tmux + "new-session -d -x 80 -y 24 'cat " + file + "; " + tmux +
-                          "wait-for -S done' && " + tmux + "wait-for done";
+  const std::string cmd = tmux + "new-session -d -x 80 -y 24 '" + mode_prefix(raw) + "cat " + file +
+                          "; " + tmux + "wait-for -S done' && " + tmux + "wait-for done";
   if (std::system(cmd.c_str()) != 0) return 0;
   const double s = seconds_since(t0);
   std::system((tmux + "kill-server 2>/dev/null").c_str());
@@ -109,6 +117,66 @@ std::vector<double> bare_echo(int n) {
   int status;
   ::waitpid(pid, &status, 0);
   return us;
+}
+
+double cpu_ms(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // pid (comm) state ppid ... utime stime are fields 14 and 15; comm may
+  // hold anything but ')'.
+  const std::size_t after = stat.rfind(')');
+  if (after == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(after + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  return (utime + stime) * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+BareFlood::BareFlood(int sessions) {
+  for (int i = 0; i < sessions; ++i) {
+    pid_t pid;
+    masters_.push_back(bare_pty("exec yes", pid));
+    pids_.push_back(pid);
+  }
+  if (::pipe(stop_pipe_) != 0) return;
+  reader_ = std::thread([this] {
+    std::vector<pollfd> fds;
+    for (int m : masters_)
+      fds.push_back({m, POLLIN, 0});
+    fds.push_back({stop_pipe_[0], POLLIN, 0});
+    static char buf[65536];
+    for (;;) {
+      if (::poll(fds.data(), fds.size(), -1) < 0) continue;
+      if (fds.back().revents) return;
+      for (std::size_t i = 0; i + 1 < fds.size(); ++i)
+        if (fds[i].revents & POLLIN) {
+          const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+          (void)n;
+        }
+    }
+  });
+}
+
+BareFlood::~BareFlood() {
+  if (reader_.joinable()) {
+    const ssize_t n = ::write(stop_pipe_[1], "x", 1);
+    (void)n;
+    reader_.join();
+  }
+  for (pid_t pid : pids_)
+    ::kill(pid, SIGKILL);
+  for (pid_t pid : pids_) {
+    int status;
+    ::waitpid(pid, &status, 0);
+  }
+  for (int m : masters_)
+    ::close(m);
+  ::close(stop_pipe_[0]);
+  ::close(stop_pipe_[1]);
 }
 
 }  // namespace ptyctl::bench

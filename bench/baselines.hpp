@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ptyctl::bench {
@@ -30,11 +31,33 @@ std::size_t write_seq_file(const std::string& path, std::size_t mb);
 
 // `command` under /bin/sh in a bare 80x24 PTY; returns the master fd.
 int bare_pty(const std::string& command, pid_t& pid);
-// MB/s of `cat file` read from a bare PTY.
-double bare_throughput(const std::string& file, std::size_t file_bytes);
+// How a benchmark's program prints its file: "stty raw -echo; " (the bytes
+// as they are, what full-screen programs and `cat` of binary data get) or
+// "" (cooked: the line discipline turns each \n into \r\n).
+std::string mode_prefix(bool raw);
+// MB/s of `cat file` read from a bare PTY by a C reader.
+double bare_throughput(const std::string& file, std::size_t file_bytes, bool raw = false);
 // MB/s of `cat file` in a detached 80x24 tmux session (socket under `dir`).
-double tmux_throughput(const std::string& dir, const std::string& file, std::size_t file_bytes);
+double tmux_throughput(const std::string& dir, const std::string& file, std::size_t file_bytes,
+                       bool raw = false);
 // Round trips (us) of one byte to `cat` in raw mode through a bare PTY.
 std::vector<double> bare_echo(int n);
+// User + system CPU time of a process so far, in ms (/proc/PID/stat).
+double cpu_ms(int pid);
+// Programs printing flat out (`yes`) in bare PTYs, drained by a thread
+// with a C reader, for as long as it lives.
+class BareFlood {
+ public:
+  explicit BareFlood(int sessions);
+  ~BareFlood();
+  BareFlood(const BareFlood&) = delete;
+  BareFlood& operator=(const BareFlood&) = delete;
+
+ private:
+  std::vector<int> masters_;
+  std::vector<pid_t> pids_;
+  int stop_pipe_[2] = {-1, -1};
+  std::thread reader_;
+};
 
 }  // namespace ptyctl::bench
