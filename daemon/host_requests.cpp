@@ -83,7 +83,7 @@ asio::awaitable<void> Host::notify_write(const std::shared_ptr<ClientConnection>
     const auto& p = std::get<client::WriteRequest>(parsed);
     // Named before co_await: GCC 12 destroys a temporary in a co_await
     // expression twice.
-    sup::WriteRequest req{p.sessionId, true};
+    sup::WriteRequest req{p.sessionId, std::nullopt};
     std::function<void(const proto::ProtocolError&)> on_failure = failed;
     co_await supervisor_.write_unanswered(std::move(req), p.data, std::move(on_failure));
   } catch (const proto::ProtocolError& e) {

@@ -272,6 +272,7 @@ asio::awaitable<void> SupervisorClient::write_unanswered(
   // Past this many with no other answer, one is answered (it settles them all).
   constexpr std::size_t kMaxUnanswered = 1024;
   if (unanswered_.size() >= kMaxUnanswered) {
+    request.noReply.reset();
     try {
       co_await call(request, bytes);
     } catch (const proto::ProtocolError& e) {

@@ -234,6 +234,17 @@ TEST(HostRequests, WriteReachesTheProgramAndANotifyWriteHasNoResponse) {
   EXPECT_TRUE(s.shows("note-5"));
   EXPECT_TRUE(ok(s.c.request("listSessions")));  // answered after the write was done
   EXPECT_FALSE(s.c.control.response(note_id, 300ms)) << "a notify_ write got a response";
+  // Keystrokes past the 1024 terminal-host keeps unanswered (then one is
+  // sent with an answer, which settles them): every one arrives, in order.
+  ASSERT_TRUE(s.write("stty raw -echo; cat\n"));
+  std::string typed;
+  for (int i = 0; i < 1500; ++i) {
+    const std::string key(1, static_cast<char>('a' + i % 26));
+    typed += key;
+    s.c.send("write", json::object{{"sessionId", "s1"}, {"data", key}}, "notify_");
+  }
+  EXPECT_TRUE(s.shows(typed));
+  EXPECT_TRUE(ok(s.c.request("listSessions")));
 }
 
 TEST(HostRequests, ResizeReachesTheProgramAndOfAnUnknownSessionSucceeds) {
