@@ -636,20 +636,25 @@ TEST(HostClients, TwoViewersGetEveryByteAndAStalledOneBlocksNobody) {
 TEST(HostSnapshot, SnapshotAtAttachPlusDataReproducesTheScreen) {
   HostFixture f;
   HostClient a(f.socket(), f.token());
-  ASSERT_TRUE(ok(a.request("createOrAttach",
-                           attach_payload("s", "stty -echo; read x; seq 1 300000; read y"))));
+  ASSERT_TRUE(
+      ok(a.request("createOrAttach", attach_payload("s",
+                                                    "stty -echo; read x; seq 1 200000; read z; "
+                                                    "seq 200001 300000; read y"))));
   ASSERT_TRUE(ok(a.request("write", json::object{{"sessionId", "s"}, {"data", "\n"}})));
   ASSERT_TRUE(wait_until(
       [&] {
         auto s = find_session(a, "s");
-        return s && s->at("offset").to_number<std::uint64_t>() > 200000;
+        return s && s->at("offset").to_number<std::uint64_t>() > 100000;
       },
       30s));
-  // A second client attaches while the output runs.
+  // A second client attaches while the first half runs (or once it is out: the
+  // PTY may be read faster than this client connects); the second half comes
+  // after the attach either way, so its data ends with 300000.
   HostClient late(f.socket(), f.token());
   auto r = late.request("createOrAttach", attach_payload("s"));
   ASSERT_TRUE(ok(r));
   const auto snap = json::value_to<proto::Snapshot>(r.at("payload").at("snapshot"));
+  ASSERT_TRUE(ok(a.request("write", json::object{{"sessionId", "s"}, {"data", "\n"}})));
   Received out;
   ASSERT_TRUE(until_text(late, "s", out, "\n300000\r\n", 60s));
   auto first_offset_ok = out.next - out.bytes.size() == snap.offset;
