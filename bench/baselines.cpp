@@ -25,6 +25,8 @@ BenchArgs parse_bench_args(int argc, char** argv) {
       a.runs = std::stoi(argv[++i]);
     else if (flag == "--echoes")
       a.echoes = std::stoi(argv[++i]);
+    else if (flag == "--only")
+      a.only = argv[++i];
   }
   return a;
 }

@@ -19,6 +19,7 @@ struct BenchArgs {
   std::size_t mb = 50;
   int runs = 5;
   int echoes = 2000;
+  std::string only;  // --only NAME: one part of a benchmark (its own names)
 };
 BenchArgs parse_bench_args(int argc, char** argv);
 

@@ -12,10 +12,11 @@
 //    print flat out (`yes`, read by a second client), beside a bare PTY's
 //    echo under 20 bare PTYs running `yes`.
 //
-// The supervisor's ring holds a whole run (twice --mb): the path must keep
-// up over the run, not within 4 MiB.
+// For throughput the supervisor's ring holds a whole run (twice --mb): the
+// path must keep up over the run, not within 4 MiB. Echo and flood run with
+// the servers' defaults.
 //
-//   bench_end_to_end [--mb N] [--runs N] [--echoes N]
+//   bench_end_to_end [--mb N] [--runs N] [--echoes N] [--only throughput|echo|flood]
 
 #include "baselines.hpp"
 
@@ -137,62 +138,75 @@ int main(int argc, char** argv) {
   const BenchArgs args = parse_bench_args(argc, argv);
   const std::size_t mb = args.mb;
   const int runs = args.runs, echoes = args.echoes;
-  // A ring that holds a whole run: the program is never paused for a
-  // reader, so a reader slower than the PTY would otherwise get a repaint
-  // (a snapshot) where this benchmark counts bytes.
-  const std::size_t ring = std::max<std::size_t>(4u << 20, 2 * mb * 1000 * 1000);
-  HostFixture host({}, {"--ring-size", std::to_string(ring)});
-  const std::string file = host.dir.path() + "/seq.txt";
-  const std::size_t file_bytes = write_seq_file(file, mb);
-  HostClient client(host.socket(), host.token());
-  for (const bool raw : {true, false}) {
-    std::vector<double> bare, tmux, ours, sup_cpu, host_cpu;
-    for (int r = 0; r < runs; ++r) {
-      bare.push_back(bare_throughput(file, file_bytes, raw));
-      tmux.push_back(tmux_throughput(host.dir.path(), file, file_bytes, raw));
-      const Throughput t = ours_throughput(host, client, file, file_bytes, raw, r);
-      ours.push_back(t.mb_per_s);
-      sup_cpu.push_back(t.supervisor_ms_per_mb);
-      host_cpu.push_back(t.host_ms_per_mb);
+  const auto part = [&](const char* name) { return args.only.empty() || args.only == name; };
+  if (part("throughput")) {
+    // A ring that holds a whole run: the program is never paused for a
+    // reader, so a reader slower than the PTY would otherwise get a repaint
+    // (a snapshot) where this benchmark counts bytes.
+    const std::size_t ring = std::max<std::size_t>(4u << 20, 2 * mb * 1000 * 1000);
+    HostFixture host({}, {"--ring-size", std::to_string(ring)});
+    const std::string file = host.dir.path() + "/seq.txt";
+    const std::size_t file_bytes = write_seq_file(file, mb);
+    HostClient client(host.socket(), host.token());
+    for (const bool raw : {true, false}) {
+      std::vector<double> bare, tmux, ours, sup_cpu, host_cpu;
+      for (int r = 0; r < runs; ++r) {
+        bare.push_back(bare_throughput(file, file_bytes, raw));
+        tmux.push_back(tmux_throughput(host.dir.path(), file, file_bytes, raw));
+        const Throughput t = ours_throughput(host, client, file, file_bytes, raw, r);
+        ours.push_back(t.mb_per_s);
+        sup_cpu.push_back(t.supervisor_ms_per_mb);
+        host_cpu.push_back(t.host_ms_per_mb);
+      }
+      const double b = median(bare), t = median(tmux), o = median(ours);
+      std::printf(
+          "end-to-end throughput, %s mode (client → terminal-host → pty-supervisor), cat of %zu "
+          "MB seq text, 80x24, median of %d interleaved runs\n",
+          raw ? "raw" : "cooked", mb, runs);
+      std::printf(
+          "  ptyctl %7.1f MB/s   bare PTY %7.1f MB/s (ratio %.2f)   tmux %7.1f MB/s (ratio "
+          "%.2f)\n",
+          o, b, o / b, t, t > 0 ? o / t : 0.0);
+      std::printf(
+          "  CPU per MB: pty-supervisor %.1f ms, terminal-host %.1f ms (user+sys, medians)\n",
+          median(sup_cpu), median(host_cpu));
+      std::fflush(stdout);
     }
-    const double b = median(bare), t = median(tmux), o = median(ours);
-    std::printf(
-        "end-to-end throughput, %s mode (client → terminal-host → pty-supervisor), cat of %zu "
-        "MB seq text, 80x24, median of %d interleaved runs\n",
-        raw ? "raw" : "cooked", mb, runs);
-    std::printf(
-        "  ptyctl %7.1f MB/s   bare PTY %7.1f MB/s (ratio %.2f)   tmux %7.1f MB/s (ratio "
-        "%.2f)\n",
-        o, b, o / b, t, t > 0 ? o / t : 0.0);
-    std::printf("  CPU per MB: pty-supervisor %.1f ms, terminal-host %.1f ms (user+sys, medians)\n",
-                median(sup_cpu), median(host_cpu));
   }
-  const auto be = bare_echo(echoes), oe = ours_echo(client, echoes);
-  if (be.empty() || oe.size() < static_cast<std::size_t>(echoes)) {
-    std::fprintf(stderr, "bench_end_to_end: echo measurement failed (%zu of %d)\n", oe.size(),
-                 echoes);
-    return 1;
+  // Echo with the servers' defaults (the ring a user has).
+  HostFixture host;
+  HostClient client(host.socket(), host.token());
+  if (part("echo")) {
+    const auto be = bare_echo(echoes), oe = ours_echo(client, echoes);
+    if (be.empty() || oe.size() < static_cast<std::size_t>(echoes)) {
+      std::fprintf(stderr, "bench_end_to_end: echo measurement failed (%zu of %d)\n", oe.size(),
+                   echoes);
+      return 1;
+    }
+    std::printf("end-to-end keystroke echo, %d notify_ writes of one byte to cat in raw mode\n",
+                echoes);
+    print_echo("quiet", oe, be);
+    std::fflush(stdout);
   }
-  std::printf("end-to-end keystroke echo, %d notify_ writes of one byte to cat in raw mode\n",
-              echoes);
-  print_echo("quiet", oe, be);
-  constexpr int kFloods = 20;
-  std::vector<double> bare_flooded, ours_flooded;
-  {
-    BareFlood flood(kFloods);
-    bare_flooded = bare_echo(echoes);
+  if (part("flood")) {
+    constexpr int kFloods = 20;
+    std::vector<double> bare_flooded, ours_flooded;
+    {
+      BareFlood flood(kFloods);
+      bare_flooded = bare_echo(echoes);
+    }
+    {
+      OursFlood flood(host, kFloods);
+      ours_flooded = ours_echo(client, echoes, "idle");
+    }
+    if (bare_flooded.empty() || ours_flooded.size() < static_cast<std::size_t>(echoes)) {
+      std::fprintf(stderr, "bench_end_to_end: echo under the flood failed (%zu of %d)\n",
+                   ours_flooded.size(), echoes);
+      return 1;
+    }
+    std::printf("flood isolation: the same echo in an idle session while %d others run `yes`\n",
+                kFloods);
+    print_echo("flooded", ours_flooded, bare_flooded);
   }
-  {
-    OursFlood flood(host, kFloods);
-    ours_flooded = ours_echo(client, echoes, "idle");
-  }
-  if (bare_flooded.empty() || ours_flooded.size() < static_cast<std::size_t>(echoes)) {
-    std::fprintf(stderr, "bench_end_to_end: echo under the flood failed (%zu of %d)\n",
-                 ours_flooded.size(), echoes);
-    return 1;
-  }
-  std::printf("flood isolation: the same echo in an idle session while %d others run `yes`\n",
-              kFloods);
-  print_echo("flooded", ours_flooded, bare_flooded);
   return 0;
 }

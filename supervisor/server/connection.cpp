@@ -176,76 +176,30 @@ asio::awaitable<void> Connection::read_loop() {
 
 asio::awaitable<void> Connection::write_loop() {
   auto self = shared_from_this();
+  std::vector<std::string> frames;
+  std::vector<asio::const_buffer> buffers;
   for (;;) {
     if (closed_) break;
-    if (!out_.empty()) {
-      std::string frame = std::move(out_.front());
-      out_.pop_front();
-      out_bytes_ -= frame.size();
-      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(frame),
-                                                asio::as_tuple(asio::use_awaitable));
-      if (ec) break;
+    // One write per wakeup: what is queued (responses, events, catch-up
+    // snapshots) first, then a chunk of every attached session's output.
+    frames.clear();
+    for (; !out_.empty(); out_.pop_front()) {
+      out_bytes_ -= out_.front().size();
+      frames.push_back(std::move(out_.front()));
+    }
+    if (closing_ && frames.empty()) break;
+    if (!closing_) gather_output(frames);
+    if (frames.empty()) {
+      wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    if (closing_) break;
-    // Output of attached sessions, a chunk per session per round.
-    bool wrote = false;
-    for (auto it = subs_.begin(); it != subs_.end() && out_.empty() && !closed_;) {
-      Subscription& sub = it->second;
-      Session& s = *sub.session;
-      const std::string id = it->first;
-      std::string frame;
-      if (!sub.answered || sub.snapshot_pending) {
-        ++it;
-        continue;
-      }
-      if (sub.sent_to < s.ring().start()) {
-        // Fell behind the ring: repaint from a snapshot, go on from its
-        // offset (the snapshot event is queued ahead of that output).
-        log_warn("connection fell behind session " + id + " by " +
-                 std::to_string(s.ring().end() - sub.sent_to) + " bytes; sending a snapshot");
-        sub.snapshot_pending = true;
-        s.snapshot([self = weak_from_this(), id, gen = sub.generation](proto::Snapshot snap) {
-          auto c = self.lock();
-          if (!c) return;
-          auto it = c->subs_.find(id);
-          if (it == c->subs_.end() || it->second.generation != gen) return;
-          it->second.snapshot_pending = false;
-          it->second.sent_to = snap.offset;
-          c->queue(proto::encode_frame(proto::make_event(id, proto::sup::SnapshotEvent{snap})));
-        });
-        ++it;
-        continue;
-      } else if (sub.sent_to < s.ring().end()) {
-        // The bytes go straight from the ring behind the frame's head.
-        const std::uint64_t from = sub.sent_to;
-        const std::size_t n =
-            static_cast<std::size_t>(std::min<std::uint64_t>(kMaxDataChunk, s.ring().end() - from));
-        const proto::sup::DataEvent data{from};
-        json::object ev = proto::make_event(id, data);
-        frame = proto::encode_frame_head(ev, n);
-        frame.reserve(frame.size() + n);
-        sub.sent_to += s.ring().read(from, n, frame);
-      } else if (s.finished() && !sub.exit_sent) {
-        sub.exit_sent = true;
-        frame = exit_event(s);
-        s.shrink_if_read();
-      } else {
-        ++it;
-        continue;
-      }
-      wrote = true;
-      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(frame),
-                                                asio::as_tuple(asio::use_awaitable));
-      if (ec) {
-        closed_ = true;
-        break;
-      }
-      it = subs_.upper_bound(id);  // the map may have changed while writing
-    }
-    if (wrote || closed_) continue;
-    wake_.expires_at(asio::steady_timer::time_point::max());
-    co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+    buffers.clear();
+    for (const std::string& f : frames)
+      buffers.push_back(asio::buffer(f));
+    auto [ec, n] =
+        co_await asio::async_write(socket_, buffers, asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
   }
   closed_ = true;
   detach_all();
@@ -253,6 +207,61 @@ asio::awaitable<void> Connection::write_loop() {
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);
   supervisor_.forget(this);
+}
+
+// A round of output: sessions with little pending (an echo, a prompt) go
+// whole and first; the rest share kMaxDataChunk, at least kMinDataShare each.
+// A flooding session's output thus delays another session's keystroke by one
+// bounded round, not by a full chunk of every flooding session.
+void Connection::gather_output(std::vector<std::string>& frames) {
+  std::size_t pending = 0;
+  for (auto& [id, sub] : subs_) {
+    if (!sub.answered || sub.snapshot_pending) continue;
+    Session& s = *sub.session;
+    if (sub.sent_to < s.ring().start()) {
+      // Fell behind the ring: repaint from a snapshot, go on from its
+      // offset (the snapshot event is queued ahead of that output).
+      log_warn("connection fell behind session " + id + " by " +
+               std::to_string(s.ring().end() - sub.sent_to) + " bytes; sending a snapshot");
+      sub.snapshot_pending = true;
+      s.snapshot([self = weak_from_this(), id = id, gen = sub.generation](proto::Snapshot snap) {
+        auto c = self.lock();
+        if (!c) return;
+        auto it = c->subs_.find(id);
+        if (it == c->subs_.end() || it->second.generation != gen) return;
+        it->second.snapshot_pending = false;
+        it->second.sent_to = snap.offset;
+        c->queue(proto::encode_frame(proto::make_event(id, proto::sup::SnapshotEvent{snap})));
+      });
+    } else if (sub.sent_to < s.ring().end()) {
+      ++pending;
+    }
+  }
+  const std::size_t share =
+      std::max(kMinDataShare, kMaxDataChunk / std::max<std::size_t>(pending, 1));
+  for (const bool small : {true, false}) {
+    for (auto& [id, sub] : subs_) {
+      if (!sub.answered || sub.snapshot_pending) continue;
+      Session& s = *sub.session;
+      if (sub.sent_to < s.ring().start()) continue;
+      const std::uint64_t left = s.ring().end() - sub.sent_to;
+      if (left > 0 && (left <= share) == small) {
+        // The bytes go straight from the ring behind the frame's head.
+        const std::uint64_t from = sub.sent_to;
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(share, left));
+        std::string frame =
+            proto::encode_frame_head(proto::make_event(id, proto::sup::DataEvent{from}), n);
+        frame.reserve(frame.size() + n);
+        sub.sent_to += s.ring().read(from, n, frame);
+        frames.push_back(std::move(frame));
+      }
+      if (!small && sub.sent_to == s.ring().end() && s.finished() && !sub.exit_sent) {
+        sub.exit_sent = true;
+        frames.push_back(exit_event(s));
+        s.shrink_if_read();
+      }
+    }
+  }
 }
 
 void Connection::handle(proto::Frame& frame) {

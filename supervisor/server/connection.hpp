@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ptyctl::sup {
 
@@ -29,6 +30,8 @@ class Supervisor;
 inline constexpr std::size_t kMaxPendingResponses = 16u * 1024 * 1024;
 // One data event carries at most this much.
 inline constexpr std::size_t kMaxDataChunk = 256u * 1024;
+// A round of output gives each session with output pending at least this.
+inline constexpr std::size_t kMinDataShare = 16u * 1024;
 
 class Connection : public SessionObserver, public std::enable_shared_from_this<Connection> {
  public:
@@ -68,6 +71,7 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
   asio::awaitable<void> hello_deadline();
+  void gather_output(std::vector<std::string>& frames);
   void handle(proto::Frame& frame);
   void dispatch(const proto::Request& request, const std::string& payload_bytes);
   // One handler per request (tmux's one entry per command); `bytes` is the

@@ -4,6 +4,11 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 
 namespace ptyctl::sup {
 
@@ -35,6 +40,15 @@ void EmulatorWorker::run() {
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  // Background work: under CPU contention forwarding, input and the
+  // sessions' programs come first (Linux's nice is per thread). A session
+  // whose output outruns the emulator is paused at the lag limit, which is
+  // what keeps twenty `yes` from starving another session's keystrokes.
+  errno = 0;
+  const int nice = ::getpriority(PRIO_PROCESS, 0);
+  if (errno == 0)
+    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()),
+                        std::min(nice + kEmulatorNice, 19));
   for (;;) {
     std::shared_ptr<SessionEmulator> next;
     {

@@ -16,6 +16,9 @@ namespace ptyctl::sup {
 
 class SessionEmulator;
 
+// How much nicer than the supervisor the emulators' thread runs.
+inline constexpr int kEmulatorNice = 10;
+
 class EmulatorWorker {
  public:
   EmulatorWorker();

@@ -179,7 +179,7 @@ void Session::start() {
           io_, weak_from_this(),
           [](Session& s, std::string answer) { s.queue_input(std::move(answer)); }),
       on_loop<>(io_, weak_from_this(), [](Session& s) { s.emulator_caught_up_.notify_all(); }),
-      high, high / 2);
+      high, high - high / 8);
   asio::co_spawn(io_, read_loop(), asio::detached);
   if (reaped_ && !finished_) arm_drain_timer();       // handed over while draining
   if (finished_) shrink_if_read();                    // handed over before it was read
@@ -196,7 +196,8 @@ asio::awaitable<void> Session::read_loop() {
   for (;;) {
     // The emulator only delays the program when it is a whole lag behind
     // (hostile output): it must never show a wrong screen, so the PTY is
-    // not read until it is halfway back.
+    // not read until it has caught up an eighth (small steps: twenty floods
+    // resuming together with a megabyte each starved everyone's echo).
     while (emulator_->backlog() > emulator_lag_limit() && master_.is_open()) {
       waiting_for_emulator_ = true;
       co_await emulator_caught_up_.wait();
@@ -208,7 +209,8 @@ asio::awaitable<void> Session::read_loop() {
     // EIO once the last holder of the PTY's other side has gone; aborted
     // when it is hung up.
     if (ec) break;
-    while (n < buf.size() && master_.is_open()) {
+    const auto slice_end = std::chrono::steady_clock::now() + kReadSlice;
+    while (n < buf.size() && master_.is_open() && std::chrono::steady_clock::now() < slice_end) {
       const ssize_t more = ::read(master_.native_handle(), buf.data() + n, buf.size() - n);
       if (more <= 0) break;
       n += static_cast<std::size_t>(more);

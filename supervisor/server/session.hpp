@@ -54,12 +54,16 @@ inline constexpr std::chrono::milliseconds kRequestSlice{5};
 // ahead of them).
 inline constexpr std::size_t kFinishedRingBytes = 64u * 1024;
 // How far the emulator may fall behind the PTY before the session stops
-// reading it until the emulator is halfway back (at most half the ring:
+// reading it until the emulator has caught up an eighth of it (at most half the ring:
 // a snapshot asked for meanwhile is continued from the ring).
 inline constexpr std::size_t kMaxEmulatorLag = 4u * 1024 * 1024;
 // What one turn of the read loop takes from the PTY at most (it reads until
-// the PTY would block, up to this).
+// the PTY would block, up to this), and for how long it reads: a PTY whose
+// writer keeps it full never blocks, and under twenty such (CPU-starved
+// kernel reads of 4 KB at ~75 us each) a 256 KiB turn per session held
+// every other session's echo for ~100 ms.
 inline constexpr std::size_t kReadBatch = 256u * 1024;
+inline constexpr std::chrono::microseconds kReadSlice{500};
 // How long a snapshot waits for the emulator to take in the output read
 // before it was asked for; past that it is taken where the emulator is (its
 // offset says where, and the output after it follows as data). Ordinary
