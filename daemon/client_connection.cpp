@@ -20,14 +20,17 @@ ClientConnection::ClientConnection(Host& host, asio::local::stream_protocol::soc
                                    std::uint64_t serial)
     : host_(host),
       socket_(std::move(socket)),
-      wake_(socket_.get_executor(), asio::steady_timer::time_point::max()),
+      writer_(socket_, host.options().control_queue_limit),
       serial_(serial),
-      drained_(socket_.get_executor(), asio::steady_timer::time_point::max()) {}
+      drained_(socket_.get_executor(), asio::steady_timer::time_point::max()) {
+  // A closing socket sends the answers still to come first.
+  writer_.may_finish = [this] { return in_flight_ == 0; };
+}
 
 void ClientConnection::request_done() {
   if (in_flight_ > 0) --in_flight_;
   drained_.cancel();
-  wake_.cancel();  // a closing socket waits for its last answers
+  writer_.poke();  // a closing socket waits for its last answers
 }
 
 asio::awaitable<void> ClientConnection::hello_deadline() {
@@ -54,6 +57,8 @@ std::string ClientConnection::describe() const {
 void ClientConnection::set_identity(Role role, std::string client_id) {
   role_ = role;
   client_id_ = std::move(client_id);
+  writer_.set_limit(role_ == Role::kStream ? host_.options().stream_queue_limit
+                                           : host_.options().control_queue_limit);
 }
 
 void ClientConnection::start() {
@@ -66,7 +71,7 @@ void ClientConnection::start() {
     send(proto::encode_line(
         proto::make_failure("", proto::code::kPermissionDenied,
                             "peer uid " + std::to_string(cred.uid) + " is not allowed")));
-    closing_ = true;
+    close_after_flush();
     asio::co_spawn(socket_.get_executor(), write_loop(), asio::detached);
     return;
   }
@@ -81,33 +86,25 @@ void ClientConnection::start_writer_only() {
 
 void ClientConnection::send(std::string line) {
   if (closed_) return;
-  out_bytes_ += line.size();
-  out_.push_back(std::move(line));
-  const std::size_t limit = role_ == Role::kStream ? host_.options().stream_queue_limit
-                                                   : host_.options().control_queue_limit;
-  if (out_bytes_ > limit) {
-    close("it stopped reading: " + std::to_string(out_bytes_) + " bytes queued, limit " +
-          std::to_string(limit) + "; it can resume by offset");
-    return;
-  }
-  wake_.cancel();
+  const std::size_t size = line.size();
+  if (!writer_.push(std::move(line)))
+    close("it stopped reading: " + std::to_string(writer_.queued_bytes() + size) +
+          " bytes queued, limit " + std::to_string(writer_.limit()) + "; it can resume by offset");
 }
 
 void ClientConnection::close_after_flush() {
   closing_ = true;
-  wake_.cancel();
+  writer_.close_after_flush();
 }
 
 void ClientConnection::close(const std::string& why) {
   if (closed_) return;
   log_warn("closing " + describe() + ": " + why);
   closed_ = true;
-  out_.clear();
-  out_bytes_ = 0;
+  writer_.close();
   boost::system::error_code ignored;
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);
-  wake_.cancel();
   drained_.cancel();
   finish();
 }
@@ -152,39 +149,14 @@ asio::awaitable<void> ClientConnection::read_loop() {
     boost::system::error_code ignored;
     socket_.close(ignored);
     closed_ = true;
-    wake_.cancel();
+    writer_.close();
     finish();
   }
 }
 
 asio::awaitable<void> ClientConnection::write_loop() {
   auto self = shared_from_this();
-  std::vector<std::string> batch;
-  std::vector<asio::const_buffer> buffers;
-  while (!closed_) {
-    if (out_.empty()) {
-      if (closing_ && in_flight_ == 0) break;
-      wake_.expires_at(asio::steady_timer::time_point::max());
-      co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
-      continue;
-    }
-    // Everything queued, up to 1 MiB, in one gathered write.
-    batch.clear();
-    buffers.clear();
-    std::size_t bytes = 0;
-    while (!out_.empty() && bytes < 1024 * 1024) {
-      bytes += out_.front().size();
-      batch.push_back(std::move(out_.front()));
-      out_.pop_front();
-    }
-    for (const auto& line : batch)
-      buffers.push_back(asio::buffer(line));
-    auto [ec, n] =
-        co_await asio::async_write(socket_, buffers, asio::as_tuple(asio::use_awaitable));
-    if (closed_) break;
-    out_bytes_ -= bytes;
-    if (ec) break;
-  }
+  co_await writer_.run();
   boost::system::error_code ignored;
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);

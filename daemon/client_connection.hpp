@@ -4,6 +4,7 @@
 // its stream socket (events). Output waits in a bounded queue: a peer that
 // stops reading is disconnected past the bound, and nobody else waits for it.
 
+#include <ptyctl/common/stream_writer.hpp>
 #include <ptyctl/proto/line_codec.hpp>
 
 #include <boost/asio.hpp>
@@ -55,10 +56,8 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
 
   Host& host_;
   asio::local::stream_protocol::socket socket_;
-  asio::steady_timer wake_;
+  StreamWriter writer_;
   proto::LineDecoder decoder_;
-  std::deque<std::string> out_;
-  std::size_t out_bytes_ = 0;
   Role role_ = Role::kNone;
   std::string client_id_;
   std::uint64_t serial_;

@@ -27,7 +27,6 @@ SupervisorClient::SupervisorClient(asio::io_context& io, SupervisorClientOptions
       socket_path_(options_.state_dir + "/" + std::string(proto::kSupervisorSocket)),
       socket_(io),
       ready_event_(io.get_executor()),
-      write_signal_(io, asio::steady_timer::time_point::max()),
       closed_signal_(io, asio::steady_timer::time_point::max()) {}
 
 void SupervisorClient::start() {
@@ -119,6 +118,7 @@ asio::awaitable<void> SupervisorClient::run() {
     }
     connected_ = true;
     closed_signal_.expires_at(asio::steady_timer::time_point::max());
+    writer_ = std::make_shared<StreamWriter>(socket_, kMaxQueuedToSupervisor);
     asio::co_spawn(io_, read_loop(), asio::detached);
     asio::co_spawn(io_, write_loop(), asio::detached);
     try {
@@ -202,48 +202,33 @@ asio::awaitable<void> SupervisorClient::read_loop() {
   boost::system::error_code ignored;
   socket_.close(ignored);
   connected_ = false;
-  write_signal_.cancel();
+  writer_->close();
   closed_signal_.cancel();
 }
 
 asio::awaitable<void> SupervisorClient::write_loop() {
-  out_.clear();  // frames meant for an earlier connection
-  while (connected_) {
-    if (out_.empty()) {
-      write_signal_.expires_at(asio::steady_timer::time_point::max());
-      co_await write_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
-      continue;
-    }
-    // Several frames in one write: writes of a paste or of many sessions.
-    std::string batch = std::move(out_.front());
-    out_.pop_front();
-    while (!out_.empty() && batch.size() < 256 * 1024) {
-      batch += out_.front();
-      out_.pop_front();
-    }
-    writing_ = true;
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(batch),
-                                              asio::as_tuple(asio::use_awaitable));
-    writing_ = false;
-    if (ec) {
-      boost::system::error_code ignored;
-      socket_.close(ignored);
-      break;
-    }
+  // This connection's writer (the next connection gets its own: frames meant
+  // for this one die with it).
+  const std::shared_ptr<StreamWriter> writer = writer_;
+  co_await writer->run();
+  // A failed write: the read loop sees the close and reconnects.
+  if (writer == writer_ && connected_) {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
   }
 }
 
 void SupervisorClient::send_frame(std::string frame) {
-  // The writer is idle: straight to the socket (a keystroke does not wait
-  // for the write loop's turn); what does not fit goes to the writer.
-  if (!writing_ && out_.empty() && socket_.is_open()) {
-    const ssize_t n =
-        ::send(socket_.native_handle(), frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n == static_cast<ssize_t>(frame.size())) return;
-    if (n > 0) frame.erase(0, static_cast<std::size_t>(n));
+  // Straight to the socket when the writer is idle (a keystroke does not
+  // wait for the write loop's turn).
+  if (!writer_ || writer_->closed()) return;  // no connection: the call fails
+  if (!writer_->push(std::move(frame))) {
+    log_warn("pty-supervisor stopped reading: " + std::to_string(writer_->queued_bytes()) +
+             " bytes queued; reconnecting");
+    writer_->close();
+    boost::system::error_code ignored;
+    socket_.close(ignored);
   }
-  out_.push_back(std::move(frame));
-  write_signal_.cancel();
 }
 
 void SupervisorClient::settle_unanswered(const proto::Response& response) {

@@ -5,6 +5,7 @@
 // re-attach its sessions after each hello.
 
 #include <ptyctl/common/async_event.hpp>
+#include <ptyctl/common/stream_writer.hpp>
 
 #include <ptyctl/proto/envelope.hpp>
 #include <ptyctl/proto/frame_codec.hpp>
@@ -17,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +26,11 @@
 namespace ptyctl::host {
 
 namespace asio = boost::asio;
+
+// What may wait for a supervisor that does not read terminal-host's requests
+// (its own input queues hold 64 MiB per session); past it the connection is
+// dropped and made again.
+inline constexpr std::size_t kMaxQueuedToSupervisor = 64u * 1024 * 1024;
 
 struct SupervisorClientOptions {
   std::string state_dir;
@@ -112,14 +119,12 @@ class SupervisorClient {
   SupervisorClientOptions options_;
   std::string socket_path_;
   asio::local::stream_protocol::socket socket_;
-  AsyncEvent ready_event_;  // a connection is ready, or we stop
-  asio::steady_timer write_signal_;
-  asio::steady_timer closed_signal_;  // cancelled when the connection drops
-  std::deque<std::string> out_;
+  AsyncEvent ready_event_;                // a connection is ready, or we stop
+  asio::steady_timer closed_signal_;      // cancelled when the connection drops
+  std::shared_ptr<StreamWriter> writer_;  // this connection's
   std::map<std::string, Pending*> pending_;
   // Unanswered writes not yet known to be taken, by id.
   std::map<std::uint64_t, std::function<void(const proto::ProtocolError&)>> unanswered_;
-  bool writing_ = false;  // the write loop has a write in progress
   std::uint64_t next_id_ = 1;
   bool connected_ = false;
   bool ready_ = false;  // after hello and on_connected

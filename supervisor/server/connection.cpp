@@ -21,9 +21,9 @@ namespace json = boost::json;
 namespace code = proto::code;
 
 Connection::Connection(Supervisor& supervisor, asio::local::stream_protocol::socket socket)
-    : supervisor_(supervisor),
-      socket_(std::move(socket)),
-      wake_(supervisor.io(), asio::steady_timer::time_point::max()) {}
+    : supervisor_(supervisor), socket_(std::move(socket)), writer_(socket_, kMaxPendingResponses) {
+  writer_.refill = [this](std::vector<std::string>& frames) { gather_output(frames); };
+}
 
 Connection::~Connection() = default;
 
@@ -35,7 +35,7 @@ void Connection::start() {
       cred.uid != ::getuid()) {
     log_warn("refused a connection from uid " + std::to_string(cred.uid));
     fail("", code::kPermissionDenied, "peer uid " + std::to_string(cred.uid) + " is not allowed");
-    closing_ = true;
+    close();
     asio::co_spawn(supervisor_.io(), write_loop(), asio::detached);
     return;
   }
@@ -59,7 +59,7 @@ void Connection::start_after_upgrade(const std::string& request_id,
 void Connection::refuse(std::string_view c, const std::string& message) {
   log_warn("refused a connection: " + message);
   fail("", c, message);
-  closing_ = true;
+  close();
   asio::co_spawn(supervisor_.io(), write_loop(), asio::detached);
 }
 
@@ -77,11 +77,11 @@ asio::awaitable<void> Connection::hello_deadline() {
 
 void Connection::close() {
   closing_ = true;
-  wake();
+  writer_.close_after_flush();
 }
 
 void Connection::wake() {
-  wake_.cancel();
+  writer_.poke();
 }
 
 void Connection::on_output(Session&) {
@@ -99,16 +99,14 @@ bool Connection::behind(const Session& session) const {
 
 void Connection::queue(std::string frame) {
   if (closed_) return;
-  out_bytes_ += frame.size();
-  out_.push_back(std::move(frame));
-  if (out_bytes_ > kMaxPendingResponses) {
+  if (!writer_.push(std::move(frame))) {
     log_warn("closing a connection that does not read its responses (" +
-             std::to_string(out_bytes_) + " bytes pending)");
+             std::to_string(writer_.queued_bytes()) + " bytes pending)");
     closed_ = true;
+    writer_.close();
     boost::system::error_code ignored;
     socket_.close(ignored);
   }
-  wake();
 }
 
 void Connection::respond(const std::string& id, json::value payload) {
@@ -157,50 +155,26 @@ asio::awaitable<void> Connection::read_loop() {
       // A broken stream cannot be resynchronised: say why, then close.
       log_warn(std::string("closing a connection: ") + e.code() + ": " + e.what());
       fail("", e.code(), e.what());
-      closing_ = true;
-      wake();
+      close();
     }
   }
   detach_all();
   if (peer_done && !closed_) {
     // Responses to everything it sent are queued: the writer sends them, then closes.
-    closing_ = true;
-    wake();
+    close();
   } else if (!closing_) {
     closed_ = true;
+    writer_.close();
     boost::system::error_code ignored;
     socket_.close(ignored);
-    wake();
   }
 }
 
 asio::awaitable<void> Connection::write_loop() {
   auto self = shared_from_this();
-  std::vector<std::string> frames;
-  std::vector<asio::const_buffer> buffers;
-  for (;;) {
-    if (closed_) break;
-    // One write per wakeup: what is queued (responses, events, catch-up
-    // snapshots) first, then a chunk of every attached session's output.
-    frames.clear();
-    for (; !out_.empty(); out_.pop_front()) {
-      out_bytes_ -= out_.front().size();
-      frames.push_back(std::move(out_.front()));
-    }
-    if (closing_ && frames.empty()) break;
-    if (!closing_) gather_output(frames);
-    if (frames.empty()) {
-      wake_.expires_at(asio::steady_timer::time_point::max());
-      co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
-      continue;
-    }
-    buffers.clear();
-    for (const std::string& f : frames)
-      buffers.push_back(asio::buffer(f));
-    auto [ec, n] =
-        co_await asio::async_write(socket_, buffers, asio::as_tuple(asio::use_awaitable));
-    if (ec) break;
-  }
+  // Responses and events first, then a round of the sessions' output
+  // (gather_output) in each write.
+  co_await writer_.run();
   closed_ = true;
   detach_all();
   boost::system::error_code ignored;

@@ -8,6 +8,7 @@
 
 #include "session.hpp"
 
+#include <ptyctl/common/stream_writer.hpp>
 #include <ptyctl/proto/envelope.hpp>
 #include <ptyctl/proto/frame_codec.hpp>
 
@@ -104,10 +105,8 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
 
   Supervisor& supervisor_;
   asio::local::stream_protocol::socket socket_;
-  asio::steady_timer wake_;
+  StreamWriter writer_;
   proto::FrameDecoder decoder_;
-  std::deque<std::string> out_;
-  std::size_t out_bytes_ = 0;
   std::map<std::string, Subscription> subs_;
   std::uint64_t attaches_ = 0;
   bool hello_done_ = false;
