@@ -184,17 +184,31 @@ bool AttachedTerminal::raw_now() const {
 }
 
 RegistryCleanup::~RegistryCleanup() {
-  std::error_code ec;
-  for (const auto& f :
-       std::filesystem::directory_iterator(dir.path() + "/data/ptyctl/processes", ec)) {
-    if (f.path().string().ends_with(".supervisor.json")) continue;
-    try {
-      const int pid =
-          static_cast<int>(json::parse(read_file(f.path().string())).at("pid").as_int64());
-      if (!process_gone(pid) && ::kill(pid, SIGTERM) == 0)
-        if (!wait_until([&] { return process_gone(pid); }, 20s)) ::kill(pid, SIGKILL);
-    } catch (...) {
+  // terminal-hosts first: one whose supervisor went first starts another
+  // (CI found those running on after the tests). Then until a pass finds
+  // nobody alive.
+  for (int pass = 0; pass < 5; ++pass) {
+    std::vector<std::filesystem::path> records;
+    std::error_code ec;
+    for (const auto& f :
+         std::filesystem::directory_iterator(dir.path() + "/data/ptyctl/processes", ec))
+      if (!f.path().string().ends_with(".supervisor.json")) records.push_back(f.path());
+    std::stable_partition(records.begin(), records.end(), [](const auto& p) {
+      return p.filename().string().starts_with("terminal-host");
+    });
+    bool killed = false;
+    for (const auto& record : records) {
+      try {
+        const int pid =
+            static_cast<int>(json::parse(read_file(record.string())).at("pid").as_int64());
+        if (!process_gone(pid) && ::kill(pid, SIGTERM) == 0) {
+          killed = true;
+          if (!wait_until([&] { return process_gone(pid); }, 20s)) ::kill(pid, SIGKILL);
+        }
+      } catch (...) {
+      }
     }
+    if (!killed) break;
   }
 }
 
