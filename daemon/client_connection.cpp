@@ -37,7 +37,7 @@ asio::awaitable<void> ClientConnection::hello_deadline() {
   auto self = shared_from_this();
   asio::steady_timer t(socket_.get_executor(), std::chrono::seconds(proto::kHelloDeadlineSeconds));
   co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (role_ != Role::kNone || closed_ || closing_) co_return;
+  if (role_ != Role::kNone || closed_ || writer_.closing()) co_return;
   log_warn("closing " + describe() + ": no hello within " +
            std::to_string(proto::kHelloDeadlineSeconds) + " s");
   send(proto::encode_line(proto::make_failure(
@@ -93,7 +93,6 @@ void ClientConnection::send(std::string line) {
 }
 
 void ClientConnection::close_after_flush() {
-  closing_ = true;
   writer_.close_after_flush();
 }
 
@@ -120,7 +119,7 @@ asio::awaitable<void> ClientConnection::read_loop() {
   auto self = shared_from_this();
   ReadBuffer buf;
   bool peer_done = false;  // half-closed: answer what it asked, then close
-  while (!closed_ && !closing_) {
+  while (!closed_ && !writer_.closing()) {
     if (!co_await read_more(socket_, buf, decoder_, peer_done)) break;
     try {
       for (;;) {
@@ -145,7 +144,7 @@ asio::awaitable<void> ClientConnection::read_loop() {
   }
   if (peer_done && !closed_) {
     close_after_flush();  // the writer waits for the answers still to come
-  } else if (!closing_ && !closed_) {
+  } else if (!writer_.closing() && !closed_) {
     boost::system::error_code ignored;
     socket_.close(ignored);
     closed_ = true;

@@ -61,7 +61,6 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   Role role_ = Role::kNone;
   std::string client_id_;
   std::uint64_t serial_;
-  bool closing_ = false;
   bool closed_ = false;
   bool finished_ = false;
   std::size_t in_flight_ = 0;

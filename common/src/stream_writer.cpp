@@ -27,8 +27,12 @@ bool StreamWriter::push(std::string message) {
 }
 
 void StreamWriter::poke() {
-  if (!closing_) send_now();
-  wake_.cancel();
+  // Closing: only may_finish can have changed. Otherwise send_now wakes the
+  // writer only if something is left for it (no wake-up per PTY read).
+  if (closing_)
+    wake_.cancel();
+  else
+    send_now();
 }
 
 void StreamWriter::close_after_flush() {

@@ -67,7 +67,7 @@ asio::awaitable<void> Connection::hello_deadline() {
   auto self = shared_from_this();
   asio::steady_timer t(supervisor_.io(), std::chrono::seconds(proto::kHelloDeadlineSeconds));
   co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (hello_done_ || closed_ || closing_) co_return;
+  if (hello_done_ || closed_ || writer_.closing()) co_return;
   log_warn("closing a connection that said no hello within " +
            std::to_string(proto::kHelloDeadlineSeconds) + " s");
   fail("", code::kHelloTimeout,
@@ -76,7 +76,6 @@ asio::awaitable<void> Connection::hello_deadline() {
 }
 
 void Connection::close() {
-  closing_ = true;
   writer_.close_after_flush();
 }
 
@@ -137,7 +136,7 @@ asio::awaitable<void> Connection::read_loop() {
   auto self = shared_from_this();
   ReadBuffer buf;
   bool peer_done = false;  // it half-closed: answer what it asked, then close
-  while (!closed_ && !closing_) {
+  while (!closed_ && !writer_.closing()) {
     if (!co_await read_more(socket_, buf, decoder_, peer_done)) break;
     try {
       // Pipelined requests (a storm of resizes, say) are answered in slices:
@@ -162,7 +161,7 @@ asio::awaitable<void> Connection::read_loop() {
   if (peer_done && !closed_) {
     // Responses to everything it sent are queued: the writer sends them, then closes.
     close();
-  } else if (!closing_) {
+  } else if (!writer_.closing()) {
     closed_ = true;
     writer_.close();
     boost::system::error_code ignored;

@@ -110,7 +110,6 @@ class Connection : public SessionObserver, public std::enable_shared_from_this<C
   std::map<std::string, Subscription> subs_;
   std::uint64_t attaches_ = 0;
   bool hello_done_ = false;
-  bool closing_ = false;  // send what is queued, then close
   bool closed_ = false;
 };
 
